@@ -1,0 +1,59 @@
+"""Settings, read from the environment and an optional `.env`, with every default in one place.
+
+Nothing is read at import time: call `load_settings()` where the program starts. A malformed value
+becomes one `ConfigError` line that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+SHIPPED_CORPUS = REPO_DIR / "corpus"
+SYNONYMS_FILENAME = "synonyms.yaml"
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; environment variable names are the upper-case field names."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    notes_dir: Path = Field(SHIPPED_CORPUS, description="Folder of .md/.markdown/.txt notes.")
+    data_dir: Path = Field(REPO_DIR / "data", description="Where the default SQLite database lives.")
+    database_url: str = Field("", description="SQLAlchemy async URL; empty means SQLite in DATA_DIR.")
+    synonyms_file: Path | None = Field(None, description="Synonyms YAML; default NOTES_DIR's, else shipped.")
+    max_file_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Larger note files are skipped.")
+    chunk_min_words: int = Field(40, gt=0, description="Chunks grow towards at least this many words.")
+    chunk_max_words: int = Field(200, gt=0, description="Chunks are split before this many words.")
+    top_k: int = Field(3, ge=1, le=25, description="Passages per answer.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    discord_token: SecretStr | None = Field(None, description="Bot token; without it the terminal chat opens.")
+
+    @model_validator(mode="after")
+    def _derive(self) -> "Settings":
+        if self.chunk_min_words > self.chunk_max_words:
+            raise ValueError("CHUNK_MIN_WORDS must not exceed CHUNK_MAX_WORDS")
+        self.notes_dir = self.notes_dir.expanduser().resolve()
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'notesbot.sqlite3'}"
+        if self.synonyms_file is None:
+            own = self.notes_dir / SYNONYMS_FILENAME
+            self.synonyms_file = own if own.is_file() else SHIPPED_CORPUS / SYNONYMS_FILENAME
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings now; raise `ConfigError` naming the first bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+        raise ConfigError(f"bad setting {name}: {first['msg']}") from None

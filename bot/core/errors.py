@@ -1,0 +1,28 @@
+"""One error tree for everything the core refuses, so front-ends can turn it into one clear line.
+
+    NotesBotError
+    ├── ConfigError            a setting is missing or malformed
+    ├── NotesFolderError       the notes folder is missing or is not a folder
+    ├── StorageError           the database cannot be reached or migrated
+    └── ReindexInProgress      a reindex is already running; try again later
+"""
+
+
+class NotesBotError(Exception):
+    """Base of every expected error; its message is meant for the user as it is."""
+
+
+class ConfigError(NotesBotError):
+    """A setting is missing or malformed."""
+
+
+class NotesFolderError(NotesBotError):
+    """The notes folder does not exist or is not a folder."""
+
+
+class StorageError(NotesBotError):
+    """The database is unreachable, or its schema cannot be brought up to date."""
+
+
+class ReindexInProgress(NotesBotError):
+    """Another reindex is running; only one may run at a time."""
