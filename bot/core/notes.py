@@ -1,12 +1,39 @@
-"""Finding and reading note files safely: bad files are reported and skipped, never fatal."""
+"""Finding and reading note files safely: bad files are reported and skipped, never fatal.
+
+Rules (why: one broken file must never stop the whole notes folder from being indexed):
+
+* Notes are regular files named ``*.md``, ``*.markdown`` or ``*.txt`` (any case) below the root,
+  sorted by POSIX path relative to the root. Other files are ignored without a report. Hidden
+  entries (name starting with ".", e.g. ``.git``, editor lock and swap files) are skipped.
+* A directory named like a note (``old.md/``) is just a folder and is searched.
+* Symlinks (to files or folders) are followed only when they resolve inside the root; each real
+  file is read once, under its own path when that is reachable, else under its first link path.
+  Links resolving outside are reported ("symlink points outside the notes folder") when they
+  point to a folder or are named like a note.
+* Reported and skipped: notes larger than ``max_bytes``, binary notes (a NUL byte), notes that
+  are not regular files (FIFOs, sockets, devices: reading could block), dangling links and
+  anything that fails to read ("unreadable: <reason>"), and unlistable sub-folders.
+* Text is UTF-8 (a BOM is dropped); invalid bytes are replaced and flagged in ``warning``.
+  "\\r\\n" and "\\r" become "\\n" so line numbers match what editors show.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
+from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from bot.core.errors import NotesFolderError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OUTSIDE = "symlink points outside the notes folder"
+_BAD_UTF8 = "not valid UTF-8; undecodable bytes replaced"
 
 
 @dataclass(frozen=True)
@@ -37,6 +64,163 @@ class NoteScan:
     skipped: list[SkippedFile]
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A note-named entry found by the walk, before reading."""
+
+    rel: str
+    real: str
+    via_link: bool
+
+
+def is_note_name(name: str) -> bool:
+    """True for names the bot indexes; the suffix check ignores case (NOTES.MD counts)."""
+    return name.lower().endswith(NOTE_SUFFIXES)
+
+
 def scan_notes(root: Path, *, max_bytes: int) -> NoteScan:
     """Read every note below `root`; raise NotesFolderError if `root` is not a folder."""
-    raise NotImplementedError
+    real_root = _check_root(Path(root))
+    candidates, skipped = _walk(real_root)
+    files: list[NoteFile] = []
+    for candidate in _unique(candidates):
+        result = read_note(real_root, candidate.rel, max_bytes=max_bytes)
+        (files if isinstance(result, NoteFile) else skipped).append(result)
+    files.sort(key=lambda f: f.path)
+    skipped.sort(key=lambda s: (s.path, s.reason))
+    return NoteScan(files=files, skipped=skipped)
+
+
+def read_note(root: Path, path: str | Path, *, max_bytes: int) -> NoteFile | SkippedFile:
+    """Read one note (path relative to `root`), or say why it cannot be indexed."""
+    rel = PurePosixPath(Path(path).as_posix()).as_posix()
+    full = Path(root) / rel
+    real_root = os.path.realpath(root)
+    if not _inside(os.path.realpath(full), real_root):
+        return SkippedFile(rel, _OUTSIDE)
+    try:
+        info = full.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return SkippedFile(rel, "not a regular file")
+        if info.st_size > max_bytes:
+            return SkippedFile(rel, f"larger than {max_bytes} bytes")
+        data = _read_bytes(full, max_bytes + 1)
+    except OSError as exc:
+        return SkippedFile(rel, f"unreadable: {exc.strerror or exc}")
+    if len(data) > max_bytes:  # grew after stat()
+        return SkippedFile(rel, f"larger than {max_bytes} bytes")
+    if b"\x00" in data:
+        return SkippedFile(rel, "binary file (NUL bytes)")
+    return _note_from_bytes(rel, data, info.st_mtime)
+
+
+def decode_note(data: bytes) -> tuple[str, str | None]:
+    """Decode note bytes leniently: a bad byte should cost a character, not the whole note."""
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        text, warning = data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        text, warning = data.decode("utf-8", errors="replace"), _BAD_UTF8
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warning
+
+
+def _note_from_bytes(rel: str, data: bytes, mtime: float) -> NoteFile:
+    text, warning = decode_note(data)
+    return NoteFile(
+        path=rel,
+        text=text,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        modified_at=datetime.fromtimestamp(mtime, tz=UTC),
+        warning=warning,
+    )
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """Read at most `limit` bytes, so a file growing under us cannot exhaust memory."""
+    with path.open("rb") as handle:
+        return handle.read(limit)
+
+
+def _check_root(root: Path) -> str:
+    """The real path of the notes folder; a missing or unlistable root is a setup error."""
+    try:
+        info = root.stat()
+    except OSError as exc:
+        raise NotesFolderError(f"notes folder not found: {root}") from exc
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotesFolderError(f"notes folder is not a folder: {root}")
+    real_root = os.path.realpath(root)
+    try:
+        os.scandir(real_root).close()
+    except OSError as exc:
+        raise NotesFolderError(f"notes folder is unreadable: {root}: {exc.strerror}") from exc
+    return real_root
+
+
+def _walk(real_root: str) -> tuple[list[_Candidate], list[SkippedFile]]:
+    """Find note candidates breadth-first; linked folders are walked last, each real folder once."""
+    candidates: list[_Candidate] = []
+    skipped: list[SkippedFile] = []
+    pending: deque[tuple[str, str, bool]] = deque([(real_root, "", False)])
+    linked: deque[tuple[str, str, bool]] = deque()
+    visited: set[str] = set()
+    while pending or linked:
+        folder, rel, via_link = pending.popleft() if pending else linked.popleft()
+        real_folder = os.path.realpath(folder)
+        if real_folder in visited:
+            continue
+        visited.add(real_folder)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(SkippedFile(rel or ".", f"unreadable: {exc.strerror}"))
+            continue
+        for entry in entries:
+            _visit(entry, rel, via_link, real_root, candidates, skipped, pending, linked)
+    return candidates, skipped
+
+
+def _visit(
+    entry: os.DirEntry[str],
+    rel: str,
+    via_link: bool,
+    real_root: str,
+    candidates: list[_Candidate],
+    skipped: list[SkippedFile],
+    pending: deque[tuple[str, str, bool]],
+    linked: deque[tuple[str, str, bool]],
+) -> None:
+    """Classify one directory entry: a folder to walk, a note candidate, a report, or nothing."""
+    if entry.name.startswith("."):
+        return
+    entry_rel = f"{rel}/{entry.name}" if rel else entry.name
+    is_link = entry.is_symlink()
+    real = os.path.realpath(entry.path)
+    try:
+        is_dir = entry.is_dir(follow_symlinks=True)
+    except OSError:
+        is_dir = False
+    if is_link and not _inside(real, real_root):
+        if is_dir or is_note_name(entry.name):
+            skipped.append(SkippedFile(entry_rel, _OUTSIDE))
+        return
+    if is_dir:
+        (linked if is_link else pending).append((entry.path, entry_rel, via_link or is_link))
+    elif is_note_name(entry.name):
+        candidates.append(_Candidate(entry_rel, real, via_link or is_link))
+
+
+def _unique(candidates: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per real file: prefer the path without links, then the first by name."""
+    best: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        current = best.get(candidate.real)
+        if current is None or (candidate.via_link, candidate.rel) < (current.via_link, current.rel):
+            best[candidate.real] = candidate
+    return sorted(best.values(), key=lambda c: c.rel)
+
+
+def _inside(path: str, real_root: str) -> bool:
+    return path == real_root or path.startswith(real_root.rstrip(os.sep) + os.sep)

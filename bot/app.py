@@ -1,0 +1,44 @@
+"""Wiring: settings → database → services, once per process, with no globals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.indexing import ChunkingParams
+from bot.core.service import NotesService, ServiceConfig
+from bot.core.storage.database import open_database, session_factory
+
+
+@dataclass
+class App:
+    """Everything a front-end needs; built by `open_app`, closed when its block ends."""
+
+    settings: Settings
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    notes: NotesService
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(
+        notes_dir=settings.notes_dir,
+        synonyms_file=settings.synonyms_file,
+        max_file_bytes=settings.max_file_bytes,
+        chunking=ChunkingParams(settings.chunk_min_words, settings.chunk_max_words),
+    )
+
+
+@asynccontextmanager
+async def open_app(settings: Settings) -> AsyncIterator[App]:
+    """Open the database (migrating it to the latest schema) and build the services."""
+    db = await open_database(settings.database_url)
+    try:
+        sessions = session_factory(db)
+        yield App(settings, db, sessions, NotesService(service_config(settings), sessions))
+    finally:
+        await db.dispose()

@@ -1,0 +1,132 @@
+"""The command line: `python -m bot` and the `notesbot` script, a thin shell over the services.
+
+Expected problems (a missing notes folder, an unreachable database, a bad setting) end as one line
+on standard error and a non-zero exit status, never a traceback:
+2 for settings and notes, 3 for the database, 4 when a reindex is already running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+
+from rich.console import Console
+
+from bot import __version__
+from bot.app import open_app
+from bot.config import Settings, load_settings
+from bot.console import indexing_progress, render_answer, render_summary
+from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
+
+EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notesbot",
+        description="Answer questions from Markdown notes. With no command: the Discord bot when "
+        "DISCORD_TOKEN is set, else the terminal chat.",
+    )
+    parser.add_argument("--version", action="version", version=f"notesbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="print the passages that answer a question")
+    ask.add_argument("question", help='the question; "-" reads one question per line from standard input')
+    ask.add_argument("-k", type=int, default=None, help="how many passages (default: TOP_K, 3)")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+
+    reindex = commands.add_parser("reindex", help="bring the index up to date with the notes folder")
+    reindex.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    commands.add_parser("chat", help="ask questions in an interactive terminal chat")
+
+    db = commands.add_parser("db", help="database schema commands")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate the schema up (default: to the latest)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate the schema down to a revision")
+    downgrade.add_argument("revision", help='e.g. "base" to remove every table')
+    db_commands.add_parser("current", help="print the schema revision of the database")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+        return asyncio.run(_dispatch(args, settings))
+    except NotesBotError as exc:
+        print(f"notesbot: error: {exc}", file=sys.stderr)
+        return EXIT_CODES.get(type(exc), 2)
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return await _db(args, settings)
+    if args.command == "ask":
+        return await _ask(args, settings)
+    if args.command == "reindex":
+        return await _reindex(args, settings)
+    from bot.chat import run_chat
+
+    return await run_chat(settings)
+
+
+async def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    out, err = Console(), Console(stderr=True)
+    k = args.k or settings.top_k
+    questions = _stdin_questions() if args.question == "-" else iter([args.question])
+    async with open_app(settings) as app:
+        with indexing_progress(err) as progress:
+            await app.notes.start(progress)
+        for question in questions:
+            answer = app.notes.search(question, k=k)
+            if args.json:
+                print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
+            else:
+                out.print(render_answer(answer))
+    return 0
+
+
+async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
+    err = Console(stderr=True)
+    async with open_app(settings) as app:
+        with indexing_progress(err) as progress:
+            summary = await app.notes.reindex(progress=progress)
+    if args.json:
+        print(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        Console().print(render_summary(summary))
+    if summary.notice:
+        err.print(f"notesbot: warning: {summary.notice}", style="yellow")
+    return 0
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.storage import database
+
+    engine = database.create_engine(settings.database_url)
+    try:
+        await database.check_connection(engine)
+        if args.db_command == "upgrade":
+            await database.upgrade(engine, args.revision)
+        elif args.db_command == "downgrade":
+            await database.downgrade(engine, args.revision)
+        print(await database.current_revision(engine) or "base (empty)")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _stdin_questions() -> Iterator[str]:
+    """Questions from standard input, one a line, read as they come (for evaluation scripts)."""
+    return (line.strip() for line in sys.stdin if line.strip())

@@ -1,0 +1,75 @@
+"""Rendering answers and reindex summaries for a terminal, with rich."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from bot.core.answering import Answer, Passage
+from bot.core.service import Progress as ProgressFn
+from bot.core.service import ReindexSummary
+
+
+def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> Text:
+    """`text` with every whole-word occurrence of `words` (any case) styled."""
+    rich_text = Text(text)
+    if words:
+        pattern = r"(?<![\w])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])"
+        rich_text.highlight_regex(re.compile(pattern, re.IGNORECASE), style=style)
+    return rich_text
+
+
+def render_passage(passage: Passage, rank: int) -> Panel:
+    title = Text.assemble((f"{rank}. ", "bold"), highlight(passage.heading or passage.title or passage.source, passage.matched))
+    subtitle = Text(f"{passage.citation}  ·  score {passage.score:.2f}", style="cyan")
+    return Panel(highlight(passage.text, passage.matched), title=title, title_align="left",
+                 subtitle=subtitle, subtitle_align="left", border_style="blue")
+
+
+def render_answer(answer: Answer, first_rank: int = 1) -> RenderableType:
+    if answer.passages:
+        return Group(*(render_passage(p, i) for i, p in enumerate(answer.passages, first_rank)))
+    message = Text("Nothing in the notes matches that question.", style="yellow")
+    if answer.suggestions:
+        message.append("\nDid you mean: ", style="default")
+        message.append(", ".join(answer.suggestions), style="bold")
+        message.append("?")
+    return message
+
+
+def render_summary(summary: ReindexSummary) -> RenderableType:
+    lines = Text()
+    lines.append(f"Indexed {summary.files} files into {summary.chunks} chunks in {summary.seconds:.2f}s "
+                 f"(version {summary.version}).\n", style="bold")
+    for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
+        lines.append(f"  {label}: {len(paths)}" + (f"  {', '.join(paths[:10])}" if paths else ""))
+        lines.append("  …\n" if len(paths) > 10 else "\n")
+    lines.append(f"  unchanged: {summary.unchanged}\n")
+    lines.append(f"  skipped: {len(summary.skipped)}\n")
+    for item in summary.skipped:
+        lines.append(f"    {item.path}: {item.reason}\n", style="yellow")
+    for item in summary.warnings:
+        lines.append(f"  warning: {item.path}: {item.reason}\n", style="yellow")
+    if summary.notice:
+        lines.append(f"  {summary.notice}\n", style="bold red")
+    lines.rstrip()
+    return lines
+
+
+@contextmanager
+def indexing_progress(console: Console) -> Iterator[ProgressFn]:
+    """A progress bar on `console` (shown only on a terminal) fed by the reindex callback."""
+    with Progress(TextColumn("Indexing notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("index", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,108 @@
+"""Turning text into index words: the one analysis shared by notes and questions.
+
+`Analyzer.words` lower-cases Unicode words, drops English stop words, and expands technical
+compounds so that either spelling finds the other:
+
+- joined forms: `micro-services`, `cri-o`, `spec.containers`, `snake_case` also yield the parts
+  and the parts run together (`microservices`, `crio`, `speccontainers`);
+- CamelCase: `PersistentVolumeClaim` yields `persistentvolumeclaim`, `persistent`, `volume`,
+  `claim`;
+- numbers and technical tokens survive (`10`, `k8s`, `base64`, `1.25`).
+
+Stemming (Snowball, PyStemmer) is a separate step, `Analyzer.stems`, applied once per vocabulary
+word when an index is built; words containing a digit are not stemmed (`k8s`, `base64`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+ANALYZER_VERSION = 1  # bump when `words` changes: stored words must then be re-analysed
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’]?[-._/'’]?[^\W_]+)*")
+_CONNECTOR = re.compile(r"[-._/]+")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_HAS_LOWER_UPPER = re.compile(r"[a-z][A-Z]")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_APOSTROPHE = re.compile(r"['’]")
+MAX_WORD_LENGTH = 48
+
+
+@lru_cache(maxsize=1)
+def english_stopwords() -> frozenset[str]:
+    """The shipped stop-word list (comments and blank lines ignored)."""
+    text = resources.files("bot.core").joinpath("data/stopwords-en.txt").read_text("utf-8")
+    words = (line.split("#", 1)[0].split() for line in text.splitlines())
+    return frozenset(word for line in words for word in line)
+
+
+class Analyzer:
+    """Splits text into index words and stems them; cheap to share, safe across threads."""
+
+    def __init__(self, stopwords: Iterable[str] | None = None, language: str = "english") -> None:
+        self.stopwords = frozenset(stopwords) if stopwords is not None else english_stopwords()
+        self._stemmer = Stemmer.Stemmer(language)
+
+    def words(self, text: str) -> list[str]:
+        """Index words of `text`, in order of appearance (compound forms beside their parts)."""
+        out: list[str] = []
+        for match in _TOKEN.finditer(text):
+            out.extend(self._expand(match.group()))
+        return out
+
+    def plain_words(self, text: str) -> list[str]:
+        """Lower-cased words of `text` without compound expansion or stop-word removal.
+
+        Used to find which surface words in a passage to highlight.
+        """
+        return [w for m in _TOKEN.finditer(text) for w in _split_connectors(m.group().lower())]
+
+    def stems(self, words: list[str]) -> list[str]:
+        """Snowball stems, leaving words with digits (versions, `k8s`) as they are."""
+        stems = self._stemmer.stemWords(words)
+        return [w if _has_digit(w) else s for w, s in zip(words, stems)]
+
+    def stem(self, word: str) -> str:
+        return self.stems([word])[0]
+
+    def _expand(self, token: str) -> Iterator[str]:
+        token = _APOSTROPHE.sub("", _POSSESSIVE.sub("", token))
+        if not token:
+            return
+        parts = [p for p in _CONNECTOR.split(token) if p]
+        if len(parts) > 1 and all(p.isdigit() for p in parts):
+            yield token  # a version or an address: keep it whole, dots and all
+            return
+        pieces: list[str] = []
+        for part in parts:
+            if _HAS_LOWER_UPPER.search(part):
+                pieces.extend(p for p in _CAMEL_BOUNDARY.split(part) if p)
+            else:
+                pieces.append(part)
+        pieces = [p.lower() for p in pieces]
+        if len(pieces) > 1:
+            joined = "".join(pieces)
+            if self._keep(joined):
+                yield joined
+        for piece in pieces:
+            if self._keep(piece):
+                yield piece
+
+    def _keep(self, word: str) -> bool:
+        if len(word) > MAX_WORD_LENGTH or word in self.stopwords:
+            return False
+        return len(word) > 1 or word.isdigit()
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def _split_connectors(token: str) -> list[str]:
+    token = _APOSTROPHE.sub("", _POSSESSIVE.sub("", token))
+    return [p for p in _CONNECTOR.split(token) if p]

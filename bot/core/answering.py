@@ -1,0 +1,155 @@
+"""Answering a question: the best passages with where they came from, or suggestions.
+
+`SearchEngine` is an immutable snapshot (index + query builder). Front-ends hold whichever engine
+is current; a reindex builds a new engine and swaps it in, so a question asked during a reindex
+is answered, whole, by the previous one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.analysis import Analyzer
+from bot.core.documents import Document
+from bot.core.index import Hit, SearchIndex
+from bot.core.query import Query, QueryBuilder, QueryParams
+from bot.core.synonyms import SynonymTable
+
+NEAR_DUPLICATE_JACCARD = 0.8
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One result: the chunk's source text and enough to cite and highlight it."""
+
+    source: str
+    heading: str | None
+    start_line: int
+    end_line: int
+    score: float
+    text: str
+    matched: tuple[str, ...]  # words of `text` (or the heading) that matched, lower-case
+    chunk_id: str
+    title: str | None = None
+
+    @property
+    def citation(self) -> str:
+        return f"{self.source}:{self.start_line}-{self.end_line}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "heading": self.heading,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "score": self.score,
+            "text": self.text,
+            "matched": list(self.matched),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The passages for a question (possibly none) and "did you mean" words when none."""
+
+    question: str
+    passages: tuple[Passage, ...]
+    suggestions: tuple[str, ...] = ()
+    has_more: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "results": [p.as_json() for p in self.passages],
+            "suggestions": list(self.suggestions),
+        }
+
+
+class SearchEngine:
+    """Answers questions from one index; cheap to call from any thread, never mutated."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        analyzer: Analyzer,
+        synonyms: SynonymTable,
+        query_params: QueryParams | None = None,
+    ) -> None:
+        self.index = index
+        self.analyzer = analyzer
+        self.queries = QueryBuilder(index, analyzer, synonyms, query_params)
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.index.documents
+
+    def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """The passages ranked `offset`..`offset+k-1` for `question`, near-duplicates dropped."""
+        query = self.queries.build(question)
+        if not query.answerable:
+            return Answer(question, (), self._suggestions(query))
+        wanted = offset + k
+        hits = self._distinct(self.index.top(_weighted(query), 3 * wanted + 10), wanted + 1)
+        passages = tuple(self._passage(hit, query) for hit in hits[offset:wanted])
+        return Answer(question, passages, (), has_more=len(hits) > wanted)
+
+    def _distinct(self, hits: list[Hit], limit: int) -> list[Hit]:
+        kept: list[Hit] = []
+        kept_words: list[frozenset[str]] = []
+        for hit in hits:
+            doc = self.index.documents[hit.doc]
+            words = frozenset(doc.body_words)
+            if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept_words):
+                continue
+            kept.append(hit)
+            kept_words.append(words)
+            if len(kept) == limit:
+                break
+        return kept
+
+    def _passage(self, hit: Hit, query: Query) -> Passage:
+        doc = self.index.documents[hit.doc]
+        chunk = doc.chunk
+        matched_stems = {t.stem for t in query.terms if _contains(self.index.chunks_with(t.term), hit.doc)}
+        return Passage(
+            source=chunk.source,
+            heading=chunk.heading,
+            start_line=chunk.start_line,
+            end_line=chunk.end_line,
+            score=hit.score,
+            text=chunk.text,
+            matched=self._surface_matches(f"{chunk.heading or ''}\n{chunk.text}", matched_stems),
+            chunk_id=chunk.chunk_id,
+            title=doc.title,
+        )
+
+    def _surface_matches(self, text: str, stems: set[str]) -> tuple[str, ...]:
+        words = list(dict.fromkeys(self.analyzer.plain_words(text) + self.analyzer.words(text)))
+        return tuple(w for w, s in zip(words, self.analyzer.stems(words)) if s in stems)
+
+    def _suggestions(self, query: Query) -> tuple[str, ...]:
+        found: list[str] = []
+        for word in query.unknown or query.words:
+            if len(word) < 4 or word.isdigit():
+                continue
+            max_distance = 1 if len(word) <= 5 else 2
+            for surface, _ in self.queries.vocabulary.near(word, max_distance, limit=2):
+                if surface not in found and surface != word:
+                    found.append(surface)
+        return tuple(found[:MAX_SUGGESTIONS])
+
+
+def _weighted(query: Query) -> list[tuple[int, float]]:
+    return [(t.term, t.weight) for t in query.terms]
+
+
+def _contains(sorted_docs, doc: int) -> bool:
+    i = int(sorted_docs.searchsorted(doc))
+    return i < len(sorted_docs) and int(sorted_docs[i]) == doc
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)

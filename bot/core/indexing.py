@@ -1,0 +1,58 @@
+"""Notes → chunks → analysed documents → a search engine: the pipeline shared by reindex,
+start-up and the evaluation scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.core.analysis import Analyzer
+from bot.core.answering import SearchEngine
+from bot.core.chunking import ChunkedNote, chunk_note
+from bot.core.documents import Document
+from bot.core.index import SearchIndex
+from bot.core.notes import NoteFile
+from bot.core.query import QueryParams
+from bot.core.scoring import Bm25Params
+from bot.core.synonyms import SynonymTable
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    min_words: int = 40
+    max_words: int = 200
+
+
+@dataclass(frozen=True)
+class AnalysedNote:
+    note: NoteFile
+    chunked: ChunkedNote
+    documents: list[Document]
+
+
+def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -> AnalysedNote:
+    """Chunk a note and analyse each chunk's text, heading path and the note's title."""
+    chunked = chunk_note(note.path, note.text, min_words=chunking.min_words, max_words=chunking.max_words)
+    title_words = analyzer.words(chunked.title) if chunked.title else []
+    documents = [
+        Document(
+            chunk=chunk,
+            title=chunked.title,
+            body_words=tuple(analyzer.words(chunk.text)),
+            heading_words=tuple(analyzer.words(" ".join(chunk.heading_path)) + title_words),
+        )
+        for chunk in chunked.chunks
+    ]
+    return AnalysedNote(note, chunked, documents)
+
+
+def build_engine(
+    documents: Iterable[Document],
+    analyzer: Analyzer,
+    synonyms: SynonymTable,
+    bm25: Bm25Params | None = None,
+    query: QueryParams | None = None,
+) -> SearchEngine:
+    """Index the documents and wrap the index in an engine ready for questions."""
+    index = SearchIndex(list(documents), analyzer.stems, bm25 or Bm25Params())
+    return SearchEngine(index, analyzer, synonyms, query)

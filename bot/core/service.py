@@ -1,0 +1,284 @@
+"""The notes service: the current search engine, and the reindex that replaces it.
+
+Reindexing is incremental (only added or changed files, by content hash, are re-chunked and
+re-analysed) and atomic: every database change happens in one transaction, and the new engine
+is swapped in only after the commit. Until then, and after any failure, the previous engine keeps
+answering. One reindex runs at a time in a process (an asyncio lock) and across processes (the
+repository's `lock_index`, a PostgreSQL advisory lock).
+
+Slow work (reading files, analysing, building the index) runs in a worker thread so an event loop
+that also serves Discord keeps its heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.analysis import ANALYZER_VERSION, Analyzer
+from bot.core.answering import Answer, SearchEngine
+from bot.core.documents import Document
+from bot.core.errors import NotesBotError, ReindexInProgress
+from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
+from bot.core.notes import NoteFile, SkippedFile, scan_notes
+from bot.core.query import QueryParams
+from bot.core.scoring import Bm25Params
+from bot.core.storage.repositories import NotesRepository, ReindexRunRecord
+from bot.core.synonyms import SynonymTable, load_synonyms
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ReindexSummary:
+    """What a reindex did, for people (CLI, Discord) and machines (`--json`)."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[SkippedFile] = field(default_factory=list)  # indexed, but with a problem
+    chunks: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    version: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.files == 0
+
+    @property
+    def notice(self) -> str | None:
+        """A warning a person must see: the notes folder had no notes."""
+        if not self.empty:
+            return None
+        lost = f" ({len(self.removed)} previously indexed files removed)" if self.removed else ""
+        return f"the notes folder has no notes: the index is now empty{lost}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"path": s.path, "reason": s.reason} for s in self.warnings],
+            "chunks": self.chunks,
+            "files": self.files,
+            "seconds": round(self.seconds, 3),
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What the service needs to know about the notes and how to index them."""
+
+    notes_dir: Path
+    synonyms_file: Path | None
+    max_file_bytes: int = 5 * 1024 * 1024
+    chunking: ChunkingParams = ChunkingParams()
+    bm25: Bm25Params = Bm25Params()
+    query: QueryParams = QueryParams()
+
+    def stored_parameters(self) -> dict[str, object]:
+        """Parameters that shape the stored chunks: if they change, every note is re-analysed."""
+        return {
+            "analyzer_version": ANALYZER_VERSION,
+            "chunk_min_words": self.chunking.min_words,
+            "chunk_max_words": self.chunking.max_words,
+        }
+
+
+class NotesService:
+    """Holds the engine that answers questions, and rebuilds it from the notes on request."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        analyzer: Analyzer | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.analyzer = analyzer or Analyzer()
+        self.clock = clock
+        self._synonyms = SynonymTable()
+        self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
+        self._version: int | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def engine(self) -> SearchEngine:
+        return self._engine
+
+    @property
+    def version(self) -> int | None:
+        """The index version now serving (None before the first load)."""
+        return self._version
+
+    @property
+    def reindexing(self) -> bool:
+        return self._lock.locked()
+
+    def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        return self._engine.search(question, k=k, offset=offset)
+
+    async def start(self, progress: Progress | None = None) -> ReindexSummary | None:
+        """Load the stored index; index the notes first if there is none (or it is outdated).
+
+        Returns the reindex summary when notes had to be indexed, else None.
+        """
+        self._synonyms = load_synonyms(self.config.synonyms_file, self.analyzer)
+        async with self.sessions() as session:
+            repo = NotesRepository(session)
+            state = await repo.index_state()
+            if state is None or state.parameters.get("stored") != self.config.stored_parameters():
+                documents = None
+            else:
+                documents = await repo.load_documents()
+        if documents is None:
+            return await self.reindex(progress=progress)
+        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms)
+        self._version = state.version
+        return None
+
+    async def refresh_if_stale(self) -> bool:
+        """Reload the index if another process reindexed since; True when it did."""
+        if self.reindexing:
+            return False
+        async with self.sessions() as session:
+            repo = NotesRepository(session)
+            state = await repo.index_state()
+            if state is None or state.version == self._version:
+                return False
+            documents = await repo.load_documents()
+        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms)
+        self._version = state.version
+        return True
+
+    async def reindex(
+        self,
+        *,
+        requested_by: int | None = None,
+        guild_id: int | None = None,
+        progress: Progress | None = None,
+    ) -> ReindexSummary:
+        """Bring the index up to date with the notes folder; raise ReindexInProgress if busy."""
+        if self._lock.locked():
+            raise ReindexInProgress("a reindex is already running; try again when it finishes")
+        async with self._lock:
+            started_at, started = self.clock(), time.perf_counter()
+            try:
+                summary, engine, version = await self._reindex(started_at, started, requested_by, guild_id, progress)
+            except NotesBotError:
+                raise  # an expected refusal (no folder, bad synonyms): nothing to record
+            except BaseException as exc:
+                await self._record_failure(started_at, started, requested_by, guild_id, exc)
+                raise
+            self._engine, self._version = engine, version
+            log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
+                     summary.files, summary.chunks, summary.seconds, version)
+            return summary
+
+    async def last_reindex(self) -> ReindexRunRecord | None:
+        async with self.sessions() as session:
+            return await NotesRepository(session).last_reindex_run()
+
+    async def _reindex(self, started_at, started, requested_by, guild_id, progress):
+        config = self.config
+        synonyms = load_synonyms(config.synonyms_file, self.analyzer)
+        scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes)
+        async with self.sessions() as session, session.begin():
+            repo = NotesRepository(session)
+            await repo.lock_index()
+            state = await repo.index_state()
+            stored = await repo.stored_files()
+            reanalyse = state is None or state.parameters.get("stored") != config.stored_parameters()
+            current = {note.path: note for note in scan.files}
+            added = [p for p in current if p not in stored]
+            changed = [p for p in current if p in stored and (reanalyse or stored[p].content_hash != current[p].content_hash)]
+            removed = sorted(p for p in stored if p not in current)
+            todo = [current[p] for p in sorted(added + changed)]
+            analysed = await asyncio.to_thread(self._analyse, todo, progress)
+            now = self.clock()
+            for item in analysed:
+                await repo.replace_file(item.note, title=item.chunked.title, tags=list(item.chunked.tags),
+                                        documents=item.documents, indexed_at=now)
+            await repo.delete_files(removed)
+            reusable = (not reanalyse and state is not None and state.version == self._version)
+            if reusable:
+                dropped = set(changed) | set(removed)
+                documents = [d for d in self._engine.documents if d.chunk.source not in dropped]
+                documents += [d for item in analysed for d in item.documents]
+                documents.sort(key=lambda d: (d.chunk.source, d.chunk.ordinal))
+            else:
+                documents = await repo.load_documents()
+            engine = await asyncio.to_thread(self._build, documents, synonyms)
+            seconds = time.perf_counter() - started
+            if todo or removed or state is None:
+                state = await repo.save_index_state(
+                    built_at=now,
+                    parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict()},
+                    file_count=len(current),
+                    chunk_count=len(documents),
+                )
+            summary = ReindexSummary(
+                added=sorted(added), changed=sorted(changed), removed=removed,
+                unchanged=len(current) - len(added) - len(changed), skipped=scan.skipped,
+                warnings=[SkippedFile(n.path, n.warning) for n in scan.files if n.warning],
+                chunks=len(documents), files=len(current), seconds=seconds, version=state.version,
+            )
+            await repo.add_reindex_run(self._run_record(started_at, summary, requested_by, guild_id))
+        self._synonyms = synonyms
+        return summary, engine, state.version
+
+    def _analyse(self, notes: list[NoteFile], progress: Progress | None) -> list[AnalysedNote]:
+        out = []
+        for i, note in enumerate(notes, 1):
+            out.append(analyse_note(note, self.analyzer, self.config.chunking))
+            if progress:
+                progress(i, len(notes))
+        return out
+
+    def _build(self, documents: list[Document], synonyms: SynonymTable) -> SearchEngine:
+        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
+
+    def _run_record(self, started_at, summary: ReindexSummary, requested_by, guild_id) -> ReindexRunRecord:
+        return ReindexRunRecord(
+            started_at=started_at, finished_at=self.clock(), status="ok", requested_by=requested_by,
+            guild_id=guild_id, added=len(summary.added), changed=len(summary.changed),
+            removed=len(summary.removed), unchanged=summary.unchanged, chunks=summary.chunks,
+            skipped=[{"path": s.path, "reason": s.reason} for s in summary.skipped],
+            seconds=summary.seconds, error=None,
+        )
+
+    async def _record_failure(self, started_at, started, requested_by, guild_id, exc: BaseException) -> None:
+        """Keep a trace of a failed reindex; never let that bookkeeping hide the real error."""
+        record = ReindexRunRecord(
+            started_at=started_at, finished_at=self.clock(), status="failed", requested_by=requested_by,
+            guild_id=guild_id, added=0, changed=0, removed=0, unchanged=0, chunks=0, skipped=[],
+            seconds=time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        try:
+            async with self.sessions() as session, session.begin():
+                await NotesRepository(session).add_reindex_run(record)
+        except Exception:  # noqa: BLE001 - the original error matters more
+            log.warning("could not record the failed reindex", exc_info=True)

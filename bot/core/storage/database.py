@@ -1,0 +1,261 @@
+"""Engines, sessions and in-process Alembic migrations for SQLite and PostgreSQL.
+
+Everything that can fail because of the database itself (unreachable server, bad URL, failed
+migration) surfaces as one `StorageError` line that never contains the password, so front-ends
+can show it as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.core.errors import StorageError
+
+REPO_DIR = Path(__file__).resolve().parents[3]
+MIGRATIONS_DIR = REPO_DIR / "migrations"
+
+CONNECT_TIMEOUT = 5.0  # seconds asyncpg may spend opening one connection
+CHECK_TIMEOUT = 10.0  # seconds check_connection may spend in total
+SQLITE_BUSY_TIMEOUT = 15.0  # seconds a SQLite writer waits for another process's write lock
+
+# Failures that mean "the database is not there or not usable", whatever the driver.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    SQLAlchemyError,
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+
+T = TypeVar("T")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """Create an async engine with per-backend settings; `StorageError` if the URL is unusable.
+
+    Bare `postgresql://` and `sqlite://` URLs get their async drivers (asyncpg, aiosqlite).
+    """
+    try:
+        parsed = _with_async_driver(make_url(url))
+    except ArgumentError:
+        raise StorageError("bad database URL: it cannot be parsed") from None
+    where = parsed.render_as_string(hide_password=True)
+    backend = parsed.get_backend_name()
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
+        _create_sqlite_folder(parsed)
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
+    elif backend == "postgresql":
+        # Stale connections (server restart, idle timeout) are replaced instead of failing a query.
+        options.update(pool_pre_ping=True, pool_size=5, max_overflow=5, pool_recycle=1800)
+        if parsed.get_driver_name() == "asyncpg":
+            options["connect_args"] = {
+                "timeout": CONNECT_TIMEOUT,
+                "server_settings": {"application_name": "notesbot"},
+            }
+    try:
+        engine = create_async_engine(parsed, **options)
+    except (ArgumentError, InvalidRequestError, ImportError) as exc:
+        raise StorageError(f"cannot use the database URL {where}: {_reason(exc, parsed)}") from None
+    if backend == "sqlite":
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (no lazy reloads in async code)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def check_connection(engine: AsyncEngine, *, timeout: float = CHECK_TIMEOUT) -> None:
+    """Run `SELECT 1`; raise `StorageError` with one line naming the database if that fails."""
+    try:
+        async with asyncio.timeout(timeout):
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    except CONNECTION_ERRORS as exc:
+        if engine.dialect.name == "sqlite":
+            # aiosqlite stops a failed connection's worker thread asynchronously; if the loop
+            # closes first (the bot exits on this error) the thread prints a traceback. Let it
+            # finish. See omnilib/aiosqlite#241.
+            await asyncio.sleep(0.05)
+        raise StorageError(
+            f"cannot reach the database at {_where(engine)}: {_reason(exc, engine.url)}"
+        ) from None
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """Create the engine, check it answers and bring its schema to the newest revision."""
+    engine = create_engine(url)
+    try:
+        await check_connection(engine)
+        await upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config for this repository's migrations, independent of the working directory.
+
+    Without `url`, the migrations run on the connection put in `config.attributes["connection"]`
+    (as `upgrade()` does) or, from the CLI, on the configured DATABASE_URL.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser escaping
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows about."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Migrate the schema up to `revision` in-process; safe inside a running event loop."""
+    await _alembic(engine, f"upgrade the database schema to {revision}",
+                   lambda config: command.upgrade(config, revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Migrate the schema down to `revision` ("base" drops every table)."""
+    await _alembic(engine, f"downgrade the database schema to {revision}",
+                   lambda config: command.downgrade(config, revision))
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at, or None for an empty (never migrated) database."""
+
+    def read(conn: Connection) -> str | None:
+        return MigrationContext.configure(conn).get_current_revision()
+
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(read)
+    except CONNECTION_ERRORS as exc:
+        raise StorageError(
+            f"cannot read the schema revision of {_where(engine)}: {_reason(exc, engine.url)}"
+        ) from None
+
+
+async def run_migration_connection(engine: AsyncEngine, fn: Callable[[Connection], T]) -> T:
+    """Run `fn` on one connection inside one transaction, the way migrations must run.
+
+    On SQLite, foreign keys are switched off meanwhile (batch-mode ALTERs recreate tables, and
+    dropping a referenced table with them on would cascade-delete its children), then checked;
+    the pragma only works outside a transaction, hence the commits around it. The explicit BEGIN
+    makes SQLite's DDL transactional too (the driver only opens transactions for DML), so a
+    failed migration leaves no half-altered schema on either backend.
+    """
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                if sqlite:
+                    await conn.exec_driver_sql("BEGIN")
+                result = await conn.run_sync(fn)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise StorageError(f"migration left {len(broken)} broken foreign keys")
+            return result
+        finally:
+            if sqlite:
+                try:
+                    await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await conn.commit()
+                except CONNECTION_ERRORS:
+                    await conn.invalidate()  # never pool a connection without foreign keys
+
+
+async def _alembic(engine: AsyncEngine, action: str, run: Callable[[Config], None]) -> None:
+    """Run an Alembic command on the engine's connection; failures become `StorageError`."""
+
+    def on_connection(conn: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        run(config)
+
+    try:
+        await run_migration_connection(engine, on_connection)
+    except StorageError:
+        raise
+    except (CommandError, *CONNECTION_ERRORS) as exc:
+        raise StorageError(f"cannot {action} at {_where(engine)}: {_reason(exc, engine.url)}") from None
+
+
+def _with_async_driver(url: URL) -> URL:
+    """Give bare backend names their async driver; leave explicit drivers alone."""
+    drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+               "sqlite": "sqlite+aiosqlite"}
+    return url.set(drivername=drivers.get(url.drivername, url.drivername))
+
+
+def _create_sqlite_folder(url: URL) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    folder = Path(database).expanduser().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the folder {folder} for the SQLite database: "
+                           f"{exc.strerror or exc}") from None
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless each connection asks for them."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _where(engine: AsyncEngine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+_CLASS_PREFIX = re.compile(r"^<class '[\w.]+'>:\s*")
+
+
+def _reason(exc: BaseException, url: URL) -> str:
+    """A one-line, password-free description of why a database operation failed."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig  # the driver's message, without SQLAlchemy's SQL dump and help link
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    message = _CLASS_PREFIX.sub("", str(exc).strip())
+    if isinstance(exc, OSError) and exc.strerror and not message:
+        message = exc.strerror
+    line = " ".join(message.split("\n", 1)[0].split()) or type(exc).__name__
+    password = str(url.password or "")
+    if len(password) >= 6:  # drivers do not echo passwords, but be sure
+        line = line.replace(password, "***")
+    elif password:  # a short one would also match inside ordinary words
+        line = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", line)
+    return line

@@ -1,0 +1,22 @@
+"""Small builders shared by the core tests."""
+
+from __future__ import annotations
+
+from bot.core.analysis import Analyzer
+from bot.core.chunking import Chunk, chunk_id_for
+from bot.core.documents import Document
+
+ANALYZER = Analyzer()
+
+
+def document(text: str, *, source: str = "note.md", heading: tuple[str, ...] = (), ordinal: int = 0,
+             title: str | None = None) -> Document:
+    """A one-chunk document analysed exactly as the reindex would."""
+    lines = text.count("\n") + 1
+    chunk = Chunk(source, ordinal, heading, 1, lines, text, chunk_id_for(source, heading, text))
+    heading_words = ANALYZER.words(" ".join(heading)) + (ANALYZER.words(title) if title else [])
+    return Document(chunk, title, tuple(ANALYZER.words(text)), tuple(heading_words))
+
+
+def documents(*texts: str) -> list[Document]:
+    return [document(t, source=f"n{i}.md") for i, t in enumerate(texts)]

@@ -1,0 +1,91 @@
+"""The postings index: exact parity with rank-bm25, and the ranking rules built on it."""
+
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25L, BM25Okapi, BM25Plus
+
+from bot.core.index import SearchIndex
+from bot.core.scoring import Bm25Params
+from tests.core.helpers import ANALYZER, document, documents
+
+RANK_BM25 = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
+VOCAB = "pod node cluster volume claim secret etcd kernel container image registry policy".split()
+
+
+def random_corpus(seed: int, n_docs: int = 60) -> list:
+    rng = random.Random(seed)
+    texts = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 40))) for _ in range(n_docs)]
+    return [document(t, source=f"n{i}.md", heading=(rng.choice(VOCAB),)) for i, t in enumerate(texts)]
+
+
+def token_lists(index: SearchIndex) -> list[list[str]]:
+    """The token lists rank-bm25 must see: body words plus boosted heading words, stemmed."""
+    out = []
+    for doc in index.documents:
+        words = list(doc.body_words) + list(doc.heading_words) * index.params.heading_boost
+        out.append(ANALYZER.stems(words))
+    return out
+
+
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+@pytest.mark.parametrize("seed", range(5))
+def test_scores_equal_rank_bm25_get_scores(variant: str, seed: int) -> None:
+    params = Bm25Params(variant=variant, k1=1.3, b=0.7, heading_boost=2)
+    index = SearchIndex(random_corpus(seed), ANALYZER.stems, params)
+    kwargs = {"epsilon": params.epsilon} if variant == "okapi" else {"delta": params.delta}
+    reference = RANK_BM25[variant](token_lists(index), k1=params.k1, b=params.b, **kwargs)
+    rng = random.Random(seed)
+    for _ in range(20):
+        query = ANALYZER.stems(rng.sample(VOCAB, rng.randint(1, 4)) + ["unknownword"])
+        np.testing.assert_allclose(index.scores(query), reference.get_scores(query), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_top_agrees_with_full_scores(variant: str) -> None:
+    index = SearchIndex(random_corpus(7, 200), ANALYZER.stems, Bm25Params(variant=variant))
+    stems = ANALYZER.stems(["volume", "claim"])
+    terms = [(index.term(s), 1.0) for s in stems]
+    full = index.scores(stems)
+    hits = index.top(terms, 5)
+    containing = set(index.chunks_with(terms[0][0])) | set(index.chunks_with(terms[1][0]))
+    expected = sorted(containing, key=lambda d: (-full[d], d))[:5]
+    assert [h.doc for h in hits] == expected
+    assert [h.score for h in hits] == pytest.approx([full[d] for d in expected], abs=1e-9)
+
+
+def test_term_in_half_the_chunks_still_ranks_its_chunks_first() -> None:
+    # rank-bm25's BM25Okapi gives such a term an IDF of 0 (issues #39, #43); our default must not.
+    docs = documents("etcd stores secrets", "etcd keeps state", "pods run images", "nodes host pods")
+    index = SearchIndex(docs, ANALYZER.stems, Bm25Params())
+    hits = index.top([(index.term("etcd"), 1.0)], 4)
+    assert {h.doc for h in hits} == {0, 1}
+    assert all(h.score > 0 for h in hits)
+
+
+def test_heading_boost_ranks_the_titled_section_first() -> None:
+    docs = [
+        document("Pods can mount a PersistentVolumeClaim and so can other workloads; the claim "
+                 "binds a volume. Pods are scheduled on nodes.", source="a.md", heading=("Pods",)),
+        document("A claim requests storage with a size and an access mode.", source="b.md",
+                 heading=("PersistentVolumeClaim",)),
+    ]
+    index = SearchIndex(docs, ANALYZER.stems, Bm25Params(heading_boost=3))
+    terms = [(index.term(s), 1.0) for s in ANALYZER.stems(ANALYZER.words("PersistentVolumeClaim"))]
+    assert index.top(terms, 2)[0].doc == 1
+
+
+def test_empty_index_answers_nothing() -> None:
+    index = SearchIndex([], ANALYZER.stems, Bm25Params())
+    assert len(index) == 0
+    assert index.term("pod") is None
+    assert index.top([], 3) == []
+
+
+def test_weights_scale_contributions() -> None:
+    index = SearchIndex(documents("etcd etcd", "pod", "node"), ANALYZER.stems, Bm25Params())
+    etcd = index.term("etcd")
+    full = index.top([(etcd, 1.0)], 1)[0].score
+    half = index.top([(etcd, 0.5)], 1)[0].score
+    assert half == pytest.approx(full / 2)

@@ -1,0 +1,101 @@
+"""Question expansion against the shipped seed notes: typos, compounds, synonyms, off-topic."""
+
+import pytest
+
+from bot.config import SHIPPED_CORPUS
+from bot.core.analysis import Analyzer
+from bot.core.answering import SearchEngine
+from bot.core.indexing import ChunkingParams, analyse_note, build_engine
+from bot.core.notes import scan_notes
+from bot.core.synonyms import load_synonyms
+from tests.core.helpers import documents
+
+A = Analyzer()
+
+
+@pytest.fixture(scope="module")
+def seed() -> SearchEngine:
+    scan = scan_notes(SHIPPED_CORPUS, max_bytes=5_000_000)
+    docs = [d for note in scan.files for d in analyse_note(note, A, ChunkingParams()).documents]
+    return build_engine(docs, A, load_synonyms(SHIPPED_CORPUS / "synonyms.yaml", A))
+
+
+def stems_of(engine: SearchEngine, question: str) -> dict[str, float]:
+    return {t.stem: t.weight for t in engine.queries.build(question).terms}
+
+
+def test_query_typo_finds_the_notes_spelling(seed: SearchEngine) -> None:
+    # the notes spell it "hypervizor"; the learner spells it right
+    terms = stems_of(seed, "what is a hypervisor")
+    assert "hypervizor" in terms and terms["hypervizor"] < 1.0
+    assert "hypervizor" in seed.search("what is a hypervisor").passages[0].matched
+
+
+def test_two_edit_typo_for_long_words(seed: SearchEngine) -> None:
+    # the notes say "enerprizes"
+    passages = seed.search("why do enterprises love kubernetes").passages
+    assert any("enerprizes" in p.matched for p in passages)
+
+
+def test_typo_in_the_question(seed: SearchEngine) -> None:
+    assert seed.search("what is a contianer").passages
+
+
+def test_words_in_the_vocabulary_are_not_expanded(seed: SearchEngine) -> None:
+    assert stems_of(seed, "containers") == {"contain": 1.0}
+
+
+def test_short_words_are_never_expanded() -> None:
+    engine = build_engine(documents("bread and butter", "break the cluster", "fresh dough"), A,
+                          load_synonyms(None, A))
+    assert engine.queries.build("bake").terms == ()
+    assert engine.queries.build("brea").terms == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How do I bake sourdough bread?", "What's the best pizza in Naples?", "How long should I boil an egg?"],
+)
+def test_off_topic_questions_get_nothing(seed: SearchEngine, question: str) -> None:
+    answer = seed.search(question)
+    assert answer.passages == ()
+
+
+def test_compound_written_apart_finds_joined_word(seed: SearchEngine) -> None:
+    # notes: "micro-services"; query: "microservices" and "micro services"
+    for question in ("microservices", "micro services"):
+        passages = seed.search(question).passages
+        assert passages and passages[0].start_line <= 87 <= passages[0].end_line, question
+
+
+def test_joined_query_finds_words_written_apart(seed: SearchEngine) -> None:
+    # notes: "shell check"; query: "shellcheck"
+    terms = stems_of(seed, "what is shellcheck")
+    assert {"shell", "check"} <= set(terms)
+    passage = seed.search("what is shellcheck").passages[0]
+    assert passage.start_line <= 98 <= passage.end_line
+
+
+def test_words_written_apart_in_query_find_joined_word() -> None:
+    engine = build_engine(documents("run shellcheck on scripts", "a shell is a program"), A, load_synonyms(None, A))
+    assert engine.search("shell check").passages[0].source == "n0.md"
+
+
+def test_synonyms_expand_abbreviations(seed: SearchEngine) -> None:
+    terms = stems_of(seed, "what does kubernetes do")
+    assert "k8s" in terms and terms["k8s"] < 1.0
+
+
+def test_plural_kept_apart_by_the_stemmer(seed: SearchEngine) -> None:
+    # Snowball keeps "cpus" and "cpu" apart; the notes say "cpus"
+    assert "cpus" in stems_of(seed, "how many cpu")
+
+
+def test_camel_case_query_finds_spaced_words() -> None:
+    engine = build_engine(documents("a persistent volume claim asks for storage", "pods run"), A, load_synonyms(None, A))
+    assert engine.search("PersistentVolumeClaim").passages[0].source == "n0.md"
+
+
+def test_dotted_field_path_is_searchable_whole_and_split() -> None:
+    engine = build_engine(documents("set spec.containers to a list", "containers run images"), A, load_synonyms(None, A))
+    assert engine.search("spec.containers").passages[0].source == "n0.md"

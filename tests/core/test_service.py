@@ -1,0 +1,237 @@
+"""The notes service: start-up, incremental and atomic reindex, bad files, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import SHIPPED_CORPUS
+from bot.core import service as service_module
+from bot.core.errors import NotesFolderError, ReindexInProgress
+from bot.core.service import NotesService, ServiceConfig
+from bot.core.storage.models import ChunkRow
+from bot.core.storage.repositories import NotesRepository
+
+FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+ETCD = "# Secrets\n\nBy default etcd stores secrets in base64, not encrypted.\n"
+PODS = "# Pods\n\nA pod groups containers that share a network namespace.\n"
+NODES = "# Nodes\n\nA node is a machine that runs pods; the kubelet manages it.\n"
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    root = tmp_path / "notes"
+    (root / "sub").mkdir(parents=True)
+    (root / "etcd.md").write_text(ETCD)
+    (root / "pods.md").write_text(PODS)
+    (root / "sub" / "nodes.md").write_text(NODES)
+    return root
+
+
+def make_service(sessions, notes: Path, **kwargs) -> NotesService:
+    config = ServiceConfig(notes_dir=notes, synonyms_file=SHIPPED_CORPUS / "synonyms.yaml", **kwargs)
+    return NotesService(config, sessions, clock=lambda: FIXED)
+
+
+async def stored_paths(sessions) -> list[str]:
+    async with sessions() as session:
+        return sorted((await NotesRepository(session).stored_files()))
+
+
+async def chunk_count(sessions) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(ChunkRow))
+
+
+async def test_first_start_indexes_the_notes(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    summary = await service.start()
+    assert summary is not None
+    assert summary.added == ["etcd.md", "pods.md", "sub/nodes.md"]
+    assert service.search("are secrets encrypted in etcd").passages[0].source == "etcd.md"
+
+
+async def test_second_start_loads_from_the_database_without_reading_notes(sessions, notes: Path, monkeypatch) -> None:
+    await make_service(sessions, notes).start()
+    monkeypatch.setattr(service_module, "scan_notes", _refuse)
+    monkeypatch.setattr(service_module, "analyse_note", _refuse)
+    service = make_service(sessions, notes)
+    assert await service.start() is None
+    passage = service.search("which machine runs pods").passages[0]
+    assert (passage.source, passage.heading, passage.start_line, passage.end_line) == ("sub/nodes.md", "Nodes", 1, 3)
+
+
+async def test_reindex_is_incremental(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    (notes / "pods.md").write_text(PODS + "\nPods are ephemeral.\n")
+    (notes / "sub" / "nodes.md").unlink()
+    (notes / "new.md").write_text("# Volumes\n\nA volume outlives a container.\n")
+    analysed: list[str] = []
+    real = service_module.analyse_note
+
+    def spy(note, *args):
+        analysed.append(note.path)
+        return real(note, *args)
+
+    monkeypatch.setattr(service_module, "analyse_note", spy)
+    summary = await service.reindex()
+    assert sorted(analysed) == ["new.md", "pods.md"]
+    assert (summary.added, summary.changed, summary.removed, summary.unchanged) == (
+        ["new.md"], ["pods.md"], ["sub/nodes.md"], 1)
+    assert await stored_paths(sessions) == ["etcd.md", "new.md", "pods.md"]
+    assert service.search("are pods ephemeral").passages[0].source == "pods.md"
+    assert not service.search("kubelet").passages
+
+
+async def test_unchanged_reindex_keeps_the_version(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    before = service.version
+    summary = await service.reindex()
+    assert (summary.added, summary.changed, summary.removed, summary.unchanged) == ([], [], [], 3)
+    assert service.version == before
+
+
+async def test_failed_reindex_changes_nothing_and_keeps_serving(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    version, chunks = service.version, await chunk_count(sessions)
+    (notes / "etcd.md").write_text("# Gone\n\nnothing about that store any more\n")
+    (notes / "zzz.md").write_text("# Later\n\nthis file is analysed last and fails\n")
+    real = service_module.analyse_note
+
+    def failing(note, *args):
+        if note.path == "zzz.md":
+            raise RuntimeError("injected failure")
+        return real(note, *args)
+
+    monkeypatch.setattr(service_module, "analyse_note", failing)
+    with pytest.raises(RuntimeError, match="injected"):
+        await service.reindex()
+    assert service.version == version
+    assert await chunk_count(sessions) == chunks
+    assert await stored_paths(sessions) == ["etcd.md", "pods.md", "sub/nodes.md"]
+    assert service.search("are secrets encrypted in etcd").passages[0].source == "etcd.md"
+    async with sessions() as session:
+        failed = await NotesRepository(session).last_reindex_run(status="failed")
+    assert failed is not None and "injected failure" in failed.error
+
+
+async def test_failure_while_writing_rolls_back(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    (notes / "pods.md").write_text(PODS + "\nchanged\n")
+    (notes / "etcd.md").unlink()
+
+    async def broken(self, paths):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(NotesRepository, "delete_files", broken)
+    with pytest.raises(RuntimeError):
+        await service.reindex()
+    async with sessions() as session:
+        stored = await NotesRepository(session).stored_files()
+    assert sorted(stored) == ["etcd.md", "pods.md", "sub/nodes.md"]
+    assert "changed" not in service.search("pod groups containers").passages[0].text
+
+
+async def test_bad_files_are_skipped_and_reported(sessions, notes: Path) -> None:
+    (notes / "binary.md").write_bytes(b"# Bin\x00ary\n")
+    (notes / "latin1.md").write_bytes("# Caf\xe9\n\nna\xefve caf\xe9 notes about etcd\n".encode("latin-1"))
+    (notes / "huge.md").write_text("x " * 600)
+    outside = notes.parent / "outside.md"
+    outside.write_text("# Outside\n\nsecret stuff\n")
+    os.symlink(outside, notes / "link.md")
+    service = make_service(sessions, notes, max_file_bytes=1000)
+    summary = await service.start()
+    reasons = {s.path: s.reason for s in summary.skipped}
+    assert set(reasons) == {"binary.md", "huge.md", "link.md"}
+    assert "latin1.md" in summary.added
+    assert [w.path for w in summary.warnings] == ["latin1.md"]
+    assert not service.search("outside secret stuff").passages or all(
+        p.source != "link.md" for p in service.search("outside secret stuff").passages)
+
+
+async def test_missing_folder_is_an_error_and_changes_nothing(sessions, notes: Path, tmp_path: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    version = service.version
+    missing = make_service(sessions, tmp_path / "nope")
+    missing._engine, missing._version = service.engine, service.version
+    with pytest.raises(NotesFolderError):
+        await missing.reindex()
+    assert await stored_paths(sessions) == ["etcd.md", "pods.md", "sub/nodes.md"]
+    async with sessions() as session:
+        assert (await NotesRepository(session).index_state()).version == version
+        assert await NotesRepository(session).last_reindex_run(status="failed") is None
+
+
+async def test_empty_folder_empties_the_index_and_says_so(sessions, notes: Path, tmp_path: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    for path in list(notes.rglob("*.md")):
+        path.unlink()
+    summary = await service.reindex()
+    assert summary.empty and summary.removed == ["etcd.md", "pods.md", "sub/nodes.md"]
+    assert "now empty" in summary.notice and "3 previously indexed files" in summary.notice
+    assert service.search("etcd").passages == ()
+
+
+async def test_only_one_reindex_at_a_time_and_questions_use_the_old_index(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    (notes / "pods.md").write_text("# Pods\n\nPods now mention zebras.\n")
+    started, release = asyncio.Event(), asyncio.Event()
+    real_build = service._build
+
+    def slow_build(documents, synonyms):
+        asyncio.run_coroutine_threadsafe(_set(started), loop)
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
+        return real_build(documents, synonyms)
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(service, "_build", slow_build)
+    first = asyncio.create_task(service.reindex())
+    await asyncio.wait_for(started.wait(), 5)
+    assert service.reindexing
+    with pytest.raises(ReindexInProgress):
+        await service.reindex()
+    assert not service.search("zebras").passages  # still the previous index
+    release.set()
+    await first
+    assert service.search("zebras").passages[0].source == "pods.md"
+
+
+async def test_refresh_picks_up_another_process_reindex(sessions, notes: Path) -> None:
+    ours, theirs = make_service(sessions, notes), make_service(sessions, notes)
+    await ours.start()
+    await theirs.start()
+    (notes / "pods.md").write_text("# Pods\n\nPods and giraffes.\n")
+    await theirs.reindex()
+    assert not ours.search("giraffes").passages
+    assert await ours.refresh_if_stale()
+    assert ours.search("giraffes").passages
+    assert not await ours.refresh_if_stale()
+
+
+async def test_reindex_records_who_asked(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    await service.reindex(requested_by=1234, guild_id=5678)
+    run = await service.last_reindex()
+    assert (run.requested_by, run.guild_id, run.status, run.unchanged) == (1234, 5678, "ok", 3)
+
+
+async def _set(event: asyncio.Event) -> None:
+    event.set()
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("notes must not be read or analysed at start")
