@@ -328,22 +328,24 @@ def _group(
     max_words: int,
     sticky_head: bool,
 ) -> list[tuple[int, int]]:
-    """Greedy grouping: fill to min_words, then stop before exceeding max_words."""
+    """Greedy grouping: fill to min_words, then stop before exceeding max_words.
+
+    With `sticky_head` the first atom is the section's heading, which always shares the first
+    chunk with what follows, so a heading is never separated from its own text.
+    """
     ranges: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
     words = 0
-    head_only = sticky_head
+    may_flush = not sticky_head
     for start, end in atoms:
         atom_words = _words(lines, start, end)
-        if current is not None and not head_only and _should_flush(words, atom_words, min_words, max_words):
+        flush = may_flush and _should_flush(words, atom_words, min_words, max_words)
+        if current is not None and flush:
             ranges.append(current)
             current, words = None, 0
-        if current is None:
-            current = (start, end)
-        else:
-            head_only = False
-            current = (current[0], end)
+        current = (start, end) if current is None else (current[0], end)
         words += atom_words
+        may_flush = True
     if current is not None:
         ranges.append(current)
     return ranges

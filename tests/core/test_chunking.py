@@ -70,7 +70,8 @@ def check_invariants(text: str, note: ChunkedNote, source: str = "n.md") -> None
     for start, end in heading_ranges(lines, body_start):
         for chunk in chunks:
             if chunk.start_line <= end and start <= chunk.end_line:
-                assert chunk.start_line == start and end <= chunk.end_line, "chunk crosses a heading"
+                crossing = chunk.start_line != start or chunk.end_line < end
+                assert not crossing, "chunk crosses a heading"
     assert len({c.chunk_id for c in chunks}) == len(chunks)
 
 
