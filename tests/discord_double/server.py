@@ -52,6 +52,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -60,12 +61,12 @@ import traceback
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence, Union
+from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
 from .models import (
     Channel,
-    ChannelType,
     Guild,
     Intent,
     Member,
@@ -502,7 +503,8 @@ class DiscordDouble:
             assert self._changed is not None, "DiscordDouble is not started"
             ev = self._changed
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(ev.wait(), min(remaining, 0.25))
+                # woken by any double traffic; the short poll covers client-side state
+                await asyncio.wait_for(ev.wait(), min(remaining, 0.02))
 
     def find(
         self,
@@ -920,15 +922,12 @@ class DiscordDouble:
         self,
         itype: int,
         data: dict[str, Any] | None,
+        ctx: tuple[User, Guild | None, Channel, Member | None],
         *,
-        user: UserLike,
-        guild: GuildLike,
-        channel: ChannelLike,
-        dm: bool,
         locale: str,
         message: dict[str, Any] | None = None,
     ) -> SentInteraction:
-        u, g, ch, m = self._context(user, guild, channel, dm)
+        u, g, ch, m = ctx
         iid = snowflake()
         token = "aW50ZXJhY3Rpb246" + base64.urlsafe_b64encode(f"{iid}:{secrets.token_hex(24)}".encode()).decode().rstrip("=")
         payload: dict[str, Any] = {
@@ -1129,12 +1128,9 @@ class DiscordDouble:
         resolved snowflake options) or a list of raw option payloads.
         ``user`` is a Member/User/id or one of ``"member"``, ``"moderator"``, ``"admin"``,
         ``"owner"`` (default ``"member"``)."""
-        g = None if dm else (self._channel(channel, self._guild(guild)).guild_id and self._guild(
-            self._channel(channel, self._guild(guild)).guild_id))
-        data = self._chat_input_data(name, options, g or None, command_id)
-        return await self._send_interaction(
-            IT_APP_COMMAND, data, user=user, guild=guild, channel=channel, dm=dm, locale=locale
-        )
+        ctx = self._context(user, guild, channel, dm)
+        data = self._chat_input_data(name, options, ctx[1], command_id)
+        return await self._send_interaction(IT_APP_COMMAND, data, ctx, locale=locale)
 
     async def send_autocomplete(
         self,
@@ -1150,11 +1146,9 @@ class DiscordDouble:
     ) -> SentInteraction:
         """Dispatch an autocomplete request (type 4).  ``focused`` defaults to the last option."""
         focused = focused or list(options)[-1]
-        g = None if dm else self.world.get_guild(self._channel(channel, self._guild(guild)).guild_id or 0)
-        data = self._chat_input_data(name, options, g, None, focused=focused)
-        return await self._send_interaction(
-            IT_AUTOCOMPLETE, data, user=user, guild=guild, channel=channel, dm=dm, locale=locale
-        )
+        ctx = self._context(user, guild, channel, dm)
+        data = self._chat_input_data(name, options, ctx[1], None, focused=focused)
+        return await self._send_interaction(IT_AUTOCOMPLETE, data, ctx, locale=locale)
 
     async def send_context_menu(
         self,
@@ -1177,23 +1171,21 @@ class DiscordDouble:
             msg = self._message_payload(target_message)
             if channel is None and not dm:
                 channel = int(msg["channel_id"])
-            ch = self._channel(channel, self._guild(guild)) if not dm else self.world.dm_channel(self._user(user))
-            g = self.world.get_guild(ch.guild_id) if ch.guild_id else None
+            ctx = self._context(user, guild, channel, dm)
+            g = ctx[1]
             data = self._command_data(name, 3, g.id if g else None, None)
             data["target_id"] = msg["id"]
             data["resolved"] = {"messages": {msg["id"]: self._rest_message(msg)}}
         else:
             target = self._user(target_user)
-            ch = self._channel(channel, self._guild(guild)) if not dm else self.world.dm_channel(self._user(user))
-            g = self.world.get_guild(ch.guild_id) if ch.guild_id else None
+            ctx = self._context(user, guild, channel, dm)
+            g = ctx[1]
             data = self._command_data(name, 2, g.id if g else None, None)
             resolved: dict[str, dict[str, Any]] = {}
             self._option_value(6, target, resolved, g)
             data["target_id"] = str(target.id)
             data["resolved"] = resolved
-        return await self._send_interaction(
-            IT_APP_COMMAND, data, user=user, guild=guild, channel=channel, dm=dm, locale=locale
-        )
+        return await self._send_interaction(IT_APP_COMMAND, data, ctx, locale=locale)
 
     async def send_component_click(
         self,
@@ -1220,17 +1212,10 @@ class DiscordDouble:
         if values is not None or ctype in (3, 5, 6, 7, 8):
             data["values"] = list(values or [])
         ch, _ = self.world.find_channel(int(msg["channel_id"]))
-        dm = ch is not None and ch.is_dm
-        return await self._send_interaction(
-            IT_COMPONENT,
-            data,
-            user=user,
-            guild=None,
-            channel=ch if not dm else None,
-            dm=dm,
-            locale=locale,
-            message=self._rest_message(msg),
-        )
+        if ch is None:
+            raise ValueError(f"message {msg['id']} is in an unknown channel")
+        ctx = self._context(user, None, ch, False)
+        return await self._send_interaction(IT_COMPONENT, data, ctx, locale=locale, message=self._rest_message(msg))
 
     async def send_modal_submit(
         self,
@@ -1256,9 +1241,10 @@ class DiscordDouble:
             components = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
         data = {"custom_id": custom_id, "components": components}
         msg = self._rest_message(self._message_payload(message)) if message is not None else None
-        return await self._send_interaction(
-            IT_MODAL_SUBMIT, data, user=user, guild=guild, channel=channel, dm=dm, locale=locale, message=msg
-        )
+        if msg is not None and channel is None and not dm:
+            channel = int(msg["channel_id"])
+        ctx = self._context(user, guild, channel, dm)
+        return await self._send_interaction(IT_MODAL_SUBMIT, data, ctx, locale=locale, message=msg)
 
     async def send_message(
         self,
@@ -1880,9 +1866,12 @@ class DiscordDouble:
     def _validate_command(self, cmd: dict[str, Any], where: str) -> None:
         ctype = cmd.get("type", 1)
         name = cmd.get("name")
-        if not isinstance(name, str) or not _NAME_RE.match(name) or (ctype == 1 and name != name.lower()):
-            if ctype == 1 or not isinstance(name, str) or not 1 <= len(name) <= 32:
-                raise _form_error(f"{where}.name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+        if ctype == 1:
+            valid = isinstance(name, str) and bool(_NAME_RE.match(name)) and name == name.lower()
+        else:  # context menus: 1-32 chars, spaces and capitals allowed
+            valid = isinstance(name, str) and 1 <= len(name) <= 32
+        if not valid:
+            raise _form_error(f"{where}.name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
         desc = cmd.get("description", "")
         if ctype == 1 and not 1 <= len(desc or "") <= 100:
             raise _form_error(f"{where}.description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
@@ -2233,15 +2222,11 @@ class DiscordDouble:
     def _h_add_reaction(self, req: _Request, channel_id: str, message_id: str, emoji: str) -> tuple[int, Any]:
         ch, g, msg = self._message_or_404(channel_id, message_id)
         self._require(ch, g, Perm.ADD_REACTIONS | Perm.READ_MESSAGE_HISTORY)
-        from urllib.parse import unquote
-
         self.reactions.append((int(msg["id"]), unquote(emoji)))
         return 204, None
 
     def _h_remove_reaction(self, req: _Request, channel_id: str, message_id: str, emoji: str) -> tuple[int, Any]:
         _, _, msg = self._message_or_404(channel_id, message_id)
-        from urllib.parse import unquote
-
         with contextlib.suppress(ValueError):
             self.reactions.remove((int(msg["id"]), unquote(emoji)))
         return 204, None
@@ -2306,7 +2291,7 @@ def _find_component(components: list[dict[str, Any]], custom_id: str) -> dict[st
 
 def _number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copy components, giving each an ``id`` like Discord does when the sender didn't."""
-    counter = itertools_count()
+    counter = itertools.count(1)
     used = {c["id"] for c in _walk_components(components) if isinstance(c.get("id"), int)}
 
     def copy(c: dict[str, Any]) -> dict[str, Any]:
@@ -2324,12 +2309,6 @@ def _number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]
         return out
 
     return [copy(c) for c in components]
-
-
-def itertools_count() -> Any:
-    import itertools
-
-    return itertools.count(1)
 
 
 def _fill_modal(components: list[dict[str, Any]], values: dict[str, Any]) -> list[dict[str, Any]]:
