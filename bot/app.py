@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.core.answer_log import AnswerLog
+from bot.core.command_sync import CommandSyncState
+from bot.core.guild_settings import GuildSettings
 from bot.core.indexing import ChunkingParams
-from bot.core.service import NotesService, ServiceConfig
+from bot.core.service import Clock, NotesService, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
 
 
@@ -22,6 +25,10 @@ class App:
     db: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     notes: NotesService
+    answers: AnswerLog
+    guilds: GuildSettings
+    syncs: CommandSyncState
+    clock: Clock = utc_now
 
 
 def service_config(settings: Settings) -> ServiceConfig:
@@ -34,11 +41,20 @@ def service_config(settings: Settings) -> ServiceConfig:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings) -> AsyncIterator[App]:
+async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[App]:
     """Open the database (migrating it to the latest schema) and build the services."""
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
-        yield App(settings, db, sessions, NotesService(service_config(settings), sessions))
+        yield App(
+            settings=settings,
+            db=db,
+            sessions=sessions,
+            notes=NotesService(service_config(settings), sessions, clock=clock),
+            answers=AnswerLog(sessions, clock),
+            guilds=GuildSettings(sessions, clock),
+            syncs=CommandSyncState(sessions, clock),
+            clock=clock,
+        )
     finally:
         await db.dispose()

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=25, description="Passages per answer.")
     log_level: str = Field("INFO", description="Python logging level.")
     discord_token: SecretStr | None = Field(None, description="Bot token; without it the terminal chat opens.")
+    discord_test_guild_id: int | None = Field(None, description="Sync commands to this guild only (testing).")
+    notes_base_url: str | None = Field(None, description="Base URL of the notes' repository for source links.")
+    ask_cooldown_rate: int = Field(5, ge=1, description="Questions a member may ask per cooldown window.")
+    ask_cooldown_seconds: float = Field(30.0, gt=0, description="The cooldown window in seconds.")
+    index_refresh_seconds: float = Field(60.0, gt=0, description="How often shards check for a newer index.")
+    # For tests against a Discord double; never needed in production.
+    discord_api_base: str | None = Field(None, description="Override of https://discord.com/api/v10.")
+    discord_gateway_url: str | None = Field(None, description="Override of the gateway URL.")
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":
@@ -43,6 +51,8 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'notesbot.sqlite3'}"
+        if self.discord_token is not None and not self.discord_token.get_secret_value().strip():
+            self.discord_token = None
         if self.synonyms_file is None:
             own = self.notes_dir / SYNONYMS_FILENAME
             self.synonyms_file = own if own.is_file() else SHIPPED_CORPUS / SYNONYMS_FILENAME

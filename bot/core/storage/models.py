@@ -139,3 +139,56 @@ class ReindexRunRow(Base):
     skipped: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"path": ..., "reason": ...}]
     seconds: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class AnswerRow(Base):
+    """An answer given to a member; its id travels in the message's buttons."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # None in DMs
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    question: Mapped[str] = mapped_column(Text)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"chunk_id", "citation", "score"}]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedbackRow(Base):
+    """A member's verdict on an answer: one per member and answer, the latest click wins."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "user_id"),
+        CheckConstraint("verdict IN ('helpful', 'not_helpful')", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(16))
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the passages shown when judged
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuildSettingsRow(Base):
+    """Settings a guild's administrators change from Discord."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    moderator_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CommandSyncRow(Base):
+    """The hash of the command tree last synced to one scope ("global" or "guild:<id>")."""
+
+    __tablename__ = "command_syncs"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tree_hash: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -53,6 +54,16 @@ async def test_upgrade_creates_the_tables(database_url: str) -> None:
         assert await version_rows(engine) == ["0001"]
     finally:
         await engine.dispose()
+
+
+async def test_processes_starting_together_migrate_one_after_the_other(database_url: str) -> None:
+    engines = [create_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+        assert await version_rows(engines[0]) == ["0001"]
+    finally:
+        for engine in engines:
+            await engine.dispose()
 
 
 async def test_downgrade_to_base_then_upgrade_again(engine: AsyncEngine) -> None:
@@ -114,12 +125,17 @@ async def test_a_failed_migration_leaves_no_trace(engine: AsyncEngine) -> None:
     assert await version_rows(engine) == ["0001"]
 
 
-async def test_sqlite_foreign_keys_are_back_on_after_migrating(engine: AsyncEngine, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite pragma")
-    for _ in range(3):  # whichever pooled connection we get
-        async with engine.connect() as conn:
-            assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+async def test_sqlite_foreign_keys_are_back_on_after_migrating(tmp_path: Path) -> None:
+    """Migrations switch SQLite foreign keys off; the pooled connection must get them back."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fk.sqlite3'}")
+    try:
+        await upgrade(engine)
+        await downgrade(engine, "base")
+        for _ in range(3):  # whichever pooled connection we get
+            async with engine.connect() as conn:
+                assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        await engine.dispose()
 
 
 async def test_unknown_revision_is_a_storage_error(engine: AsyncEngine) -> None:

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -273,19 +273,32 @@ async def test_naive_timestamps_are_refused(sessions: Sessions) -> None:
 
 @pytest.mark.slow
 async def test_loading_30k_chunks_is_fast(sessions: Sessions, backend: str) -> None:
+    """Start-up loads the whole index: ~0.5 s for 30k chunks on SQLite on a quiet 2-vCPU VM.
+
+    The bound is looser than that so a busy CI machine does not make the test flaky.
+    """
     files, per_file = 3000, 10
+    words = " ".join(f"word{i}" for i in range(60))
+    file_rows, chunk_rows = [], []
+    for f in range(files):
+        path = f"topic{f % 30}/note{f}.md"
+        file_rows.append({"id": f + 1, "path": path, "content_hash": "0" * 64, "size": 1,
+                          "modified_at": T0, "title": f"Note {f}", "tags": [], "indexed_at": T0})
+        for i in range(per_file):
+            doc = document(path, i, words=words, heading=("Section", f"Sub {i}"))
+            chunk_rows.append({"chunk_id": doc.chunk.chunk_id, "file_id": f + 1, "ordinal": i,
+                               "heading_path": list(doc.chunk.heading_path), "start_line": 1,
+                               "end_line": 2, "text": doc.chunk.text, "body_words": words,
+                               "heading_words": " ".join(doc.heading_words)})
     async with sessions.begin() as session:
-        repo = NotesRepository(session)
-        words = " ".join(f"word{i}" for i in range(60))
-        for f in range(files):
-            path = f"topic{f % 30}/note{f}.md"
-            docs = [document(path, i, words=words, heading=("Section", f"Sub {i}")) for i in range(per_file)]
-            await repo.replace_file(note(path), title=f"Note {f}", tags=[], documents=docs, indexed_at=T0)
+        await session.execute(insert(NoteFileRow.__table__), file_rows)
+        await session.execute(insert(ChunkRow.__table__), chunk_rows)
+
     async with sessions() as session:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         loaded = await NotesRepository(session).load_documents()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"\nload_documents: {len(loaded)} chunks on {backend} in {elapsed:.3f} s ({cpu:.3f} s CPU)")
     assert len(loaded) == files * per_file
-    assert len(loaded[0].body_words) == 60
-    print(f"\nload_documents: {len(loaded)} chunks on {backend} in {elapsed:.3f} s")
-    assert elapsed < 1.0
+    assert loaded[0].chunk.source == "topic0/note0.md" and len(loaded[0].body_words) == 60
+    assert elapsed < 2.0

@@ -1,0 +1,85 @@
+"""Discord's message limits, and cutting text to fit them without breaking markdown.
+
+Discord rejects a whole message (HTTP 400) when one part is too long, so every reply is built
+within these numbers instead of hoping the notes are short. The values are Discord's documented
+limits for bot messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import discord
+
+CONTENT = 2000
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER = 2048
+EMBED_TOTAL = 6000
+FIELDS = 25
+ACTION_ROWS = 5
+CUSTOM_ID = 100
+CHOICES = 25
+CHOICE_LENGTH = 100
+ELLIPSIS = "…"
+
+_BOUNDARY = re.compile(r"\s+")
+
+
+def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s) -> str:
+    """The longest rendering of a word-boundary prefix of `raw` that fits in `limit` characters.
+
+    `render` (escaping, bolding) is applied *after* cutting, so the cut never lands inside markup;
+    an ellipsis marks a cut. A single word longer than the limit is cut mid-word as a last resort.
+    Assumes the rendering of a longer prefix is never shorter (escaping and bolding only add).
+    """
+    if limit <= 0:
+        return ""
+    whole = render(raw)
+    if len(whole) <= limit:
+        return whole
+    if limit <= len(ELLIPSIS):
+        return ELLIPSIS[:limit]
+    ends = [m.start() for m in _BOUNDARY.finditer(raw) if m.start() > 0]
+    best = ""
+    lo, hi = 0, len(ends) - 1
+    while lo <= hi:  # rendering grows with the prefix, so binary search on word boundaries
+        mid = (lo + hi) // 2
+        candidate = render(raw[: ends[mid]].rstrip()) + ELLIPSIS
+        if len(candidate) <= limit:
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    if best:
+        return best
+    lo, hi, cut = 1, min(len(raw), limit), 0  # the first word alone is too long: cut inside it
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if len(render(raw[:mid]) + ELLIPSIS) <= limit:
+            cut, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return render(raw[:cut]) + ELLIPSIS if cut else ELLIPSIS
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters Discord counts towards an embed's 6,000 total (title, description, fields,
+    footer text, author name)."""
+    return len(embed)
+
+
+def embed_fits(embed: discord.Embed) -> bool:
+    """Whether an embed is within every one of Discord's embed limits."""
+    data = embed.to_dict()
+    fields = data.get("fields", [])
+    return (
+        len(data.get("title", "")) <= EMBED_TITLE
+        and len(data.get("description", "")) <= EMBED_DESCRIPTION
+        and len(fields) <= FIELDS
+        and all(0 < len(f["name"]) <= FIELD_NAME and 0 < len(f["value"]) <= FIELD_VALUE for f in fields)
+        and len(data.get("footer", {}).get("text", "")) <= FOOTER
+        and embed_size(embed) <= EMBED_TOTAL
+    )
