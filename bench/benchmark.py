@@ -309,7 +309,9 @@ async def service_phase(ws: Workspace, report: Report, *, fresh: bool) -> Servic
 
 def pick_note_to_edit(notes: Path) -> str:
     """A note of median size: neither a trivial nor the largest file, the same on every run."""
-    files = sorted((p for p in notes.rglob("*.md") if p.is_file()), key=lambda p: (p.stat().st_size, str(p)))
+    files = sorted((p for p in notes.rglob("*") if p.is_file() and is_note_name(p.name)
+                    and not any(part.startswith(".") for part in p.relative_to(notes).parts)),
+                   key=lambda p: (p.stat().st_size, str(p)))
     return files[len(files) // 2].relative_to(notes).as_posix()
 
 
@@ -499,6 +501,8 @@ def prepare_queries(questions: list[str], c: Contenders, analyzer: Analyzer) -> 
             tokens.append(stems)
             weighted.append(terms)
             ids.append([vocab[s] for s in stems if s in vocab])
+    if not tokens:
+        raise BenchmarkError("no generated question shares a word with the corpus")
     return QuerySet(questions, tokens, weighted, ids)
 
 
@@ -718,6 +722,8 @@ def run(args: argparse.Namespace, corpus: Path, notes: int, report: Report) -> N
         if not args.skip_cli:
             bench_one_file_reindex_cli(ws, service.edited, report)
         documents, params = service.engine.documents, service.engine.index.params
+        if len(documents) <= TOP_K:
+            raise BenchmarkError(f"the corpus has {len(documents)} chunks: too few to rank a top {TOP_K}")
         questions = make_questions(documents, args.queries, args.seed)
         progress(f"4/6 query latency over {len(documents)} chunks, {len(questions)} questions …")
         one = build_contenders(documents, service.engine, service.analyzer, service.settings, params, 3)
@@ -762,7 +768,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json_out.write_text(document + "\n", encoding="utf-8")
     if args.json:
         print(document)
-    failed = [r.measure for r in report.rows if r.passed is False]
+    failed = [f"{r.section}: {r.measure}" for r in report.rows if r.passed is False]
     if failed:
         print(f"benchmark: {len(failed)} target(s) missed: {'; '.join(failed)}", file=sys.stderr)
     return 0

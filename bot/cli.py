@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="ask questions in an interactive terminal chat")
 
+    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN) until SIGINT/SIGTERM")
+    sync = commands.add_parser("sync", help="log in to Discord, sync the slash commands and exit")
+    sync.add_argument("--guild", type=int, metavar="ID", default=None,
+                      help="sync to this server only (default: DISCORD_TEST_GUILD_ID, else globally)")
+
     db = commands.add_parser("db", help="database schema commands")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the schema up (default: to the latest)")
@@ -76,9 +81,20 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _ask(args, settings)
     if args.command == "reindex":
         return await _reindex(args, settings)
+    if args.command in ("run", "sync") or (args.command is None and settings.discord_token is not None):
+        return await _discord(args, settings)
     from bot.chat import run_chat
 
     return await run_chat(settings)
+
+
+async def _discord(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapter.client import run_bot, sync_commands  # discord.py is imported only when needed
+
+    async with open_app(settings) as app:
+        if args.command == "sync":
+            return await sync_commands(app, args.guild)
+        return await run_bot(app)
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:

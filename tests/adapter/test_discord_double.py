@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
-import threading
 
 import discord
 import discord.gateway
@@ -135,22 +133,7 @@ class DoubleTestBot(commands.Bot):
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(autouse=True)
-async def no_leaks(caplog: pytest.LogCaptureFixture):
-    """Fail a test that leaves tasks running or gateway heartbeat threads alive, or where
-    discord.py logged an error (exceptions in event handlers/commands are only logged)."""
-    before = {t for t in asyncio.all_tasks() if not t.done()}
-    yield
-    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR and r.name.startswith("discord")]
-    assert not errors, "discord.py logged errors:\n" + "\n".join(caplog.text.splitlines()[-40:])
-    current = asyncio.current_task()
-    for _ in range(50):
-        leaked = [t for t in asyncio.all_tasks() if not t.done() and t is not current and t not in before]
-        threads = [t for t in threading.enumerate() if isinstance(t, discord.gateway.KeepAliveHandler) and t.is_alive()]
-        if not leaked and not threads:
-            return
-        await asyncio.sleep(0.02)
-    pytest.fail(f"leaked tasks: {leaked!r}; live heartbeat threads: {threads!r}")
+# The autouse `no_leaks` guard (leaked tasks, heartbeat threads, ERROR logs) is in conftest.py.
 
 
 @pytest_asyncio.fixture

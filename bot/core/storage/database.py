@@ -181,8 +181,8 @@ async def run_migration_connection(engine: AsyncEngine, fn: Callable[[Connection
         try:
             async with conn.begin():
                 if sqlite:
-                    await conn.exec_driver_sql("BEGIN")  # also waits for other writers
-                elif False:
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")  # also waits for other writers
+                elif conn.dialect.name == "postgresql":
                     await conn.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                     )

@@ -29,7 +29,8 @@ from bot.core.storage.database import (
 )
 from bot.core.storage.models import Base
 
-APP_TABLES = {"note_files", "chunks", "index_state", "reindex_runs"}
+APP_TABLES = set(Base.metadata.tables)
+HEAD = head_revision()
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
@@ -49,9 +50,9 @@ async def test_upgrade_creates_the_tables(database_url: str) -> None:
         assert await current_revision(engine) is None
         await upgrade(engine)
         assert await table_names(engine) == APP_TABLES | {"alembic_version"}
-        assert await current_revision(engine) == head_revision() == "0001"
+        assert await current_revision(engine) == HEAD
         await upgrade(engine)  # already at head: nothing to do
-        assert await version_rows(engine) == ["0001"]
+        assert await version_rows(engine) == [HEAD]
     finally:
         await engine.dispose()
 
@@ -60,7 +61,7 @@ async def test_processes_starting_together_migrate_one_after_the_other(database_
     engines = [create_engine(database_url) for _ in range(3)]
     try:
         await asyncio.gather(*(upgrade(engine) for engine in engines))
-        assert await version_rows(engines[0]) == ["0001"]
+        assert await version_rows(engines[0]) == [HEAD]
     finally:
         for engine in engines:
             await engine.dispose()
@@ -74,7 +75,27 @@ async def test_downgrade_to_base_then_upgrade_again(engine: AsyncEngine) -> None
 
     await upgrade(engine)
     assert await table_names(engine) == APP_TABLES | {"alembic_version"}
-    assert await version_rows(engine) == ["0001"]
+    assert await version_rows(engine) == [HEAD]
+
+
+async def test_every_revision_downgrades_to_exactly_the_schema_before_it(database_url: str) -> None:
+    revisions = [script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    revisions.reverse()  # base first
+    assert revisions[0] == "0001" and revisions[-1] == HEAD
+    engine = create_engine(database_url)
+    try:
+        schemas = {}
+        for revision in revisions:
+            await upgrade(engine, revision)
+            schemas[revision] = await table_names(engine)
+        for previous, revision in reversed(list(zip(["base", *revisions], revisions))):
+            assert await current_revision(engine) == revision
+            await downgrade(engine, "-1")
+            expected = schemas.get(previous, {"alembic_version"})
+            assert await table_names(engine) == expected, f"downgrade {revision} -> {previous}"
+        assert await version_rows(engine) == []
+    finally:
+        await engine.dispose()
 
 
 async def test_models_agree_with_migrations(engine: AsyncEngine) -> None:
@@ -95,11 +116,13 @@ async def test_every_constraint_has_its_conventional_name(engine: AsyncEngine) -
             found |= {uq["name"] for uq in inspector.get_unique_constraints(table)}
             found |= {fk["name"] for fk in inspector.get_foreign_keys(table)}
             found |= {ck["name"] for ck in inspector.get_check_constraints(table)}
+            found |= {ix["name"] for ix in inspector.get_indexes(table)
+                      if "duplicates_constraint" not in ix}
             names[table] = found
         return names
 
     expected = {
-        table.name: {constraint.name for constraint in table.constraints}
+        table.name: {item.name for item in (*table.constraints, *table.indexes)}
         for table in Base.metadata.tables.values()
     }
     async with engine.connect() as conn:
@@ -122,7 +145,7 @@ async def test_a_failed_migration_leaves_no_trace(engine: AsyncEngine) -> None:
     with pytest.raises(RuntimeError):
         await run_migration_connection(engine, half_done)
     assert "half_done" not in await table_names(engine)
-    assert await version_rows(engine) == ["0001"]
+    assert await version_rows(engine) == [HEAD]
 
 
 async def test_sqlite_foreign_keys_are_back_on_after_migrating(tmp_path: Path) -> None:
@@ -148,7 +171,8 @@ def test_alembic_config_ignores_the_working_directory(tmp_path: Path, monkeypatc
     config = alembic_config("postgresql+asyncpg://u:p%40ss@h/d")
     assert Path(config.get_main_option("script_location") or "") == MIGRATIONS_DIR
     assert config.get_main_option("sqlalchemy.url") == "postgresql+asyncpg://u:p%40ss@h/d"
-    assert ScriptDirectory.from_config(config).get_current_head() == "0001"
+    assert HEAD is not None
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
 
 
 def run_alembic(*args: str, cwd: Path, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -165,7 +189,7 @@ async def test_the_alembic_cli_uses_the_bot_database_url(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     engine = create_engine(url)
     try:
-        assert await current_revision(engine) == "0001"
+        assert await current_revision(engine) == HEAD
         assert APP_TABLES <= await table_names(engine)
     finally:
         await engine.dispose()

@@ -1,0 +1,228 @@
+"""The Discord bot: `NotesBot`, built from an `App`, and the two ways to run it.
+
+`run_bot(app)` is `python -m bot run`: log in, sync the slash commands if they changed, answer until
+SIGINT/SIGTERM, then close cleanly. `sync_commands(app, guild_id)` is `python -m bot sync`: log in
+(REST only, no gateway), sync, exit.
+
+Intents: guilds, guild messages and direct messages, none of them privileged. Without the message
+content intent Discord still delivers the text of messages that mention the bot and of DMs, which
+is all the bot reads. Every message is sent with no mentions allowed (the bot's default, and passed
+again on each send), since it repeats text written by others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord.ext import commands
+
+from bot.adapter import cogs, views
+from bot.adapter.errors import NotesTree
+from bot.adapter.redact import install_redactor
+from bot.adapter.rendering import NO_MENTIONS
+from bot.app import App
+from bot.config import Settings
+from bot.core.command_sync import scope_of, tree_hash
+from bot.core.cooldown import Cooldown
+from bot.core.errors import ConfigError, NotesBotError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NO_TOKEN = "DISCORD_TOKEN is not set: put the bot token in the environment or in .env (see README, Discord)"
+BAD_TOKEN = "Discord rejected DISCORD_TOKEN: copy the bot's token again from the Developer Portal (Bot → Reset Token)"
+
+
+def intents() -> discord.Intents:
+    """The gateway events the bot needs, and no privileged intent."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # guilds, channels and roles: permissions and the moderator role
+    wanted.guild_messages = True  # mentions in server channels
+    wanted.dm_messages = True  # questions in DMs
+    return wanted
+
+
+class NotesBot(commands.Bot):
+    """The bot over one `App`. It has no text commands: slash commands, a menu and mentions."""
+
+    def __init__(self, app: App, *, sync_on_start: bool = True) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
+                         allowed_mentions=NO_MENTIONS, tree_cls=NotesTree)
+        self.app = app
+        self.sync_on_start = sync_on_start
+        settings = app.settings
+        self.ask_cooldown = Cooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self.cooldown_notices = Cooldown(1, settings.ask_cooldown_seconds)  # one "slow down" per window
+        self._work: set[asyncio.Task[object]] = set()
+
+    async def setup_hook(self) -> None:
+        await cogs.add_all(self)
+        self.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        if self.sync_on_start:
+            try:
+                await self.sync_commands()
+            except discord.HTTPException:  # keep answering with the commands Discord already has
+                log.exception("syncing the application commands failed")
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Not `process_commands`: there are no text commands (AskCog answers mentions)."""
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("connected as %s (id %s, application %s) to %d servers",
+                 self.user, self.user.id, self.application_id, len(self.guilds))
+
+    def command_scope(self, guild_id: int | None = None) -> discord.Object | None:
+        """Where commands are synced: `guild_id`, else DISCORD_TEST_GUILD_ID, else everywhere
+        (None). A guild scope gets a copy of the global commands, which show up there at once."""
+        guild_id = guild_id or self.app.settings.discord_test_guild_id
+        if guild_id is None:
+            return None
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return guild
+
+    async def sync_commands(self, guild_id: int | None = None, *, force: bool = False) -> int | None:
+        """Sync the command tree when it changed since the last sync of its scope (or `force`).
+
+        Returns how many commands were synced, None when nothing changed. The hash is stored in
+        the database, so restarts and other shards skip a sync Discord would rate-limit.
+        """
+        guild = self.command_scope(guild_id)
+        commands_ = sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)),
+                           key=lambda c: (c["type"], c["name"]))
+        payload = {"application_id": self.application_id, "commands": commands_}
+        scope, digest = scope_of(guild.id if guild else None), tree_hash(payload)
+        if not force and not await self.app.syncs.needs_sync(scope, digest):
+            log.info("application commands unchanged since the last sync (%s)", scope)
+            return None
+        synced = await self.tree.sync(guild=guild)
+        await self.app.syncs.mark_synced(scope, digest)
+        log.info("synced %d application commands (%s)", len(synced), scope)
+        return len(synced)
+
+    async def run_work(self, work: Awaitable[T]) -> T:
+        """Await `work` as a task that `close()` cancels, so a reindex is rolled back on shutdown
+        before the database closes."""
+        task: asyncio.Task[T] = asyncio.ensure_future(work)
+        self._work.add(task)  # type: ignore[arg-type]
+        try:
+            return await task
+        finally:
+            self._work.discard(task)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        for task in list(self._work):
+            task.cancel()
+        if self._work:
+            await asyncio.gather(*self._work, return_exceptions=True)
+        await super().close()
+
+
+def apply_endpoints(settings: Settings) -> None:
+    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when set (a test double);
+    process-wide, as discord.py keeps them on classes."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def _token(settings: Settings) -> str:
+    if settings.discord_token is None:
+        raise ConfigError(NO_TOKEN)
+    return settings.discord_token.get_secret_value().strip()
+
+
+async def run_bot(app: App) -> int:
+    """Run the bot until SIGINT/SIGTERM; 0 after a clean shutdown.
+
+    Raises `ConfigError` for a missing or rejected token and `NotesBotError` when Discord cannot
+    be reached: one line for the command line to print.
+    """
+    token = _token(app.settings)
+    uninstall = install_redactor(token)
+    apply_endpoints(app.settings)
+    stop = asyncio.Event()
+    restore = _on_signals(stop.set)
+    bot = NotesBot(app)
+    try:
+        async with bot:
+            runner = asyncio.create_task(_serve(app, bot, token), name="notesbot")
+            stopper = asyncio.create_task(stop.wait(), name="notesbot-stop")
+            await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                log.info("shutting down")
+                await bot.close()
+                runner.cancel()  # still loading the notes? a reindex then rolls back
+            stopper.cancel()
+            await asyncio.gather(stopper, return_exceptions=True)
+            try:
+                await runner
+            except asyncio.CancelledError:
+                if not stop.is_set():
+                    raise
+    except discord.LoginFailure:
+        raise ConfigError(BAD_TOKEN) from None
+    except (aiohttp.ClientError, discord.GatewayNotFound, discord.HTTPException, OSError) as exc:
+        raise NotesBotError(f"cannot reach Discord: {exc}") from None
+    finally:
+        restore()
+        uninstall()
+    return 0
+
+
+async def _serve(app: App, bot: NotesBot, token: str) -> None:
+    await app.notes.start()
+    await bot.start(token)
+
+
+async def sync_commands(app: App, guild_id: int | None = None) -> int:
+    """Log in, sync the commands to `guild_id` (or DISCORD_TEST_GUILD_ID, or globally), exit."""
+    token = _token(app.settings)
+    uninstall = install_redactor(token)
+    apply_endpoints(app.settings)
+    bot = NotesBot(app, sync_on_start=False)
+    try:
+        async with bot:
+            await bot.login(token)
+            count = await bot.sync_commands(guild_id, force=True)
+            target = f"server {guild_id or app.settings.discord_test_guild_id}" if (
+                guild_id or app.settings.discord_test_guild_id) else "every server (global)"
+            print(f"synced {count} commands to {target}")
+    except discord.LoginFailure:
+        raise ConfigError(BAD_TOKEN) from None
+    except (aiohttp.ClientError, discord.HTTPException, OSError) as exc:
+        raise NotesBotError(f"cannot sync the commands: {exc}") from None
+    finally:
+        uninstall()
+    return 0
+
+
+def _on_signals(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` on SIGINT and SIGTERM instead of dying; returns the undo."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, callback)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            pass
+
+    def restore() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return restore
+
