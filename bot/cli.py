@@ -14,13 +14,13 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 
-from rich.console import Console
+from contextlib import AbstractContextManager, nullcontext
 
 from bot import __version__
 from bot.app import open_app
 from bot.config import Settings, load_settings
-from bot.console import indexing_progress, render_answer, render_summary
 from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
+from bot.core.service import Progress
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
 
@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CODES.get(type(exc), 2)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `notesbot ask - --json | head`: the reader has gone
+        sys.stderr.close()
+        return 0
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,33 +101,47 @@ async def _discord(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    out, err = Console(), Console(stderr=True)
     k = args.k or settings.top_k
     questions = _stdin_questions() if args.question == "-" else iter([args.question])
     async with open_app(settings) as app:
-        with indexing_progress(err) as progress:
+        with _progress_on_stderr() as progress:
             await app.notes.start(progress)
         for question in questions:
             answer = app.notes.search(question, k=k)
             if args.json:
                 print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
             else:
-                out.print(render_answer(answer))
+                from bot.console import render_answer
+                from rich.console import Console
+
+                Console().print(render_answer(answer))
     return 0
 
 
 async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
-    err = Console(stderr=True)
     async with open_app(settings) as app:
-        with indexing_progress(err) as progress:
+        with _progress_on_stderr() as progress:
             summary = await app.notes.reindex(progress=progress)
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
     else:
+        from bot.console import render_summary
+        from rich.console import Console
+
         Console().print(render_summary(summary))
     if summary.notice:
-        err.print(f"notesbot: warning: {summary.notice}", style="yellow")
+        print(f"notesbot: warning: {summary.notice}", file=sys.stderr)
     return 0
+
+
+def _progress_on_stderr() -> AbstractContextManager[Progress | None]:
+    """A progress bar on standard error when it is a terminal (rich is loaded only then)."""
+    if not sys.stderr.isatty():
+        return nullcontext(None)
+    from bot.console import indexing_progress
+    from rich.console import Console
+
+    return indexing_progress(Console(stderr=True))
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:

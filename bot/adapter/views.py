@@ -27,11 +27,17 @@ Verdict = Literal["helpful", "not_helpful"]
 
 
 def answer_view(answer_id: int, offset: int, has_more: bool) -> discord.ui.View:
-    """The buttons for passages `offset`.. of answer `answer_id`."""
-    view = discord.ui.View(timeout=None)  # nothing to time out: the state is in the custom_ids
+    """The buttons for passages `offset`.. of answer `answer_id`.
+
+    The view is returned *stopped*: clicks reach the items registered with
+    `bot.add_dynamic_items`, so discord.py need not keep the view per message (it would, with a
+    15-minute timeout task for every ephemeral answer).
+    """
+    view = discord.ui.View(timeout=None)
     view.add_item(MoreButton(answer_id, offset, disabled=not has_more))
     view.add_item(FeedbackButton(answer_id, offset, "helpful"))
     view.add_item(FeedbackButton(answer_id, offset, "not_helpful"))
+    view.stop()
     return view
 
 

@@ -10,7 +10,7 @@ compounds so that either spelling finds the other:
 - numbers and technical tokens survive (`10`, `k8s`, `base64`, `1.25`).
 
 Stemming (Snowball, PyStemmer) is a separate step, `Analyzer.stems`, applied once per vocabulary
-word when an index is built; words containing a digit are not stemmed (`k8s`, `base64`).
+word when an index is built; words that are not purely alphabetic are not stemmed (`k8s`, `base64`).
 """
 
 from __future__ import annotations
@@ -47,12 +47,19 @@ class Analyzer:
     def __init__(self, stopwords: Iterable[str] | None = None, language: str = "english") -> None:
         self.stopwords = frozenset(stopwords) if stopwords is not None else english_stopwords()
         self._stemmer = Stemmer.Stemmer(language)
+        self._expansions: dict[str, tuple[str, ...]] = {}  # token → words; a token recurs a lot
 
     def words(self, text: str) -> list[str]:
         """Index words of `text`, in order of appearance (compound forms beside their parts)."""
         out: list[str] = []
-        for match in _TOKEN.finditer(text):
-            out.extend(self._expand(match.group()))
+        cache = self._expansions
+        for token in _TOKEN.findall(text):
+            expanded = cache.get(token)
+            if expanded is None:
+                expanded = cache[token] = tuple(self._expand(token))
+                if len(cache) > 500_000:  # a bound for pathological input; real notes stay far below
+                    cache.clear()
+            out.extend(expanded)
         return out
 
     def plain_words(self, text: str) -> list[str]:
@@ -63,9 +70,9 @@ class Analyzer:
         return [w for m in _TOKEN.finditer(text) for w in _split_connectors(m.group().lower())]
 
     def stems(self, words: list[str]) -> list[str]:
-        """Snowball stems, leaving words with digits (versions, `k8s`) as they are."""
+        """Snowball stems, leaving words with digits or dots (versions, `k8s`) as they are."""
         stems = self._stemmer.stemWords(words)
-        return [w if _has_digit(w) else s for w, s in zip(words, stems)]
+        return [s if w.isalpha() else w for w, s in zip(words, stems)]
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]
@@ -97,10 +104,6 @@ class Analyzer:
         if len(word) > MAX_WORD_LENGTH or word in self.stopwords:
             return False
         return len(word) > 1 or word.isdigit()
-
-
-def _has_digit(word: str) -> bool:
-    return any(ch.isdigit() for ch in word)
 
 
 def _split_connectors(token: str) -> list[str]:

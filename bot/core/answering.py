@@ -79,6 +79,7 @@ class SearchEngine:
         self.index = index
         self.analyzer = analyzer
         self.queries = QueryBuilder(index, analyzer, synonyms, query_params)
+        self._word_sets: dict[int, frozenset[str]] = {}  # for near-duplicate checks, filled lazily
 
     @property
     def documents(self) -> list[Document]:
@@ -126,8 +127,7 @@ class SearchEngine:
         kept: list[Hit] = []
         kept_words: list[frozenset[str]] = []
         for hit in hits:
-            doc = self.index.documents[hit.doc]
-            words = frozenset(doc.body_words)
+            words = self._word_set(hit.doc)
             if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept_words):
                 continue
             kept.append(hit)
@@ -135,6 +135,12 @@ class SearchEngine:
             if len(kept) == limit:
                 break
         return kept
+
+    def _word_set(self, doc: int) -> frozenset[str]:
+        cached = self._word_sets.get(doc)
+        if cached is None:
+            cached = self._word_sets[doc] = frozenset(self.index.documents[doc].body_words)
+        return cached
 
     def _passage(self, hit: Hit, query: Query) -> Passage:
         doc = self.index.documents[hit.doc]
@@ -147,14 +153,15 @@ class SearchEngine:
             end_line=chunk.end_line,
             score=hit.score,
             text=chunk.text,
-            matched=self._surface_matches(f"{chunk.heading or ''}\n{chunk.text}", matched_stems),
+            matched=self._surface_matches(doc, matched_stems),
             chunk_id=chunk.chunk_id,
             title=doc.title,
         )
 
-    def _surface_matches(self, text: str, stems: set[str]) -> tuple[str, ...]:
-        words = list(dict.fromkeys(self.analyzer.plain_words(text) + self.analyzer.words(text)))
-        return tuple(w for w, s in zip(words, self.analyzer.stems(words)) if s in stems)
+    def _surface_matches(self, doc: Document, stems: set[str]) -> tuple[str, ...]:
+        """The chunk's own words (as analysed, lower-case) whose stems matched, for highlighting."""
+        words = dict.fromkeys(doc.heading_words + doc.body_words)
+        return tuple(w for w in words if self.index.stem_of_surface(w) in stems)
 
     def _suggestions(self, query: Query) -> tuple[str, ...]:
         found: list[str] = []

@@ -36,22 +36,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of a note: never crosses a heading, and knows exactly where it came from."""
-
-    source: str  # note path relative to the notes folder
-    ordinal: int  # 0-based position within its note
-    heading_path: tuple[str, ...]  # e.g. ("Storage", "PVC"); empty before the first heading
-    start_line: int  # 1-based, inclusive, in the source file (front matter counted)
-    end_line: int  # 1-based, inclusive
-    text: str  # the exact source lines start_line..end_line joined with "\n"
-    chunk_id: str  # stable id from source, heading path and text (see `chunk_id_for`)
-
-    @property
-    def heading(self) -> str | None:
-        return " > ".join(self.heading_path) or None
+from bot.core.documents import Chunk
 
 
 @dataclass(frozen=True)

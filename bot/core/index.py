@@ -10,7 +10,10 @@ An index is immutable once built: a reindex builds a new one and swaps it in who
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +23,7 @@ from bot.core.documents import Document
 from bot.core.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
+SNAPSHOT_FORMAT = 1
 ENGLISH_FLOOR = 2.0  # Zipf of a word missing from the English list (it lists down to about 2.4)
 
 
@@ -37,48 +41,82 @@ class SearchIndex:
     def __init__(self, documents: Sequence[Document], stem: StemFn, params: Bm25Params) -> None:
         self.documents = list(documents)
         self.params = params
-        surface_ids: dict[str, int] = {}
-        flat: list[int] = []
-        lengths = np.zeros(len(self.documents), dtype=np.int64)
-        for i, doc in enumerate(self.documents):
-            before = len(flat)
-            flat.extend(surface_ids.setdefault(w, len(surface_ids)) for w in doc.body_words)
-            heading = [surface_ids.setdefault(w, len(surface_ids)) for w in doc.heading_words]
-            flat.extend(heading * params.heading_boost)
-            lengths[i] = len(flat) - before
-        self.surfaces: list[str] = list(surface_ids)
-        stems = stem(self.surfaces)
+        boost = params.heading_boost
+        words = [(d.body_words, d.heading_words * boost) for d in self.documents]
+        self.surfaces: list[str] = sorted(set(chain.from_iterable(chain.from_iterable(words))))
+        self._surface_ids = {w: i for i, w in enumerate(self.surfaces)}
+        lengths = np.fromiter((len(b) + len(h) for b, h in words), dtype=np.int64, count=len(words))
+        flat = np.fromiter(map(self._surface_ids.__getitem__, chain.from_iterable(chain.from_iterable(words))),
+                           dtype=np.int32, count=int(lengths.sum()))
+        del words
         self.term_ids: dict[str, int] = {}
-        surface_term = np.fromiter(
-            (self.term_ids.setdefault(s, len(self.term_ids)) for s in stems),
-            dtype=np.int64,
-            count=len(stems),
+        self.surface_term = np.fromiter(
+            (self.term_ids.setdefault(s, len(self.term_ids)) for s in stem(self.surfaces)),
+            dtype=np.int32,
+            count=len(self.surfaces),
         )
-        self.surface_term = surface_term
         self.stems: list[str] = list(self.term_ids)
-        self._surface_ids = surface_ids
-        self.surface_counts = np.bincount(np.asarray(flat, dtype=np.int64), minlength=len(stems))
-        self._build_postings(np.asarray(flat, dtype=np.int64), lengths)
+        self.surface_counts = np.bincount(flat, minlength=len(self.surfaces))
+        self._build_postings(self.surface_term[flat], lengths)
 
-    def _build_postings(self, flat_surfaces: np.ndarray, lengths: np.ndarray) -> None:
+    def _build_postings(self, terms: np.ndarray, lengths: np.ndarray) -> None:
+        """CSR postings: for each term, the sorted chunks containing it and their scores."""
         n_docs, n_terms = len(self.documents), len(self.term_ids)
         self.doc_len = lengths
         self.avgdl = float(lengths.sum() / n_docs) if n_docs else 0.0
-        terms = self.surface_term[flat_surfaces] if len(flat_surfaces) else flat_surfaces
-        docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        keys, tf = np.unique(terms * max(n_docs, 1) + docs, return_counts=True)
-        posting_terms, self.posting_docs = np.divmod(keys, max(n_docs, 1))
+        keys = terms.astype(np.int64) * max(n_docs, 1) + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        del terms
+        keys.sort()
+        starts = np.flatnonzero(np.diff(keys, prepend=-1)) if len(keys) else np.zeros(0, dtype=np.int64)
+        tf = np.diff(np.append(starts, len(keys)))
+        posting_terms, posting_docs = np.divmod(keys[starts], max(n_docs, 1))
+        del keys
+        self.posting_docs = posting_docs.astype(np.int32)
         self.df = np.bincount(posting_terms, minlength=n_terms)
         self.indptr = np.concatenate(([0], np.cumsum(self.df)))
         self.idf = idf(self.df, n_docs, self.params) if n_terms else np.zeros(0)
         self.absent = absent_scores(self.idf, self.params)
         self.posting_scores = term_scores(
             tf.astype(np.float64),
-            lengths[self.posting_docs].astype(np.float64),
+            lengths[posting_docs].astype(np.float64),
             self.avgdl,
             self.idf[posting_terms],
             self.params,
         )
+
+    _ARRAYS = ("surface_term", "surface_counts", "doc_len", "posting_docs", "posting_scores",
+               "df", "indptr", "idf", "absent")
+
+    def snapshot(self) -> bytes:
+        """The built index as bytes (numpy .npz), to store beside the documents."""
+        buffer = io.BytesIO()
+        meta = json.dumps({"format": SNAPSHOT_FORMAT, "params": self.params.as_dict(),
+                           "documents": len(self.documents), "avgdl": self.avgdl})
+        np.savez(buffer, meta=_text(meta), surfaces=_text("\n".join(self.surfaces)),
+                 stems=_text("\n".join(self.stems)), **{name: getattr(self, name) for name in self._ARRAYS})
+        return buffer.getvalue()
+
+    @classmethod
+    def from_snapshot(cls, documents: Sequence[Document], data: bytes, params: Bm25Params) -> "SearchIndex | None":
+        """The index a `snapshot` describes, or None if it was made for other documents or
+        parameters (the caller then builds the index afresh)."""
+        try:
+            arrays = np.load(io.BytesIO(data), allow_pickle=False)
+            meta = json.loads(_untext(arrays["meta"]))
+        except (OSError, ValueError, KeyError):
+            return None
+        if (meta.get("format") != SNAPSHOT_FORMAT or meta.get("params") != params.as_dict()
+                or meta.get("documents") != len(documents)):
+            return None
+        index = cls.__new__(cls)
+        index.documents, index.params, index.avgdl = list(documents), params, float(meta["avgdl"])
+        index.surfaces = _untext(arrays["surfaces"]).split("\n") if len(arrays["surfaces"]) else []
+        index.stems = _untext(arrays["stems"]).split("\n") if len(arrays["stems"]) else []
+        for name in cls._ARRAYS:
+            setattr(index, name, arrays[name])
+        index._surface_ids = {w: i for i, w in enumerate(index.surfaces)}
+        index.term_ids = {w: i for i, w in enumerate(index.stems)}
+        return index
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -116,11 +154,11 @@ class SearchIndex:
         if not weighted_terms or k <= 0:
             return []
         acc, base = self._accumulate(weighted_terms)
-        candidates = np.flatnonzero(acc)
+        candidates = (acc != 0).nonzero()[0]
         if len(candidates) > k:
-            part = np.argpartition(-acc[candidates], k - 1)[:k]
-            candidates = candidates[part]
-        order = np.lexsort((candidates, -acc[candidates]))
+            kth = -np.partition(-acc[candidates], k - 1)[k - 1]
+            candidates = candidates[acc[candidates] >= kth]  # keep ties, so ties go by position
+        order = np.lexsort((candidates, -acc[candidates]))[:k]
         return [Hit(int(d), float(acc[d] + base)) for d in candidates[order]]
 
     def _accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
@@ -131,3 +169,11 @@ class SearchIndex:
             acc[self.posting_docs[start:end]] += weight * self.posting_scores[start:end]
             base += weight * float(self.absent[term])
         return acc, base
+
+
+def _text(value: str) -> np.ndarray:
+    return np.frombuffer(value.encode("utf-8"), dtype=np.uint8)
+
+
+def _untext(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")

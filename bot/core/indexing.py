@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core.analysis import Analyzer
 from bot.core.answering import SearchEngine
-from bot.core.chunking import ChunkedNote, chunk_note
 from bot.core.documents import Document
 from bot.core.index import SearchIndex
 from bot.core.notes import NoteFile
 from bot.core.query import QueryParams
 from bot.core.scoring import Bm25Params
 from bot.core.synonyms import SynonymTable
+
+if TYPE_CHECKING:
+    from bot.core.chunking import ChunkedNote
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,14 @@ class ChunkingParams:
 @dataclass(frozen=True)
 class AnalysedNote:
     note: NoteFile
-    chunked: ChunkedNote
+    chunked: "ChunkedNote"
     documents: list[Document]
 
 
 def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -> AnalysedNote:
     """Chunk a note and analyse each chunk's text, heading path and the note's title."""
+    from bot.core.chunking import chunk_note  # the Markdown parser loads only when notes change
+
     chunked = chunk_note(note.path, note.text, min_words=chunking.min_words, max_words=chunking.max_words)
     title_words = analyzer.words(chunked.title) if chunked.title else []
     documents = [

@@ -77,22 +77,24 @@ class Vocabulary:
 
     def __init__(self, index: SearchIndex) -> None:
         self._index = index
-        self._by_length: dict[int, list[int]] = defaultdict(list)
-        for i, word in enumerate(index.surfaces):
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._counts: dict[str, int] = {}
+        for word, count in zip(index.surfaces, index.surface_counts.tolist()):
             if len(word) >= 4 and not word.isdigit():
-                self._by_length[len(word)].append(i)
+                self._by_length[len(word)].append(word)
+                self._counts[word] = count
 
     def near(self, word: str, max_distance: int, limit: int = 3) -> list[tuple[str, int]]:
-        """Index words within `max_distance` edits (transpositions count one), closest first."""
-        ids = [i for n in range(len(word) - max_distance, len(word) + max_distance + 1)
-               for i in self._by_length.get(n, ())]
-        if not ids:
-            return []
-        choices = [self._index.surfaces[i] for i in ids]
-        found = extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)
-        counts = self._index.surface_counts
-        ranked = sorted(found, key=lambda m: (m[1], -counts[ids[m[2]]], m[0]))
-        return [(choice, int(distance)) for choice, distance, _ in ranked[:limit]]
+        """Index words within `max_distance` edits (transpositions count one), closest and most
+        frequent first."""
+        found: list[tuple[str, int]] = []
+        for n in range(len(word) - max_distance, len(word) + max_distance + 1):
+            choices = self._by_length.get(n)
+            if choices:
+                found += [(m[0], int(m[1])) for m in
+                          extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)]
+        found.sort(key=lambda m: (m[1], -self._counts[m[0]], m[0]))
+        return found[:limit]
 
     def stem_of(self, surface: str) -> str:
         """The stem an index word was indexed under."""

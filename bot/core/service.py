@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.analysis import ANALYZER_VERSION, Analyzer
 from bot.core.answering import Answer, SearchEngine
 from bot.core.documents import Document
+from bot.core.index import SearchIndex
 from bot.core.errors import NotesBotError, ReindexInProgress
 from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
 from bot.core.notes import NoteFile, SkippedFile, scan_notes
@@ -37,6 +41,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+PARALLEL_THRESHOLD = 200  # notes; below this, starting worker processes costs more than it saves
 
 
 def utc_now() -> datetime:
@@ -151,13 +158,18 @@ class NotesService:
             repo = NotesRepository(session)
             state = await repo.index_state()
             if state is None or state.parameters.get("stored") != self.config.stored_parameters():
-                documents = None
+                documents = snapshot = None
             else:
                 documents = await repo.load_documents()
+                snapshot = await repo.index_snapshot(state.version)
         if documents is None:
             return await self.reindex(progress=progress)
-        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms)
+        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms, snapshot)
         self._version = state.version
+        if snapshot is None:  # an index stored before snapshots existed: keep one for next time
+            data = await asyncio.to_thread(self._engine.index.snapshot)
+            async with self.sessions() as session, session.begin():
+                await NotesRepository(session).store_snapshot(state.version, data)
         return None
 
     async def refresh_if_stale(self) -> bool:
@@ -170,7 +182,8 @@ class NotesService:
             if state is None or state.version == self._version:
                 return False
             documents = await repo.load_documents()
-        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms)
+            snapshot = await repo.index_snapshot(state.version)
+        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms, snapshot)
         self._version = state.version
         return True
 
@@ -224,7 +237,9 @@ class NotesService:
                                         documents=item.documents, indexed_at=now)
             await repo.delete_files(removed)
             reusable = (not reanalyse and state is not None and state.version == self._version)
-            if reusable:
+            if len(todo) == len(current):  # every note was analysed just now
+                documents = [d for item in analysed for d in item.documents]
+            elif reusable:
                 dropped = set(changed) | set(removed)
                 documents = [d for d in self._engine.documents if d.chunk.source not in dropped]
                 documents += [d for item in analysed for d in item.documents]
@@ -232,14 +247,16 @@ class NotesService:
             else:
                 documents = await repo.load_documents()
             engine = await asyncio.to_thread(self._build, documents, synonyms)
-            seconds = time.perf_counter() - started
             if todo or removed or state is None:
+                snapshot = await asyncio.to_thread(engine.index.snapshot)
                 state = await repo.save_index_state(
                     built_at=now,
                     parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict()},
                     file_count=len(current),
                     chunk_count=len(documents),
+                    snapshot=snapshot,
                 )
+            seconds = time.perf_counter() - started
             summary = ReindexSummary(
                 added=sorted(added), changed=sorted(changed), removed=removed,
                 unchanged=len(current) - len(added) - len(changed), skipped=scan.skipped,
@@ -251,15 +268,23 @@ class NotesService:
         return summary, engine, state.version
 
     def _analyse(self, notes: list[NoteFile], progress: Progress | None) -> list[AnalysedNote]:
-        out = []
-        for i, note in enumerate(notes, 1):
-            out.append(analyse_note(note, self.analyzer, self.config.chunking))
-            if progress:
-                progress(i, len(notes))
-        return out
+        """Chunk and analyse notes; a large batch is spread over worker processes."""
+        workers = min(os.cpu_count() or 1, 8)
+        if len(notes) < PARALLEL_THRESHOLD or workers < 2:
+            results = (analyse_note(note, self.analyzer, self.config.chunking) for note in notes)
+            return _with_progress(results, len(notes), progress)
+        context = multiprocessing.get_context("spawn")  # fork is unsafe beside threads and sockets
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunking = [self.config.chunking] * len(notes)
+            results = pool.map(_analyse_in_worker, notes, chunking, chunksize=max(1, len(notes) // (workers * 8)))
+            return _with_progress(results, len(notes), progress)
 
-    def _build(self, documents: list[Document], synonyms: SynonymTable) -> SearchEngine:
-        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
+    def _build(self, documents: list[Document], synonyms: SynonymTable, snapshot: bytes | None = None) -> SearchEngine:
+        """An engine over `documents`, from the stored snapshot when it fits, else built anew."""
+        index = SearchIndex.from_snapshot(documents, snapshot, self.config.bm25) if snapshot else None
+        if index is None:
+            return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
+        return SearchEngine(index, self.analyzer, synonyms, self.config.query)
 
     def _run_record(self, started_at, summary: ReindexSummary, requested_by, guild_id) -> ReindexRunRecord:
         return ReindexRunRecord(
@@ -282,3 +307,23 @@ class NotesService:
                 await NotesRepository(session).add_reindex_run(record)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.warning("could not record the failed reindex", exc_info=True)
+
+
+def _with_progress(results: Iterable[AnalysedNote], total: int, progress: Progress | None) -> list[AnalysedNote]:
+    out = []
+    for item in results:
+        out.append(item)
+        if progress:
+            progress(len(out), total)
+    return out
+
+
+_WORKER_ANALYZER: Analyzer | None = None
+
+
+def _analyse_in_worker(note: NoteFile, chunking: ChunkingParams) -> AnalysedNote:
+    """Runs in a worker process, which keeps one analyser (and its caches) for all its notes."""
+    global _WORKER_ANALYZER
+    if _WORKER_ANALYZER is None:
+        _WORKER_ANALYZER = Analyzer()
+    return analyse_note(note, _WORKER_ANALYZER, chunking)

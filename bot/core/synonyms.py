@@ -27,7 +27,10 @@ class SynonymTable:
     def expansions(self, stems: Sequence[str]) -> list[tuple[Phrase, Phrase]]:
         """Pairs (phrase found in `stems`, equivalent phrase to search for as well)."""
         found: list[tuple[Phrase, Phrase]] = []
+        present_stems = set(stems)
         for group in self.groups:
+            if not any(p[0] in present_stems for p in group):
+                continue
             present = [p for p in group if _contains(stems, p)]
             for phrase in present:
                 found.extend((phrase, other) for other in group if other not in present)

@@ -89,3 +89,29 @@ def test_weights_scale_contributions() -> None:
     full = index.top([(etcd, 1.0)], 1)[0].score
     half = index.top([(etcd, 0.5)], 1)[0].score
     assert half == pytest.approx(full / 2)
+
+
+def test_snapshot_round_trip_gives_the_same_index() -> None:
+    params = Bm25Params(heading_boost=2)
+    docs = random_corpus(3, 80)
+    index = SearchIndex(docs, ANALYZER.stems, params)
+    copy = SearchIndex.from_snapshot(docs, index.snapshot(), params)
+    assert copy is not None
+    query = ANALYZER.stems(["volume", "claim", "etcd"])
+    np.testing.assert_array_equal(copy.scores(query), index.scores(query))
+    terms = [(index.term(s), 1.0) for s in query]
+    assert copy.top(terms, 5) == index.top(terms, 5)
+    assert copy.stem_of_surface("volume") == index.stem_of_surface("volume")
+
+
+def test_snapshot_for_other_documents_or_parameters_is_refused() -> None:
+    docs = random_corpus(4, 20)
+    data = SearchIndex(docs, ANALYZER.stems, Bm25Params()).snapshot()
+    assert SearchIndex.from_snapshot(docs[:-1], data, Bm25Params()) is None
+    assert SearchIndex.from_snapshot(docs, data, Bm25Params(k1=1.0)) is None
+    assert SearchIndex.from_snapshot(docs, b"not a snapshot", Bm25Params()) is None
+
+
+def test_empty_index_snapshot_round_trips() -> None:
+    index = SearchIndex([], ANALYZER.stems, Bm25Params())
+    assert len(SearchIndex.from_snapshot([], index.snapshot(), Bm25Params())) == 0

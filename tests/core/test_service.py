@@ -235,3 +235,25 @@ async def _set(event: asyncio.Event) -> None:
 
 def _refuse(*args, **kwargs):
     raise AssertionError("notes must not be read or analysed at start")
+
+
+async def test_large_batches_are_analysed_in_worker_processes_with_the_same_result(sessions, notes: Path, monkeypatch) -> None:
+    serial = make_service(sessions, notes)
+    await serial.start()
+    expected = [(d.chunk, d.body_words, d.heading_words) for d in serial.engine.documents]
+    monkeypatch.setattr(service_module, "PARALLEL_THRESHOLD", 2)
+    seen: list[tuple[int, int]] = []
+    parallel = make_service(sessions, notes, chunking=serial.config.chunking)
+    parallel.config = ServiceConfig(notes_dir=notes, synonyms_file=None, chunking=serial.config.chunking)
+    analysed = await asyncio.to_thread(parallel._analyse, sorted(service_module.scan_notes(notes, max_bytes=10**6).files,
+                                                                 key=lambda n: n.path), lambda d, t: seen.append((d, t)))
+    assert [(d.chunk, d.body_words, d.heading_words) for a in analysed for d in a.documents] == expected
+    assert seen[-1] == (3, 3)
+
+
+async def test_start_uses_the_stored_index_snapshot(sessions, notes: Path, monkeypatch) -> None:
+    await make_service(sessions, notes).start()
+    service = make_service(sessions, notes)
+    monkeypatch.setattr(service_module, "build_engine", _refuse)  # no rebuild: the snapshot serves
+    await service.start()
+    assert service.search("are secrets encrypted in etcd").passages[0].source == "etcd.md"

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 class AdminCog(commands.Cog, name="Admin"):
     config = app_commands.Group(
         name="config", description="The bot's settings for this server (administrators)",
-        guild_only=True, default_permissions=discord.Permissions(administrator=True),
+        guild_only=True, allowed_contexts=app_commands.AppCommandContext(guild=True),
+        default_permissions=discord.Permissions(administrator=True),
     )
 
     def __init__(self, bot: NotesBot) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -118,6 +119,8 @@ class IndexStateRow(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     file_count: Mapped[int] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer)
+    # The built index's arrays (SearchIndex.snapshot), so start-up need not rebuild it.
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class ReindexRunRow(Base):

@@ -22,8 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Column, Table, Text, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.core.chunking import Chunk
-from bot.core.documents import Document
+from bot.core.documents import Chunk, Document
 from bot.core.notes import NoteFile
 from bot.core.storage.models import ChunkRow, IndexStateRow, NoteFileRow, ReindexRunRow
 
@@ -226,7 +225,8 @@ class NotesRepository:
         return None if row is None else IndexStateRecord(*row)
 
     async def save_index_state(
-        self, *, built_at: datetime, parameters: dict[str, Any], file_count: int, chunk_count: int
+        self, *, built_at: datetime, parameters: dict[str, Any], file_count: int, chunk_count: int,
+        snapshot: bytes | None = None,
     ) -> IndexStateRecord:
         """Record a finished build: create the singleton row (version 1) or bump its version."""
         values = {
@@ -235,17 +235,30 @@ class NotesRepository:
             "file_count": file_count,
             "chunk_count": chunk_count,
         }
+        stored = {**values, "snapshot": snapshot}
         conn = await self._connection()
         version = await conn.scalar(
             update(INDEX_STATE)
             .where(INDEX_STATE.c.id == 1)
-            .values(version=INDEX_STATE.c.version + 1, **values)
+            .values(version=INDEX_STATE.c.version + 1, **stored)
             .returning(INDEX_STATE.c.version)
         )
         if version is None:
             version = 1
-            await conn.execute(insert(INDEX_STATE).values(id=1, version=version, **values))
+            await conn.execute(insert(INDEX_STATE).values(id=1, version=version, **stored))
         return IndexStateRecord(version=version, **values)
+
+    async def store_snapshot(self, version: int, snapshot: bytes) -> None:
+        """Attach a snapshot to index `version` (a no-op if the index has moved on)."""
+        conn = await self._connection()
+        await conn.execute(update(INDEX_STATE).where(INDEX_STATE.c.id == 1, INDEX_STATE.c.version == version)
+                           .values(snapshot=snapshot))
+
+    async def index_snapshot(self, version: int) -> bytes | None:
+        """The stored snapshot of index `version` (None if absent or of another version)."""
+        conn = await self._connection()
+        statement = select(INDEX_STATE.c.snapshot).where(INDEX_STATE.c.id == 1, INDEX_STATE.c.version == version)
+        return await conn.scalar(statement)
 
     async def lock_index(self) -> None:
         """Block until no other process is reindexing; held until this transaction ends.

@@ -197,3 +197,10 @@ async def test_the_alembic_cli_uses_the_bot_database_url(tmp_path: Path) -> None
     offline = run_alembic("upgrade", "head", "--sql", cwd=tmp_path, database_url=url)
     assert offline.returncode == 0, offline.stderr
     assert "CREATE TABLE note_files" in offline.stdout
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    # open_database skips Alembic when the database is at SCHEMA_HEAD: it must be the real head
+    from bot.core.storage.database import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
