@@ -34,7 +34,7 @@ from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_
 from bot.core.notes import NoteFile, SkippedFile, scan_notes
 from bot.core.query import QueryParams
 from bot.core.scoring import Bm25Params
-from bot.core.storage.repositories import NotesRepository, ReindexRunRecord
+from bot.core.storage.repositories import FileChunks, NotesRepository, ReindexRunRecord
 from bot.core.synonyms import SynonymTable, load_synonyms
 
 log = logging.getLogger(__name__)
@@ -232,9 +232,8 @@ class NotesService:
             todo = [current[p] for p in sorted(added + changed)]
             analysed = await asyncio.to_thread(self._analyse, todo, progress)
             now = self.clock()
-            for item in analysed:
-                await repo.replace_file(item.note, title=item.chunked.title, tags=list(item.chunked.tags),
-                                        documents=item.documents, indexed_at=now)
+            await repo.replace_files([FileChunks(a.note, a.chunked.title, tuple(a.chunked.tags), tuple(a.documents))
+                                      for a in analysed], indexed_at=now)
             await repo.delete_files(removed)
             reusable = (not reanalyse and state is not None and state.version == self._version)
             if len(todo) == len(current):  # every note was analysed just now

@@ -19,7 +19,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, Text, delete, insert, select, text, update
+from sqlalchemy import Column, Table, Text, bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.documents import Chunk, Document
@@ -158,47 +158,43 @@ class NotesRepository:
         documents: Sequence[Document],
         indexed_at: datetime,
     ) -> None:
-        """Insert or update the file's row and replace all of its chunks with `documents`.
+        """Insert or update the file's row and replace all of its chunks with `documents`."""
+        await self.replace_files([FileChunks(note, title, tuple(tags), tuple(documents))], indexed_at=indexed_at)
+
+    async def replace_files(self, items: Sequence["FileChunks"], *, indexed_at: datetime) -> None:
+        """`replace_file` for many files in a few batched statements (a full index writes
+        thousands of files: one round trip each would dominate its time).
 
         Raises ValueError for data that one backend would reject and another silently accept
         (over-long ids, NUL characters, chunks of another file), so both behave the same.
         """
-        _check_file(note, title, documents)
-        values = {
-            "content_hash": note.content_hash,
-            "size": note.size,
-            "modified_at": note.modified_at,
-            "title": title,
-            "tags": list(tags),
-            "indexed_at": indexed_at,
-        }
+        for item in items:
+            _check_file(item.note, item.title, item.documents)
+        if not items:
+            return
         conn = await self._connection()
-        file_id = await conn.scalar(select(FILES.c.id).where(FILES.c.path == note.path))
-        if file_id is None:
-            file_id = await conn.scalar(
-                insert(FILES).values(path=note.path, **values).returning(FILES.c.id)
-            )
-        else:
-            await conn.execute(update(FILES).where(FILES.c.id == file_id).values(**values))
-            await conn.execute(delete(CHUNKS).where(CHUNKS.c.file_id == file_id))
-        if documents:
+        paths = [item.note.path for item in items]
+        existing: dict[str, int] = {}
+        for batch in _batches(paths):
+            rows = await conn.execute(select(FILES.c.path, FILES.c.id).where(FILES.c.path.in_(batch)))
+            existing.update(dict(rows.all()))
+        for batch in _batches(list(existing.values())):
+            await conn.execute(delete(CHUNKS).where(CHUNKS.c.file_id.in_(batch)))
+        values = {item.note.path: _file_values(item, indexed_at) for item in items}
+        if existing:
             await conn.execute(
-                insert(CHUNKS),
-                [
-                    {
-                        "chunk_id": doc.chunk.chunk_id,
-                        "file_id": file_id,
-                        "ordinal": doc.chunk.ordinal,
-                        "heading_path": list(doc.chunk.heading_path),
-                        "start_line": doc.chunk.start_line,
-                        "end_line": doc.chunk.end_line,
-                        "text": doc.chunk.text,
-                        "body_words": " ".join(doc.body_words),
-                        "heading_words": " ".join(doc.heading_words),
-                    }
-                    for doc in documents
-                ],
+                update(FILES).where(FILES.c.id == bindparam("file_id")).values(
+                    {name: bindparam(name) for name in next(iter(values.values()))}),
+                [{"file_id": file_id, **values[path]} for path, file_id in existing.items()],
             )
+        new = [path for path in paths if path not in existing]
+        if new:
+            rows = await conn.execute(insert(FILES).returning(FILES.c.path, FILES.c.id, sort_by_parameter_order=True),
+                                      [{"path": path, **values[path]} for path in new])
+            existing.update(dict(rows.all()))
+        chunk_rows = [_chunk_values(doc, existing[item.note.path]) for item in items for doc in item.documents]
+        if chunk_rows:
+            await conn.execute(insert(CHUNKS), chunk_rows)
 
     async def delete_files(self, paths: Iterable[str]) -> int:
         """Forget these files and their chunks; unknown paths are ignored. Returns files deleted.
@@ -303,6 +299,36 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@dataclass(frozen=True)
+class FileChunks:
+    """One note to store with its front matter and its analysed chunks."""
+
+    note: NoteFile
+    title: str | None
+    tags: tuple[str, ...]
+    documents: tuple[Document, ...]
+
+
+def _file_values(item: FileChunks, indexed_at: datetime) -> dict[str, Any]:
+    note = item.note
+    return {"content_hash": note.content_hash, "size": note.size, "modified_at": note.modified_at,
+            "title": item.title, "tags": list(item.tags), "indexed_at": indexed_at}
+
+
+def _chunk_values(doc: Document, file_id: int) -> dict[str, Any]:
+    chunk = doc.chunk
+    return {"chunk_id": chunk.chunk_id, "file_id": file_id, "ordinal": chunk.ordinal,
+            "heading_path": list(chunk.heading_path), "start_line": chunk.start_line,
+            "end_line": chunk.end_line, "text": chunk.text, "body_words": " ".join(doc.body_words),
+            "heading_words": " ".join(doc.heading_words)}
+
+
+def _batches(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices small enough for any backend's limit on bound parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _check_file(note: NoteFile, title: str | None, documents: Sequence[Document]) -> None:
