@@ -48,6 +48,7 @@ class Analyzer:
         self.stopwords = frozenset(stopwords) if stopwords is not None else english_stopwords()
         self._stemmer = Stemmer.Stemmer(language)
         self._expansions: dict[str, tuple[str, ...]] = {}  # token → words; a token recurs a lot
+        self._stems: dict[str, str] = {}  # word → stem, kept across index builds
 
     def words(self, text: str) -> list[str]:
         """Index words of `text`, in order of appearance (compound forms beside their parts)."""
@@ -71,8 +72,15 @@ class Analyzer:
 
     def stems(self, words: list[str]) -> list[str]:
         """Snowball stems, leaving words with digits or dots (versions, `k8s`) as they are."""
-        stems = self._stemmer.stemWords(words)
-        return [s if w.isalpha() else w for w, s in zip(words, stems)]
+        cache = self._stems
+        missing = [w for w in words if w not in cache]
+        if missing:
+            for word, stem in zip(missing, self._stemmer.stemWords(missing)):
+                cache[word] = stem if word.isalpha() else word
+            if len(cache) > 1_000_000:
+                cache.clear()
+                return self.stems(words)
+        return [cache[w] for w in words]
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]

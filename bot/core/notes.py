@@ -23,6 +23,7 @@ import hashlib
 import os
 import stat
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -46,6 +47,10 @@ class NoteFile:
     size: int  # bytes
     modified_at: datetime  # timezone-aware UTC
     warning: str | None = None  # e.g. "not valid UTF-8; undecodable bytes replaced"
+    reused: bool = False  # not read: size and time matched the stored version (text is "")
+
+
+KnownHash = Callable[[str, int, datetime], str | None]
 
 
 @dataclass(frozen=True)
@@ -78,20 +83,25 @@ def is_note_name(name: str) -> bool:
     return name.lower().endswith(NOTE_SUFFIXES)
 
 
-def scan_notes(root: Path, *, max_bytes: int) -> NoteScan:
-    """Read every note below `root`; raise NotesFolderError if `root` is not a folder."""
+def scan_notes(root: Path, *, max_bytes: int, known: KnownHash | None = None) -> NoteScan:
+    """Read every note below `root`; raise NotesFolderError if `root` is not a folder.
+
+    `known(path, size, modified_at)` may return the content hash stored for a file whose size and
+    modification time are unchanged: that file is then not read again (like git's stat cache), and
+    its NoteFile carries the known hash, `reused=True` and no text.
+    """
     real_root = _check_root(Path(root))
     candidates, skipped = _walk(real_root)
     files: list[NoteFile] = []
     for candidate in _unique(candidates):
-        result = read_note(real_root, candidate.rel, max_bytes=max_bytes)
+        result = read_note(real_root, candidate.rel, max_bytes=max_bytes, known=known)
         (files if isinstance(result, NoteFile) else skipped).append(result)
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: (s.path, s.reason))
     return NoteScan(files=files, skipped=skipped)
 
 
-def read_note(root: Path, path: str | Path, *, max_bytes: int) -> NoteFile | SkippedFile:
+def read_note(root: Path, path: str | Path, *, max_bytes: int, known: KnownHash | None = None) -> NoteFile | SkippedFile:
     """Read one note (path relative to `root`), or say why it cannot be indexed."""
     rel = PurePosixPath(Path(path).as_posix()).as_posix()
     full = Path(root) / rel
@@ -104,6 +114,10 @@ def read_note(root: Path, path: str | Path, *, max_bytes: int) -> NoteFile | Ski
             return SkippedFile(rel, "not a regular file")
         if info.st_size > max_bytes:
             return SkippedFile(rel, f"larger than {max_bytes} bytes")
+        modified_at = datetime.fromtimestamp(info.st_mtime, tz=UTC)
+        known_hash = known(rel, info.st_size, modified_at) if known else None
+        if known_hash is not None:
+            return NoteFile(rel, "", known_hash, info.st_size, modified_at, reused=True)
         data = _read_bytes(full, max_bytes + 1)
     except OSError as exc:
         return SkippedFile(rel, f"unreadable: {exc.strerror or exc}")

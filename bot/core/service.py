@@ -31,10 +31,10 @@ from bot.core.documents import Document
 from bot.core.index import SearchIndex
 from bot.core.errors import NotesBotError, ReindexInProgress
 from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
-from bot.core.notes import NoteFile, SkippedFile, scan_notes
+from bot.core.notes import KnownHash, NoteFile, SkippedFile, scan_notes
 from bot.core.query import QueryParams
 from bot.core.scoring import Bm25Params
-from bot.core.storage.repositories import FileChunks, NotesRepository, ReindexRunRecord
+from bot.core.storage.repositories import FileChunks, NotesRepository, ReindexRunRecord, StoredFile
 from bot.core.synonyms import SynonymTable, load_synonyms
 
 log = logging.getLogger(__name__)
@@ -218,13 +218,14 @@ class NotesService:
     async def _reindex(self, started_at, started, requested_by, guild_id, progress):
         config = self.config
         synonyms = load_synonyms(config.synonyms_file, self.analyzer)
-        scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes)
         async with self.sessions() as session, session.begin():
             repo = NotesRepository(session)
             await repo.lock_index()
             state = await repo.index_state()
             stored = await repo.stored_files()
             reanalyse = state is None or state.parameters.get("stored") != config.stored_parameters()
+            scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes,
+                                           known=None if reanalyse else _known_hashes(stored))
             current = {note.path: note for note in scan.files}
             added = [p for p in current if p not in stored]
             changed = [p for p in current if p in stored and (reanalyse or stored[p].content_hash != current[p].content_hash)]
@@ -306,6 +307,18 @@ class NotesService:
                 await NotesRepository(session).add_reindex_run(record)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.warning("could not record the failed reindex", exc_info=True)
+
+
+def _known_hashes(stored: dict[str, StoredFile]) -> KnownHash:
+    """Lets the scan skip reading files whose size and modification time are as stored."""
+
+    def known(path: str, size: int, modified_at: datetime) -> str | None:
+        record = stored.get(path)
+        if record is not None and record.size == size and record.modified_at == modified_at:
+            return record.content_hash
+        return None
+
+    return known
 
 
 def _with_progress(results: Iterable[AnalysedNote], total: int, progress: Progress | None) -> list[AnalysedNote]:

@@ -257,3 +257,34 @@ async def test_start_uses_the_stored_index_snapshot(sessions, notes: Path, monke
     monkeypatch.setattr(service_module, "build_engine", _refuse)  # no rebuild: the snapshot serves
     await service.start()
     assert service.search("are secrets encrypted in etcd").passages[0].source == "etcd.md"
+
+
+async def test_unchanged_files_are_not_read_again(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    (notes / "pods.md").write_text(PODS + "\nmore\n")
+    read: list[str] = []
+    real = service_module.scan_notes
+
+    def spy(root, *, max_bytes, known=None):
+        scan = real(root, max_bytes=max_bytes, known=known)
+        read.extend(n.path for n in scan.files if not n.reused)
+        return scan
+
+    monkeypatch.setattr(service_module, "scan_notes", spy)
+    summary = await service.reindex()
+    assert read == ["pods.md"]
+    assert summary.changed == ["pods.md"] and summary.unchanged == 2
+
+
+async def test_same_size_and_time_but_other_content_is_missed_only_without_a_new_mtime(sessions, notes: Path) -> None:
+    # documents the stat shortcut: an edit that keeps size and mtime is invisible, any other is seen
+    service = make_service(sessions, notes)
+    await service.start()
+    path = notes / "etcd.md"
+    info = path.stat()
+    path.write_text(ETCD.replace("etcd stores", "etcd STORES"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (await service.reindex()).changed == []
+    path.write_text(ETCD.replace("etcd stores", "etcd KEEPS"))
+    assert (await service.reindex()).changed == ["etcd.md"]
