@@ -145,7 +145,7 @@ class SearchEngine:
     def _passage(self, hit: Hit, query: Query) -> Passage:
         doc = self.index.documents[hit.doc]
         chunk = doc.chunk
-        matched_stems = {t.stem for t in query.terms if _contains(self.index.chunks_with(t.term), hit.doc)}
+        matched_terms = [t.term for t in query.terms if _contains(self.index.chunks_with(t.term), hit.doc)]
         return Passage(
             source=chunk.source,
             heading=chunk.heading,
@@ -153,15 +153,15 @@ class SearchEngine:
             end_line=chunk.end_line,
             score=hit.score,
             text=chunk.text,
-            matched=self._surface_matches(doc, matched_stems),
+            matched=self._surface_matches(doc, self.index.surfaces_of(matched_terms)),
             chunk_id=chunk.chunk_id,
             title=doc.title,
         )
 
-    def _surface_matches(self, doc: Document, stems: set[str]) -> tuple[str, ...]:
-        """The chunk's own words (as analysed, lower-case) whose stems matched, for highlighting."""
-        words = dict.fromkeys(doc.heading_words + doc.body_words)
-        return tuple(w for w in words if self.index.stem_of_surface(w) in stems)
+    @staticmethod
+    def _surface_matches(doc: Document, surfaces: set[str]) -> tuple[str, ...]:
+        """The chunk's own words (as analysed, lower-case) that matched, for highlighting."""
+        return tuple(w for w in dict.fromkeys(doc.heading_words + doc.body_words) if w in surfaces)
 
     def _suggestions(self, query: Query) -> tuple[str, ...]:
         found: list[str] = []

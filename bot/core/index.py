@@ -166,9 +166,19 @@ class SearchIndex:
         base = 0.0
         for term, weight in weighted_terms:
             start, end = self.indptr[term], self.indptr[term + 1]
-            acc[self.posting_docs[start:end]] += weight * self.posting_scores[start:end]
+            scores = self.posting_scores[start:end]
+            np.add.at(acc, self.posting_docs[start:end], scores if weight == 1.0 else scores * weight)
             base += weight * float(self.absent[term])
         return acc, base
+
+    def surfaces_of(self, terms: Sequence[int]) -> set[str]:
+        """Every surface word indexed under one of `terms` (for highlighting matches)."""
+        if not hasattr(self, "_term_surfaces"):
+            order = np.argsort(self.surface_term, kind="stable")
+            bounds = np.searchsorted(self.surface_term[order], np.arange(len(self.stems) + 1))
+            self._term_surfaces = (order, bounds)
+        order, bounds = self._term_surfaces
+        return {self.surfaces[i] for t in terms for i in order[bounds[t] : bounds[t + 1]]}
 
 
 def _text(value: str) -> np.ndarray:
