@@ -183,8 +183,11 @@ async def run_bot(app: App) -> int:
 
 
 async def _serve(app: App, bot: NotesBot, token: str) -> None:
+    """Log in first (a bad token is reported at once, the commands are synced), then load or build
+    the index, and only then connect to the gateway and receive questions."""
+    await bot.login(token)
     await app.notes.start()
-    await bot.start(token)
+    await bot.connect()
 
 
 async def sync_commands(app: App, guild_id: int | None = None) -> int:

@@ -119,7 +119,8 @@ class SearchEngine:
 
     def _terms_starting(self, prefix: str, limit: int = 10) -> list[str]:
         index = self.index
-        matches = [i for i, w in enumerate(index.surfaces) if w.startswith(prefix) and w != prefix]
+        matches = [i for i, w in enumerate(index.surfaces)
+                   if w.startswith(prefix) and w != prefix and index.surface_counts[i]]
         matches.sort(key=lambda i: -index.surface_counts[i])
         return [index.surfaces[i] for i in matches[:limit]]
 

@@ -23,7 +23,7 @@ from bot.core.documents import Document
 from bot.core.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 ENGLISH_FLOOR = 2.0  # Zipf of a word missing from the English list (it lists down to about 2.4)
 
 
@@ -56,6 +56,46 @@ class SearchIndex:
             count=len(self.surfaces),
         )
         self.stems: list[str] = list(self.term_ids)
+        self._finish(flat, lengths)
+
+    @classmethod
+    def updated(cls, previous: "SearchIndex", documents: Sequence[Document], stem: StemFn) -> "SearchIndex":
+        """The index of `documents`, reusing `previous`'s word ids for the Document objects it
+        already holds, so a one-file reindex maps only that file's words (the scores are exactly
+        those of a fresh build). Words no chunk uses any more keep their ids, unused; once they
+        are a quarter of the vocabulary, the index is built afresh instead."""
+        unused = int((previous.surface_counts == 0).sum())
+        if unused * 4 > len(previous.surfaces):
+            return cls(documents, stem, previous.params)
+        index = cls.__new__(cls)
+        index.documents, index.params = list(documents), previous.params
+        index._surface_ids = dict(previous._surface_ids)
+        position = {id(doc): i for i, doc in enumerate(previous.documents)}
+        offsets, boost = previous._offsets, previous.params.heading_boost
+        pieces = []
+        for doc in index.documents:
+            j = position.get(id(doc))
+            if j is not None:
+                pieces.append(previous._flat[offsets[j] : offsets[j + 1]])
+            else:
+                ids = index._surface_ids
+                words = chain(doc.body_words, doc.heading_words * boost)
+                pieces.append(np.array([ids.setdefault(w, len(ids)) for w in words], dtype=np.int32))
+        flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        index.surfaces = list(index._surface_ids)
+        new_surfaces = index.surfaces[len(previous.surfaces) :]
+        index.term_ids = dict(previous.term_ids)
+        added = [index.term_ids.setdefault(s, len(index.term_ids)) for s in stem(new_surfaces)]
+        index.surface_term = np.concatenate((previous.surface_term, np.asarray(added, dtype=np.int32)))
+        index.stems = list(index.term_ids)
+        index._finish(flat, lengths)
+        return index
+
+    def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
+        """Counts and postings from the chunks' word ids (`flat`, `lengths` words per chunk)."""
+        self._flat = flat
+        self._offsets = np.concatenate(([0], np.cumsum(lengths)))
         self.surface_counts = np.bincount(flat, minlength=len(self.surfaces))
         self._build_postings(self.surface_term[flat], lengths)
 
@@ -85,7 +125,7 @@ class SearchIndex:
         )
 
     _ARRAYS = ("surface_term", "surface_counts", "doc_len", "posting_docs", "posting_scores",
-               "df", "indptr", "idf", "absent")
+               "df", "indptr", "idf", "absent", "_flat", "_offsets")
 
     def snapshot(self) -> bytes:
         """The built index as bytes (numpy .npz), to store beside the documents."""
@@ -123,7 +163,8 @@ class SearchIndex:
 
     def term(self, stem: str) -> int | None:
         """The term id of a stem, or None when no chunk contains it."""
-        return self.term_ids.get(stem)
+        term = self.term_ids.get(stem)
+        return term if term is not None and self.df[term] else None
 
     def stem_of_surface(self, surface: str) -> str:
         """The stem a surface word was indexed under ("" if no chunk has the word)."""

@@ -94,19 +94,26 @@ def scan_notes(root: Path, *, max_bytes: int, known: KnownHash | None = None) ->
     candidates, skipped = _walk(real_root)
     files: list[NoteFile] = []
     for candidate in _unique(candidates):
-        result = read_note(real_root, candidate.rel, max_bytes=max_bytes, known=known)
+        result = read_note(real_root, candidate.rel, max_bytes=max_bytes, known=known, real_path=candidate.real)
         (files if isinstance(result, NoteFile) else skipped).append(result)
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: (s.path, s.reason))
     return NoteScan(files=files, skipped=skipped)
 
 
-def read_note(root: Path, path: str | Path, *, max_bytes: int, known: KnownHash | None = None) -> NoteFile | SkippedFile:
-    """Read one note (path relative to `root`), or say why it cannot be indexed."""
+def read_note(
+    root: Path | str, path: str | Path, *, max_bytes: int, known: KnownHash | None = None,
+    real_path: str | None = None,
+) -> NoteFile | SkippedFile:
+    """Read one note (path relative to `root`), or say why it cannot be indexed.
+
+    `real_path`, when the caller has already resolved the file (and `root` is resolved too),
+    saves resolving every component of the path again.
+    """
     rel = PurePosixPath(Path(path).as_posix()).as_posix()
     full = Path(root) / rel
-    real_root = os.path.realpath(root)
-    if not _inside(os.path.realpath(full), real_root):
+    real_root = str(root) if real_path is not None else os.path.realpath(root)
+    if not _inside(real_path or os.path.realpath(full), real_root):
         return SkippedFile(rel, _OUTSIDE)
     try:
         info = full.stat()
@@ -192,7 +199,7 @@ def _walk(real_root: str) -> tuple[list[_Candidate], list[SkippedFile]]:
             skipped.append(SkippedFile(rel or ".", f"unreadable: {exc.strerror}"))
             continue
         for entry in entries:
-            _visit(entry, rel, via_link, real_root, candidates, skipped, pending, linked)
+            _visit(entry, rel, via_link, real_root, real_folder, candidates, skipped, pending, linked)
     return candidates, skipped
 
 
@@ -201,6 +208,7 @@ def _visit(
     rel: str,
     via_link: bool,
     real_root: str,
+    real_folder: str,
     candidates: list[_Candidate],
     skipped: list[SkippedFile],
     pending: deque[tuple[str, str, bool]],
@@ -211,7 +219,8 @@ def _visit(
         return
     entry_rel = f"{rel}/{entry.name}" if rel else entry.name
     is_link = entry.is_symlink()
-    real = os.path.realpath(entry.path)
+    # only a link can lead elsewhere: the folder is already resolved, so join instead of lstat-ing
+    real = os.path.realpath(entry.path) if is_link else os.path.join(real_folder, entry.name)
     try:
         is_dir = entry.is_dir(follow_symlinks=True)
     except OSError:

@@ -80,7 +80,7 @@ class Vocabulary:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._counts: dict[str, int] = {}
         for word, count in zip(index.surfaces, index.surface_counts.tolist()):
-            if len(word) >= 4 and not word.isdigit():
+            if count and len(word) >= 4 and not word.isdigit():
                 self._by_length[len(word)].append(word)
                 self._counts[word] = count
 

@@ -33,15 +33,22 @@ class Bm25Params:
 
 
 def idf(df: np.ndarray, n_docs: int, params: Bm25Params) -> np.ndarray:
-    """Inverse document frequency per term, as rank-bm25 computes it for the variant."""
-    df = df.astype(np.float64)
+    """Inverse document frequency per term, as rank-bm25 computes it for the variant.
+
+    Terms no chunk contains (df 0, left by an incremental update) get 0 and are not counted in
+    BM25Okapi's mean, exactly as if they had never been seen.
+    """
+    present = df > 0
+    df = np.where(present, df, 1).astype(np.float64)
     if params.variant == "okapi":
         raw = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
-        floor = params.epsilon * (raw.sum() / len(raw)) if len(raw) else 0.0
-        return np.where(raw < 0, floor, raw)
-    if params.variant == "l":
-        return np.log(n_docs + 1) - np.log(df + 0.5)
-    return np.log((n_docs + 1) / df)
+        floor = params.epsilon * raw[present].mean() if present.any() else 0.0
+        values = np.where(raw < 0, floor, raw)
+    elif params.variant == "l":
+        values = np.log(n_docs + 1) - np.log(df + 0.5)
+    else:
+        values = np.log((n_docs + 1) / df)
+    return np.where(present, values, 0.0)
 
 
 def term_scores(

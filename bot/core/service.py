@@ -246,7 +246,8 @@ class NotesService:
                 documents.sort(key=lambda d: (d.chunk.source, d.chunk.ordinal))
             else:
                 documents = await repo.load_documents()
-            engine = await asyncio.to_thread(self._build, documents, synonyms)
+            previous = self._engine.index if reusable else None
+            engine = await asyncio.to_thread(self._build, documents, synonyms, None, previous)
             if todo or removed or state is None:
                 snapshot = await asyncio.to_thread(engine.index.snapshot)
                 state = await repo.save_index_state(
@@ -279,9 +280,13 @@ class NotesService:
             results = pool.map(_analyse_in_worker, notes, chunking, chunksize=max(1, len(notes) // (workers * 8)))
             return _with_progress(results, len(notes), progress)
 
-    def _build(self, documents: list[Document], synonyms: SynonymTable, snapshot: bytes | None = None) -> SearchEngine:
-        """An engine over `documents`, from the stored snapshot when it fits, else built anew."""
+    def _build(self, documents: list[Document], synonyms: SynonymTable, snapshot: bytes | None = None,
+               previous: SearchIndex | None = None) -> SearchEngine:
+        """An engine over `documents`: from the stored snapshot when it fits, else updated from
+        the `previous` index (reusing its unchanged chunks), else built anew."""
         index = SearchIndex.from_snapshot(documents, snapshot, self.config.bm25) if snapshot else None
+        if index is None and previous is not None and previous.params == self.config.bm25:
+            index = SearchIndex.updated(previous, documents, self.analyzer.stems)
         if index is None:
             return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
         return SearchEngine(index, self.analyzer, synonyms, self.config.query)

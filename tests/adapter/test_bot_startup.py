@@ -147,34 +147,55 @@ def bot_env(double: DiscordDouble, notes_dir: Path, data_dir: Path, **extra: str
             "NOTES_DIR": str(notes_dir), "DATA_DIR": str(data_dir), "LOG_LEVEL": "DEBUG", **extra}
 
 
-async def start_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+class BotProcess:
+    """`python -m bot ARGS` with its output in files (a pipe nobody reads would fill up and block
+    a chatty DEBUG-logging bot)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *args: str) -> None:
+        self.env, self.cwd, self.args = env, cwd, args
+        self.out_path, self.err_path = cwd / "stdout.txt", cwd / "stderr.txt"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> BotProcess:
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", *self.args, env=self.env, cwd=self.cwd, stdout=out, stderr=err)
+        return self
+
+    async def finish(self, timeout: float = 60) -> tuple[int, str, str]:
+        """Wait for the exit; (status, stdout, stderr)."""
+        assert self.process is not None
+        try:
+            code = await asyncio.wait_for(self.process.wait(), timeout)
+        finally:
+            await self.kill()
+        return code, self.out_path.read_text(), self.err_path.read_text()
+
+    async def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
 
 
-async def finish(process: asyncio.subprocess.Process, timeout: float = 60) -> tuple[int, str, str]:
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+async def run(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
+    return await (await BotProcess(env, cwd, *args).start()).finish()
 
 
 async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     double: DiscordDouble, notes_dir: Path, tmp_path: Path
 ) -> None:
-    process = await start_bot(bot_env(double, notes_dir, tmp_path / "data"), tmp_path, "run")
+    bot = await BotProcess(bot_env(double, notes_dir, tmp_path / "data"), tmp_path, "run").start()
     try:
         await double.wait_until_connected(timeout=60)
         it = await double.send_slash_command("ask", {"question": "restart policy"})
         callback = await double.wait_for_callback(it, timeout=20)
         assert embed_of(callback.json["data"])["fields"][0]["value"].startswith("`pods.md:5-7`")
         assert double.command_sync_count() == 1
-        process.send_signal(signal.SIGTERM)
-        code, out, err = await finish(process)
+        assert bot.process is not None
+        bot.process.send_signal(signal.SIGTERM)
+        code, out, err = await bot.finish()
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await bot.kill()
     assert code == 0, err
     assert "Traceback" not in err and "shutting down" in err
     assert double.token not in out + err
@@ -183,7 +204,7 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
 async def test_a_rejected_token_is_one_clear_line(double: DiscordDouble, notes_dir: Path, tmp_path: Path) -> None:
     token = "Mzk5.rejected-token.abcdefghijklmnopqrstuvwxyz"
     env = bot_env(double, notes_dir, tmp_path / "data", DISCORD_TOKEN=token)
-    code, out, err = await finish(await start_bot(env, tmp_path, "run"))
+    code, out, err = await run(env, tmp_path, "run")
     assert code == 2
     assert err.strip().splitlines()[-1] == (
         "notesbot: error: Discord rejected DISCORD_TOKEN: copy the bot's token again from the Developer Portal "
@@ -194,7 +215,7 @@ async def test_a_rejected_token_is_one_clear_line(double: DiscordDouble, notes_d
 
 async def test_run_without_a_token_says_how_to_set_it(double: DiscordDouble, notes_dir: Path, tmp_path: Path) -> None:
     env = bot_env(double, notes_dir, tmp_path / "data", DISCORD_TOKEN="")
-    code, _, err = await finish(await start_bot(env, tmp_path, "run"))
+    code, _, err = await run(env, tmp_path, "run")
     assert code == 2
     assert err.strip().splitlines()[-1].startswith("notesbot: error: DISCORD_TOKEN is not set")
 
@@ -202,7 +223,7 @@ async def test_run_without_a_token_says_how_to_set_it(double: DiscordDouble, not
 async def test_python_m_bot_sync_syncs_to_a_guild_and_exits(double: DiscordDouble, notes_dir: Path,
                                                            tmp_path: Path) -> None:
     env = bot_env(double, notes_dir, tmp_path / "data")
-    code, out, err = await finish(await start_bot(env, tmp_path, "sync", "--guild", str(double.guild.id)))
+    code, out, err = await run(env, tmp_path, "sync", "--guild", str(double.guild.id))
     assert code == 0, err
     assert out.strip() == f"synced 5 commands to server {double.guild.id}"
     assert double.command_sync_count(double.guild.id) == 1 and double.command_sync_count() == 0

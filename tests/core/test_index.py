@@ -115,3 +115,40 @@ def test_snapshot_for_other_documents_or_parameters_is_refused() -> None:
 def test_empty_index_snapshot_round_trips() -> None:
     index = SearchIndex([], ANALYZER.stems, Bm25Params())
     assert len(SearchIndex.from_snapshot([], index.snapshot(), Bm25Params())) == 0
+
+
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_updated_index_equals_a_fresh_build(variant: str) -> None:
+    params = Bm25Params(variant=variant, heading_boost=2)
+    old_docs = random_corpus(11, 60)
+    previous = SearchIndex(old_docs, ANALYZER.stems, params)
+    # drop some chunks, keep the rest (the same objects), add new ones with new words
+    kept = [d for i, d in enumerate(old_docs) if i % 3]
+    added = [document(f"brandnew{i} volume etcd zebra{i % 2}", source=f"new{i}.md") for i in range(5)]
+    documents = sorted(kept + added, key=lambda d: d.chunk.source)
+    updated = SearchIndex.updated(previous, documents, ANALYZER.stems)
+    fresh = SearchIndex(documents, ANALYZER.stems, params)
+    reference = RANK_BM25[variant](token_lists(fresh), k1=params.k1, b=params.b,
+                                   **({"epsilon": params.epsilon} if variant == "okapi" else {"delta": params.delta}))
+    for words in (["volume", "claim"], ["zebra0", "etcd"], ["brandnew3"], ["pod", "nosuchword"]):
+        stems = ANALYZER.stems(words)
+        np.testing.assert_allclose(updated.scores(stems), reference.get_scores(stems), rtol=0, atol=1e-9)
+        terms = [(t, 1.0) for t in (updated.term(s) for s in stems) if t is not None]
+        fresh_terms = [(t, 1.0) for t in (fresh.term(s) for s in stems) if t is not None]
+        assert [(h.doc, round(h.score, 9)) for h in updated.top(terms, 5)] == \
+               [(h.doc, round(h.score, 9)) for h in fresh.top(fresh_terms, 5)]
+    # words that only the dropped chunks had are gone from the searchable vocabulary
+    gone = set(previous.surfaces) - {w for d in documents for w in d.body_words + d.heading_words}
+    assert all(updated.term(ANALYZER.stem(w)) is None for w in gone if ANALYZER.stem(w) not in
+               {ANALYZER.stem(x) for d in documents for x in d.body_words + d.heading_words})
+
+
+def test_updated_index_survives_a_snapshot_round_trip() -> None:
+    docs = random_corpus(12, 30)
+    params = Bm25Params()
+    restored = SearchIndex.from_snapshot(docs, SearchIndex(docs, ANALYZER.stems, params).snapshot(), params)
+    more = docs[1:] + [document("fresh words about etcd", source="zz.md")]
+    updated = SearchIndex.updated(restored, more, ANALYZER.stems)
+    fresh = SearchIndex(more, ANALYZER.stems, params)
+    stems = ANALYZER.stems(["etcd", "fresh", "volume"])
+    np.testing.assert_allclose(updated.scores(stems), fresh.scores(stems), rtol=0, atol=1e-9)

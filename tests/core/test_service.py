@@ -191,10 +191,10 @@ async def test_only_one_reindex_at_a_time_and_questions_use_the_old_index(sessio
     started, release = asyncio.Event(), asyncio.Event()
     real_build = service._build
 
-    def slow_build(documents, synonyms):
+    def slow_build(documents, synonyms, *args):
         asyncio.run_coroutine_threadsafe(_set(started), loop)
         asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
-        return real_build(documents, synonyms)
+        return real_build(documents, synonyms, *args)
 
     loop = asyncio.get_running_loop()
     monkeypatch.setattr(service, "_build", slow_build)
