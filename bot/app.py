@@ -46,7 +46,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
-        yield App(
+        app = App(
             settings=settings,
             db=db,
             sessions=sessions,
@@ -56,5 +56,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             syncs=CommandSyncState(sessions, clock),
             clock=clock,
         )
+        try:
+            yield app
+        finally:
+            await app.notes.aclose()
     finally:
         await db.dispose()

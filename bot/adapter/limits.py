@@ -34,15 +34,18 @@ def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s) -> str
 
     `render` (escaping, bolding) is applied *after* cutting, so the cut never lands inside markup;
     an ellipsis marks a cut. A single word longer than the limit is cut mid-word as a last resort.
-    Assumes the rendering of a longer prefix is never shorter (escaping and bolding only add).
+    `render` must never shorten its input (escaping and bolding only add), which makes the search
+    cheap: only the first `limit` characters of `raw` can ever be shown.
     """
     if limit <= 0:
         return ""
-    whole = render(raw)
-    if len(whole) <= limit:
-        return whole
+    if len(raw) <= limit:
+        whole = render(raw)
+        if len(whole) <= limit:
+            return whole
     if limit <= len(ELLIPSIS):
         return ELLIPSIS[:limit]
+    raw = raw[: limit + 1]  # keeps a space right after the last character that could fit
     ends = [m.start() for m in _BOUNDARY.finditer(raw) if m.start() > 0]
     best = ""
     lo, hi = 0, len(ends) - 1

@@ -131,6 +131,7 @@ class NotesService:
         self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
         self._version: int | None = None
         self._lock = asyncio.Lock()
+        self._snapshot_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def engine(self) -> SearchEngine:
@@ -167,9 +168,7 @@ class NotesService:
         self._engine = await asyncio.to_thread(self._build, documents, self._synonyms, snapshot)
         self._version = state.version
         if snapshot is None:  # an index stored before snapshots existed: keep one for next time
-            data = await asyncio.to_thread(self._engine.index.snapshot)
-            async with self.sessions() as session, session.begin():
-                await NotesRepository(session).store_snapshot(state.version, data)
+            await self._store_snapshot(state.version, self._engine.index)
         return None
 
     async def refresh_if_stale(self) -> bool:
@@ -206,10 +205,29 @@ class NotesService:
             except BaseException as exc:
                 await self._record_failure(started_at, started, requested_by, guild_id, exc)
                 raise
+            if version != self._version:  # a new version: its snapshot is written after the swap
+                task = asyncio.create_task(self._store_snapshot(version, engine.index))
+                self._snapshot_tasks.add(task)
+                task.add_done_callback(self._snapshot_tasks.discard)
             self._engine, self._version = engine, version
             log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
                      summary.files, summary.chunks, summary.seconds, version)
             return summary
+
+    async def aclose(self) -> None:
+        """Finish writing the last index snapshot (call before closing the database)."""
+        if self._snapshot_tasks:
+            await asyncio.gather(*self._snapshot_tasks)
+
+    async def _store_snapshot(self, version: int, index: SearchIndex) -> None:
+        """Save the built index beside its version, so the next start loads it instead of
+        rebuilding. Best effort: without it, the next start simply builds the index."""
+        try:
+            data = await asyncio.to_thread(index.snapshot)
+            async with self.sessions() as session, session.begin():
+                await NotesRepository(session).store_snapshot(version, data)
+        except Exception:  # noqa: BLE001 - an optimisation must never break the service
+            log.warning("could not store the index snapshot of version %d", version, exc_info=True)
 
     async def last_reindex(self) -> ReindexRunRecord | None:
         async with self.sessions() as session:
@@ -249,13 +267,11 @@ class NotesService:
             previous = self._engine.index if reusable else None
             engine = await asyncio.to_thread(self._build, documents, synonyms, None, previous)
             if todo or removed or state is None:
-                snapshot = await asyncio.to_thread(engine.index.snapshot)
                 state = await repo.save_index_state(
                     built_at=now,
                     parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict()},
                     file_count=len(current),
                     chunk_count=len(documents),
-                    snapshot=snapshot,
                 )
             seconds = time.perf_counter() - started
             summary = ReindexSummary(

@@ -252,7 +252,9 @@ async def test_large_batches_are_analysed_in_worker_processes_with_the_same_resu
 
 
 async def test_start_uses_the_stored_index_snapshot(sessions, notes: Path, monkeypatch) -> None:
-    await make_service(sessions, notes).start()
+    first = make_service(sessions, notes)
+    await first.start()
+    await first.aclose()  # the snapshot is written after the swap
     service = make_service(sessions, notes)
     monkeypatch.setattr(service_module, "build_engine", _refuse)  # no rebuild: the snapshot serves
     await service.start()

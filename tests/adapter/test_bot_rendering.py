@@ -1,0 +1,114 @@
+"""Rendering without Discord: cutting to limits, escaping, highlighting, links, and the worst cases
+(25 passages, huge headings, long paths) still fitting every limit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.adapter import limits, rendering
+from bot.core.answering import Answer, Passage
+from bot.core.notes import SkippedFile
+from bot.core.service import ReindexSummary
+from tests.adapter.conftest import assert_balanced_markdown
+
+
+def passage(text: str, *, source: str = "notes/pods.md", heading: str | None = "Pods", matched: tuple[str, ...] = (),
+            start: int = 3, end: int = 9) -> Passage:
+    return Passage(source=source, heading=heading, start_line=start, end_line=end, score=1.0, text=text,
+                   matched=matched, chunk_id="c1", title=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit", "expected"),
+    [
+        ("short enough", 20, "short enough"),
+        ("one two three four", 14, "one two three…"),
+        ("one two three four", 13, "one two…"),
+        ("abcdefghijklmnop", 6, "abcde…"),  # a single word longer than the limit: cut inside it
+        ("anything", 1, "…"),
+        ("anything", 0, ""),
+    ],
+)
+def test_fit_cuts_at_a_word_boundary(raw: str, limit: int, expected: str) -> None:
+    assert limits.fit(raw, limit) == expected
+
+
+def test_fit_renders_after_cutting_so_markup_stays_whole() -> None:
+    def render(s: str) -> str:
+        return rendering.bold_matches(rendering.safe(s), ("pod",))
+
+    out = limits.fit("a pod **in** a pod " * 50, 100, render)
+    assert len(out) <= 100 and out.endswith("…")
+    assert_balanced_markdown(out)
+
+
+@pytest.mark.parametrize(
+    "text", ["@everyone", "@here", "<@123>", "<@!123>", "<@&456>", "<@12345678901234567890>"]
+)
+def test_safe_breaks_every_mention(text: str) -> None:
+    out = rendering.safe(f"hi {text} there")
+    assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", out)
+    assert out.replace("\u200b", "") == f"hi {text} there"
+
+
+def test_safe_escapes_markdown() -> None:
+    assert rendering.safe("**x** _y_ `z` ~~s~~ ||p|| [l](http://a)") == (
+        r"\*\*x\*\* \_y\_ \`z\` \~\~s\~\~ \|\|p\|\| \[l](http://a)")
+
+
+def test_bold_matches_whole_words_outside_links_and_escapes() -> None:
+    text = rendering.safe("Pods and pod, see https://k8s.io/pod/docs and C:\\pod")
+    assert rendering.bold_matches(text, ("pod", "pods")) == (
+        r"**Pods** and **pod**, see https://k8s.io/pod/docs and C:\\pod")
+
+
+def test_source_link_is_a_github_style_line_link() -> None:
+    p = passage("text", source="k8s notes/pods (v2).md", start=3, end=9)
+    assert rendering.source_link(p, None) == "`k8s notes/pods (v2).md:3-9`"
+    assert rendering.source_link(p, "https://github.com/o/r/blob/main/") == (
+        "[`k8s notes/pods (v2).md:3-9`](https://github.com/o/r/blob/main/k8s%20notes/pods%20%28v2%29.md#L3-L9)")
+
+
+def test_the_heading_line_is_not_repeated_in_the_text() -> None:
+    name, value = rendering.passage_field(passage("## Pods\n\nA pod runs containers."), 1, None)
+    assert name == "1. Pods"
+    assert value == "`notes/pods.md:3-9`\nA pod runs containers."
+
+
+def test_worst_case_answer_fits_every_limit() -> None:
+    long_text = ("**word** `code` @everyone <@1> " * 2000).strip()
+    passages = tuple(
+        passage(long_text, source="d/" * 300 + f"{i}.md", heading="H" * 500, matched=("word", "code"))
+        for i in range(30)
+    )
+    embed = rendering.answer_embed(Answer("q" * 5000, passages, has_more=True),
+                                   base_url="https://example.com/" + "x" * 2000)
+    assert limits.embed_fits(embed)
+    assert len(embed.fields) == limits.FIELDS
+    for field in embed.fields:
+        assert_balanced_markdown(field.value)
+
+
+@pytest.mark.parametrize("count", [1, 3, 10, 25])
+def test_answers_of_any_size_fit(count: int) -> None:
+    passages = tuple(passage("pod " * 400, matched=("pod",)) for _ in range(count))
+    embed = rendering.answer_embed(Answer("what is a pod", passages))
+    assert limits.embed_fits(embed) and len(embed.fields) == count
+
+
+def test_nothing_matched_offers_suggestions() -> None:
+    embed = rendering.answer_embed(Answer("contaner", (), suggestions=("container", "@everyone")))
+    assert embed.description.startswith("Nothing in the notes matches that question.")
+    assert "Did you mean: **container**, **@\u200beveryone**?" in embed.description
+    assert not embed.fields
+
+
+def test_summary_of_a_huge_reindex_fits() -> None:
+    many = [f"folder/{'n' * 50}{i}.md" for i in range(500)]
+    summary = ReindexSummary(added=many, changed=many, removed=many, unchanged=3,
+                             skipped=[SkippedFile(p, "binary file") for p in many], chunks=9, files=1000, seconds=1.5)
+    embed = rendering.summary_embed(summary, None)
+    assert limits.embed_fits(embed)
+    assert "The notes have not been reindexed yet." in embed.description
