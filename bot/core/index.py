@@ -24,7 +24,8 @@ from bot.core.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
 SNAPSHOT_FORMAT = 2
-ENGLISH_FLOOR = 2.0  # Zipf of a word missing from the English list (it lists down to about 2.4)
+ENGLISH_FLOOR = 2.0
+NUMBER_ZIPF = 9.0  # higher than any corpus frequency: a number alone is never specific  # Zipf of a word missing from the English list (it lists down to about 2.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +178,8 @@ class SearchIndex:
             self._term_counts = np.bincount(self.surface_term, weights=self.surface_counts,
                                             minlength=len(self.term_ids))
             self._total_count = float(self.surface_counts.sum())
-        english = english_zipf().get(word, ENGLISH_FLOOR)
+        # numbers (years, ports, versions) are everywhere; they never make a question on-topic
+        english = NUMBER_ZIPF if word.replace(".", "").isdigit() else english_zipf().get(word, ENGLISH_FLOOR)
         return zipf(float(self._term_counts[term]), self._total_count) - english
 
     def chunks_with(self, term: int) -> np.ndarray:
