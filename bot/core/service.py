@@ -31,7 +31,7 @@ from bot.core.documents import Document
 from bot.core.index import SearchIndex
 from bot.core.errors import NotesBotError, ReindexInProgress
 from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
-from bot.core.notes import KnownHash, NoteFile, SkippedFile, scan_notes
+from bot.core.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
 from bot.core.query import QueryParams
 from bot.core.scoring import Bm25Params
 from bot.core.storage.repositories import FileChunks, NotesRepository, ReindexRunRecord, StoredFile
@@ -244,42 +244,33 @@ class NotesService:
             reanalyse = state is None or state.parameters.get("stored") != config.stored_parameters()
             scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes,
                                            known=None if reanalyse else _known_hashes(stored))
-            current = {note.path: note for note in scan.files}
-            added = [p for p in current if p not in stored]
-            changed = [p for p in current if p in stored and (reanalyse or stored[p].content_hash != current[p].content_hash)]
-            removed = sorted(p for p in stored if p not in current)
-            todo = [current[p] for p in sorted(added + changed)]
-            analysed = await asyncio.to_thread(self._analyse, todo, progress)
+            plan = _Plan.of(scan, stored, reanalyse)
+            analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
             now = self.clock()
             await repo.replace_files([FileChunks(a.note, a.chunked.title, tuple(a.chunked.tags), tuple(a.documents))
                                       for a in analysed], indexed_at=now)
-            await repo.delete_files(removed)
-            reusable = (not reanalyse and state is not None and state.version == self._version)
-            if len(todo) == len(current):  # every note was analysed just now
-                documents = [d for item in analysed for d in item.documents]
-            elif reusable:
-                dropped = set(changed) | set(removed)
-                documents = [d for d in self._engine.documents if d.chunk.source not in dropped]
-                documents += [d for item in analysed for d in item.documents]
+            await repo.delete_files(plan.removed)
+            fresh = [d for item in analysed for d in item.documents]
+            reusable = not reanalyse and state is not None and state.version == self._version
+            if len(plan.todo) == plan.files:  # every note was analysed just now
+                documents = fresh
+            elif reusable:  # the serving index is this very version: patch it in memory
+                dropped = set(plan.changed) | set(plan.removed)
+                documents = [d for d in self._engine.documents if d.chunk.source not in dropped] + fresh
                 documents.sort(key=lambda d: (d.chunk.source, d.chunk.ordinal))
-            else:
+            else:  # another process reindexed meanwhile: start from what is stored
                 documents = await repo.load_documents()
             previous = self._engine.index if reusable else None
             engine = await asyncio.to_thread(self._build, documents, synonyms, None, previous)
-            if todo or removed or state is None:
+            if plan.todo or plan.removed or state is None:
                 state = await repo.save_index_state(
                     built_at=now,
                     parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict()},
-                    file_count=len(current),
+                    file_count=plan.files,
                     chunk_count=len(documents),
                 )
-            seconds = time.perf_counter() - started
-            summary = ReindexSummary(
-                added=sorted(added), changed=sorted(changed), removed=removed,
-                unchanged=len(current) - len(added) - len(changed), skipped=scan.skipped,
-                warnings=[SkippedFile(n.path, n.warning) for n in scan.files if n.warning],
-                chunks=len(documents), files=len(current), seconds=seconds, version=state.version,
-            )
+            summary = plan.summary(scan, chunks=len(documents), seconds=time.perf_counter() - started,
+                                   version=state.version)
             await repo.add_reindex_run(self._run_record(started_at, summary, requested_by, guild_id))
         self._synonyms = synonyms
         return summary, engine, state.version
@@ -328,6 +319,35 @@ class NotesService:
                 await NotesRepository(session).add_reindex_run(record)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.warning("could not record the failed reindex", exc_info=True)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a reindex must do: which notes are new, changed (to analyse) or gone."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    todo: list[NoteFile]
+    files: int
+
+    @classmethod
+    def of(cls, scan: NoteScan, stored: dict[str, StoredFile], reanalyse: bool) -> "_Plan":
+        current = {note.path: note for note in scan.files}
+        added = sorted(p for p in current if p not in stored)
+        changed = sorted(p for p in current if p in stored
+                         and (reanalyse or stored[p].content_hash != current[p].content_hash))
+        removed = sorted(p for p in stored if p not in current)
+        todo = [current[p] for p in sorted(added + changed)]
+        return cls(added, changed, removed, todo, len(current))
+
+    def summary(self, scan: NoteScan, *, chunks: int, seconds: float, version: int) -> ReindexSummary:
+        return ReindexSummary(
+            added=self.added, changed=self.changed, removed=self.removed,
+            unchanged=self.files - len(self.todo), skipped=scan.skipped,
+            warnings=[SkippedFile(n.path, n.warning) for n in scan.files if n.warning],
+            chunks=chunks, files=self.files, seconds=seconds, version=version,
+        )
 
 
 def _known_hashes(stored: dict[str, StoredFile]) -> KnownHash:
