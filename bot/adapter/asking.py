@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.adapter import limits, rendering, views
+from bot.adapter import acks, limits, rendering, views
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import SOMETHING_WRONG, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
 from bot.app import App
+from bot.core.storage.database import connection_errors
 
 if TYPE_CHECKING:
     from bot.adapter.client import NotesBot
@@ -30,16 +31,27 @@ EMPTY_QUESTION = "Ask a question, for example `/ask question: how do I restart a
 
 
 async def answer_message(app: App, question: str, *, guild_id: int | None, channel_id: int | None,
-                         user_id: int) -> dict[str, Any]:
-    """The keyword arguments of a message answering `question` (embed, buttons, no mentions)."""
+                         user_id: int, interaction: discord.Interaction | None = None,
+                         ephemeral: bool = False) -> dict[str, Any]:
+    """The keyword arguments of a message answering `question` (embed, buttons, no mentions).
+
+    With an `interaction`, it is deferred if storing the answer is slow (see acks.py). An answer
+    that cannot be stored (database locked or down) is still sent, without buttons.
+    """
     answer = app.notes.search(question, k=app.settings.top_k)
-    answer_id = await app.answers.record_answer(guild_id=guild_id, channel_id=channel_id, user_id=user_id,
-                                                question=question, passages=answer.passages)
+    record = app.answers.record_answer(guild_id=guild_id, channel_id=channel_id, user_id=user_id,
+                                       question=question, passages=answer.passages)
+    answer_id: int | None
+    try:
+        answer_id = await (acks.in_time(interaction, record, ephemeral=ephemeral) if interaction else record)
+    except connection_errors() as exc:
+        log.warning("could not store the answer to %r (%s); sending it without buttons", question[:100], exc)
+        answer_id = None
     message: dict[str, Any] = {
         "embed": rendering.answer_embed(answer, base_url=app.settings.notes_base_url),
         "allowed_mentions": NO_MENTIONS,
     }
-    if answer.passages:  # nothing matched: no buttons, nothing to page through or rate
+    if answer.passages and answer_id is not None:  # nothing matched: nothing to page through or rate
         message["view"] = views.answer_view(answer_id, 0, answer.has_more)
     return message
 
@@ -49,8 +61,9 @@ async def ask(interaction: discord.Interaction, question: str, *, private: bool)
     if not question.strip():
         return await reply_ephemeral(interaction, EMPTY_QUESTION)
     message = await answer_message(bot_of(interaction).app, question, guild_id=interaction.guild_id,
-                                   channel_id=interaction.channel_id, user_id=interaction.user.id)
-    await interaction.response.send_message(ephemeral=private, **message)
+                                   channel_id=interaction.channel_id, user_id=interaction.user.id,
+                                   interaction=interaction, ephemeral=private)
+    await acks.respond(interaction, ephemeral=private, **message)
 
 
 def completions(app: App, typed: str) -> list[app_commands.Choice[str]]:
@@ -73,8 +86,9 @@ async def search_message(interaction: discord.Interaction, message: discord.Mess
         return await reply_ephemeral(interaction, NO_TEXT)
     ask_where = dict(guild_id=interaction.guild_id, user_id=interaction.user.id)
     if not can_reply_in(interaction):
-        reply = await answer_message(bot.app, question, channel_id=interaction.channel_id, **ask_where)
-        return await interaction.response.send_message(ephemeral=True, **reply)
+        reply = await answer_message(bot.app, question, channel_id=interaction.channel_id, **ask_where,
+                                     interaction=interaction, ephemeral=True)
+        return await acks.respond(interaction, ephemeral=True, **reply)
     await interaction.response.defer(ephemeral=True, thinking=True)
     reply = await answer_message(bot.app, question, channel_id=message.channel.id, **ask_where)
     try:

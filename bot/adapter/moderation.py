@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapter import rendering
+from bot.adapter import acks, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
@@ -36,8 +36,8 @@ async def reindex(interaction: discord.Interaction) -> None:
 async def set_moderator_role(interaction: discord.Interaction, role: discord.Role | None) -> None:
     """Set (or with None, clear) the role whose members may use the moderator commands."""
     assert interaction.guild_id is not None  # the commands are guild-only and checked
-    await bot_of(interaction).app.guilds.set_moderator_role(
-        interaction.guild_id, role.id if role else None, set_by=interaction.user.id)
+    await acks.in_time(interaction, bot_of(interaction).app.guilds.set_moderator_role(
+        interaction.guild_id, role.id if role else None, set_by=interaction.user.id), ephemeral=True)
     if role is None:
         text = "Moderator role cleared: only members with Manage Server can use `/reindex` now."
     else:

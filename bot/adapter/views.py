@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import discord
 
-from bot.adapter import rendering
+from bot.adapter import acks, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
@@ -111,8 +111,9 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
         if record is None:
             return await reply_ephemeral(interaction, GONE)
         shown = app.notes.search(record.question, k=app.settings.top_k, offset=self.offset).passages
-        await app.answers.record_feedback(answer_id=self.answer_id, user_id=interaction.user.id,
-                                          guild_id=interaction.guild_id, verdict=self.verdict, shown=shown)
+        await acks.in_time(interaction, app.answers.record_feedback(
+            answer_id=self.answer_id, user_id=interaction.user.id, guild_id=interaction.guild_id,
+            verdict=self.verdict, shown=shown), ephemeral=True)
         await reply_ephemeral(interaction, THANKS)
 
 

@@ -73,15 +73,19 @@ class Query:
 
 
 class Vocabulary:
-    """The index's surface words grouped by length, for typo matching and suggestions."""
+    """The index's surface words grouped by first letter and length, for typo matching.
+
+    Like most spelling correctors, it assumes the first letter is right: that keeps the words
+    to compare with a small fraction of the vocabulary.
+    """
 
     def __init__(self, index: SearchIndex) -> None:
         self._index = index
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._groups: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._counts: dict[str, int] = {}
         for word, count in zip(index.surfaces, index.surface_counts.tolist()):
             if count and len(word) >= 4 and not word.isdigit():
-                self._by_length[len(word)].append(word)
+                self._groups[word[0], len(word)].append(word)
                 self._counts[word] = count
 
     def near(self, word: str, max_distance: int, limit: int = 3) -> list[tuple[str, int]]:
@@ -89,7 +93,7 @@ class Vocabulary:
         frequent first."""
         found: list[tuple[str, int]] = []
         for n in range(len(word) - max_distance, len(word) + max_distance + 1):
-            choices = self._by_length.get(n)
+            choices = self._groups.get((word[:1], n))
             if choices:
                 found += [(m[0], int(m[1])) for m in
                           extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.adapter import acks
 from bot.adapter.client import NotesBot
 from bot.app import App, open_app
 from bot.config import Settings
@@ -146,8 +147,10 @@ def slow_scan(app: App, monkeypatch: pytest.MonkeyPatch):
 
 
 async def test_a_second_reindex_while_one_runs_is_told_so(
-    slow_scan: threading.Event, bot: NotesBot, double: DiscordDouble, app: App, notes_dir: Path
+    slow_scan: threading.Event, bot: NotesBot, double: DiscordDouble, app: App, notes_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(acks, "ACK_AFTER", 0.2)
     (notes_dir / "volcano.md").write_text(NEW_NOTE)
     first = await double.send_slash_command("reindex", user="moderator")
     await double.wait_for_callback(first)
@@ -157,12 +160,15 @@ async def test_a_second_reindex_while_one_runs_is_told_so(
     body = await final_response(double, second)
     assert body["flags"] == EPHEMERAL and body["content"].startswith("A reindex is already running")
 
-    _, cb = await ask(double, "restart policy")  # answered from the previous index meanwhile
-    assert embed_of(cb.json["data"])["fields"][0]["value"].startswith("`pods.md:5-7`")
-    assert not volcano_found((await ask(double, "stratovolcano lava"))[1].json["data"])
-
+    # Questions meanwhile are answered from the previous index. Storing them waits for SQLite's
+    # write lock, which the reindex holds, so they are acknowledged ("thinking…") in time first.
+    policy = await double.send_slash_command("ask", {"question": "restart policy"})
+    volcano = await double.send_slash_command("ask", {"question": "stratovolcano lava"})
+    assert (await double.wait_for_callback(policy)).json == {"type": 5}
     slow_scan.set()
     assert embed_of(await final_response(double, first))["title"] == "Notes reindexed"
+    assert embed_of(await final_response(double, policy))["fields"][0]["value"].startswith("`pods.md:5-7`")
+    assert not volcano_found(await final_response(double, volcano))
     assert volcano_found((await ask(double, "stratovolcano lava"))[1].json["data"])
 
 

@@ -7,6 +7,7 @@ import logging
 import re
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.adapter import limits
 from bot.adapter.client import NotesBot
@@ -131,9 +132,8 @@ async def test_feedback_is_stored_with_the_passages_shown(bot: NotesBot, double:
     answer_id = answer_id_of(cb.json["data"])
     shown = [f["value"].split("\n")[0].strip("`") for f in embed_of(cb.json["data"])["fields"]]
 
-    helpful = await double.send_component_click(f"notes:helpful:{answer_id}:0", message=it, user="member")
-    unhelpful = await double.send_component_click(f"notes:not_helpful:{answer_id}:0", message=it, user="moderator")
-    for click in (helpful, unhelpful):
+    for verdict, user in (("helpful", "member"), ("not_helpful", "moderator")):
+        click = await double.send_component_click(f"notes:{verdict}:{answer_id}:0", message=it, user=user)
         ack = (await double.wait_for_callback(click)).json
         assert ack["type"] == 4 and ack["data"]["flags"] == EPHEMERAL
         assert ack["data"]["content"] == "Thanks for the feedback!"
@@ -328,6 +328,19 @@ async def test_cooldown_refuses_the_sixth_question_without_searching(
     # another member is not affected
     _, cb = await ask(double, "restart policy", user="moderator")
     assert embed_of(cb.json["data"])["fields"]
+
+
+async def test_an_answer_that_cannot_be_stored_is_sent_without_buttons(
+    bot: NotesBot, double: DiscordDouble, app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def locked(**kwargs: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app.answers, "record_answer", locked)
+    _, cb = await ask(double, "restart policy")
+    assert embed_of(cb.json["data"])["fields"][0]["value"].startswith("`pods.md:5-7`")
+    assert not cb.json["data"].get("components")
+    assert "sending it without buttons" in caplog.records[-1].getMessage()
 
 
 @pytest.mark.expect_error_log

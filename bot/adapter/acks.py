@@ -1,0 +1,43 @@
+"""Answering interactions in time: Discord drops an interaction not acknowledged within 3 s.
+
+Searching is fast, but storing the answer (or feedback, or a setting) is a database write, and on
+SQLite a running reindex holds the write lock until it commits. `in_time` waits for such work a
+little, then defers the interaction ("thinking…") and keeps waiting; `respond` then sends through
+whichever channel is still open (the first response, or a followup after the defer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import discord
+
+from bot.adapter.rendering import NO_MENTIONS
+
+T = TypeVar("T")
+
+ACK_AFTER = 1.5  # seconds of work before deferring; leaves margin within Discord's 3 s
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+    """Await `work`, deferring the interaction if it takes longer than `ACK_AFTER`."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        return await task
+    except BaseException:
+        task.cancel()  # the handler was cancelled (shutdown) or failed: do not leave the work behind
+        raise
+
+
+async def respond(interaction: discord.Interaction, *, ephemeral: bool, **message: Any) -> None:
+    """Send `message` as the interaction's response, or as the followup completing a defer."""
+    message.setdefault("allowed_mentions", NO_MENTIONS)
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **message)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
