@@ -9,8 +9,8 @@ in the index wins:
 3. it is the other number of an index word that stemming keeps apart (`cpu` → `cpus`, weight 1);
 4. it is two index words run together (`shellcheck` → `shell check`, weight `split_weight` each);
 5. it is a likely typo of index words (`hypervisor` → the notes' `hypervizor`), within an edit
-   distance that grows with the word's length (weight `fuzzy_weight`). Short words are never
-   expanded, and neither are words the index knows.
+   distance that grows with the word's length, the first letter assumed right (weight
+   `fuzzy_weight`). Short words are never expanded, and neither are words the index knows.
 
 Adjacent question words are also tried run together (`shell check` → `shellcheck`, weight
 `join_weight`). It is kept small because the notes' own compounds (`livenessProbe`) are indexed
