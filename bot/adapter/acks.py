@@ -22,16 +22,24 @@ ACK_AFTER = 1.5  # seconds of work before deferring; leaves margin within Discor
 
 
 async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
-    """Await `work`, deferring the interaction if it takes longer than `ACK_AFTER`."""
+    """Await `work`, deferring the interaction if it takes longer than `ACK_AFTER`.
+
+    The work is never cancelled, even if the handler is (a database write cancelled halfway can
+    leave its connection holding a lock); it is short, and finishes on its own.
+    """
     task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        return await task
-    except BaseException:
-        task.cancel()  # the handler was cancelled (shutdown) or failed: do not leave the work behind
-        raise
+    task.add_done_callback(_retrieve)
+    done, _ = await asyncio.wait({task}, timeout=ACK_AFTER)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    await asyncio.wait({task})
+    return task.result()
+
+
+def _retrieve(task: asyncio.Future[object]) -> None:
+    """Mark an abandoned task's failure as seen (the handler that wanted it is gone)."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def respond(interaction: discord.Interaction, *, ephemeral: bool, **message: Any) -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import aiohttp
@@ -34,6 +35,7 @@ from bot.config import Settings
 from bot.core.command_sync import scope_of, tree_hash
 from bot.core.cooldown import Cooldown
 from bot.core.errors import ConfigError, NotesBotError
+from bot.core.storage.database import connection_errors
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,16 @@ T = TypeVar("T")
 
 NO_TOKEN = "DISCORD_TOKEN is not set: put the bot token in the environment or in .env (see README, Discord)"
 BAD_TOKEN = "Discord rejected DISCORD_TOKEN: copy the bot's token again from the Developer Portal (Bot → Reset Token)"
+
+
+# What the invite asks for (README, Discord → Permissions explains each one).
+INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_messages_in_threads=True,
+                                         embed_links=True, read_message_history=True)
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS,
+                                   scopes=("bot", "applications.commands"))
 
 
 def intents() -> discord.Intents:
@@ -71,7 +83,7 @@ class NotesBot(commands.Bot):
         if self.sync_on_start:
             try:
                 await self.sync_commands()
-            except discord.HTTPException:  # keep answering with the commands Discord already has
+            except (discord.HTTPException, *connection_errors()):  # keep the commands Discord has
                 log.exception("syncing the application commands failed")
 
     async def on_message(self, message: discord.Message, /) -> None:
@@ -79,8 +91,8 @@ class NotesBot(commands.Bot):
 
     async def on_ready(self) -> None:
         assert self.user is not None
-        log.info("connected as %s (id %s, application %s) to %d servers",
-                 self.user, self.user.id, self.application_id, len(self.guilds))
+        log.info("connected as %s (id %s) to %d servers; invite it with %s",
+                 self.user, self.user.id, len(self.guilds), invite_url(self.application_id or self.user.id))
 
     def command_scope(self, guild_id: int | None = None) -> discord.Object | None:
         """Where commands are synced: `guild_id`, else DISCORD_TEST_GUILD_ID, else everywhere
@@ -155,27 +167,21 @@ async def run_bot(app: App) -> int:
     apply_endpoints(app.settings)
     stop = asyncio.Event()
     restore = _on_signals(stop.set)
-    bot = NotesBot(app)
     try:
-        async with bot:
+        async with NotesBot(app) as bot:
             runner = asyncio.create_task(_serve(app, bot, token), name="notesbot")
             stopper = asyncio.create_task(stop.wait(), name="notesbot-stop")
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stop.is_set():
-                log.info("shutting down")
-                await bot.close()
-                runner.cancel()  # still loading the notes? a reindex then rolls back
             stopper.cancel()
-            await asyncio.gather(stopper, return_exceptions=True)
-            try:
-                await runner
-            except asyncio.CancelledError:
-                if not stop.is_set():
-                    raise
-    except discord.LoginFailure:
-        raise ConfigError(BAD_TOKEN) from None
-    except (aiohttp.ClientError, discord.GatewayNotFound, discord.HTTPException, OSError) as exc:
-        raise NotesBotError(f"cannot reach Discord: {exc}") from None
+            if not stop.is_set():
+                await runner  # it ended by itself: re-raise its error, if any
+                return 0
+            log.info("shutting down")
+            await bot.close()  # cancels running work (a reindex rolls back), closes the gateway
+            runner.cancel()  # in case it was still logging in or loading the notes
+            for outcome in await asyncio.gather(runner, stopper, return_exceptions=True):
+                if isinstance(outcome, Exception):  # caused by the shutdown itself
+                    log.debug("while shutting down: %r", outcome)
     finally:
         restore()
         uninstall()
@@ -185,9 +191,22 @@ async def run_bot(app: App) -> int:
 async def _serve(app: App, bot: NotesBot, token: str) -> None:
     """Log in first (a bad token is reported at once, the commands are synced), then load or build
     the index, and only then connect to the gateway and receive questions."""
-    await bot.login(token)
+    with _discord_errors("cannot reach Discord"):
+        await bot.login(token)
     await app.notes.start()
-    await bot.connect()
+    with _discord_errors("lost the connection to Discord"):
+        await bot.connect()  # reconnects by itself after network trouble
+
+
+@contextmanager
+def _discord_errors(what: str) -> Iterator[None]:
+    """Discord's refusals as the one-line errors the command line prints."""
+    try:
+        yield
+    except discord.LoginFailure:
+        raise ConfigError(BAD_TOKEN) from None
+    except (aiohttp.ClientError, discord.GatewayNotFound, discord.HTTPException, OSError) as exc:
+        raise NotesBotError(f"{what}: {exc}") from None
 
 
 async def sync_commands(app: App, guild_id: int | None = None) -> int:
@@ -195,20 +214,16 @@ async def sync_commands(app: App, guild_id: int | None = None) -> int:
     token = _token(app.settings)
     uninstall = install_redactor(token)
     apply_endpoints(app.settings)
-    bot = NotesBot(app, sync_on_start=False)
     try:
-        async with bot:
-            await bot.login(token)
-            count = await bot.sync_commands(guild_id, force=True)
-            target = f"server {guild_id or app.settings.discord_test_guild_id}" if (
-                guild_id or app.settings.discord_test_guild_id) else "every server (global)"
-            print(f"synced {count} commands to {target}")
-    except discord.LoginFailure:
-        raise ConfigError(BAD_TOKEN) from None
-    except (aiohttp.ClientError, discord.HTTPException, OSError) as exc:
-        raise NotesBotError(f"cannot sync the commands: {exc}") from None
+        async with NotesBot(app, sync_on_start=False) as bot:
+            with _discord_errors("cannot reach Discord"):
+                await bot.login(token)
+            with _discord_errors("cannot sync the commands"):
+                count = await bot.sync_commands(guild_id, force=True)
     finally:
         uninstall()
+    where = guild_id or app.settings.discord_test_guild_id
+    print(f"synced {count} commands to " + (f"server {where}" if where else "every server (global)"))
     return 0
 
 

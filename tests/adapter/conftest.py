@@ -12,9 +12,11 @@ import logging
 import re
 import threading
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import discord
 import discord.gateway
 import pytest
 import pytest_asyncio
@@ -22,9 +24,9 @@ import pytest_asyncio
 from bot.app import App, open_app
 from bot.config import Settings, load_settings
 from tests.discord_double import DiscordDouble, Recorded, SentInteraction, patch_discord, running_client
-from tests.discord_double.fixtures import discord_double, patched_discord  # noqa: F401  (fixtures)
 
 ERROR_LOGGERS = ("discord", "bot")
+ClientT = TypeVar("ClientT", bound=discord.Client)
 
 # One section per topic: chunks never cross headings, so each section is its own passage.
 CONTAINER_SECTIONS = [
@@ -127,12 +129,19 @@ async def double() -> AsyncIterator[DiscordDouble]:
         pytest.fail("DiscordDouble internal errors:\n" + "\n".join(fake.errors), pytrace=False)
 
 
+READY_TIMEOUT = 30.0  # generous: logging in also syncs commands and writes to SQLite
+
+
+def connected(client: ClientT, double: DiscordDouble) -> AbstractAsyncContextManager[ClientT]:
+    """`async with connected(NotesBot(app), double):` the bot, logged in and ready."""
+    return running_client(client, double, timeout=READY_TIMEOUT)
+
+
 @pytest_asyncio.fixture
 async def bot(app: App, double: DiscordDouble):
     from bot.adapter.client import NotesBot
 
-    client = NotesBot(app)
-    async with running_client(client, double):
+    async with connected(NotesBot(app), double) as client:
         yield client
 
 

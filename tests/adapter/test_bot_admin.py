@@ -15,8 +15,8 @@ from bot.app import App, open_app
 from bot.config import Settings
 from bot.core import service as core_service
 from bot.core.storage.models import ReindexRunRow
-from tests.adapter.conftest import ask, embed_of, make_settings
-from tests.discord_double import DiscordDouble, Member, running_client
+from tests.adapter.conftest import ask, connected, embed_of, make_settings
+from tests.discord_double import DiscordDouble, Member
 
 EPHEMERAL = 64
 NEW_NOTE = "# Volcanoes\n\nA stratovolcano is built from layers of hardened lava and ash.\n"
@@ -129,47 +129,70 @@ async def test_config_is_for_administrators_only(helpers_role, bot: NotesBot, do
 # --------------------------------------------------------------------------- one at a time, failures
 
 
+class SlowScan:
+    """The next reindex's scan of the notes folder waits (in its worker thread) for `release()`."""
+
+    def __init__(self) -> None:
+        self.entered, self.released = threading.Event(), threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @pytest.fixture
 def slow_scan(app: App, monkeypatch: pytest.MonkeyPatch):
-    """Make the next reindex (after the app indexed the notes) wait in its worker thread until the
-    test releases it."""
-    release, entered = threading.Event(), threading.Event()
-    scan = core_service.scan_notes
+    """Patched after the app indexed the notes, so only reindexes from Discord wait."""
+    slow, scan = SlowScan(), core_service.scan_notes
 
     def waiting_scan(*args, **kwargs):
-        entered.set()
-        release.wait(10)
+        slow.entered.set()
+        slow.released.wait(10)
         return scan(*args, **kwargs)
 
     monkeypatch.setattr(core_service, "scan_notes", waiting_scan)
-    yield release
-    release.set()
+    yield slow
+    slow.release()
 
 
 async def test_a_second_reindex_while_one_runs_is_told_so(
-    slow_scan: threading.Event, bot: NotesBot, double: DiscordDouble, app: App, notes_dir: Path,
+    slow_scan: SlowScan, bot: NotesBot, double: DiscordDouble, app: App, notes_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(acks, "ACK_AFTER", 0.2)
     (notes_dir / "volcano.md").write_text(NEW_NOTE)
     first = await double.send_slash_command("reindex", user="moderator")
     await double.wait_for_callback(first)
-    await double.wait_until(lambda: app.notes.reindexing, what="the first reindex to start")
+    await double.wait_until(slow_scan.entered.is_set, what="the first reindex to scan the notes")
 
     second = await double.send_slash_command("reindex", user="admin")
     body = await final_response(double, second)
     assert body["flags"] == EPHEMERAL and body["content"].startswith("A reindex is already running")
 
-    # Questions meanwhile are answered from the previous index. Storing them waits for SQLite's
-    # write lock, which the reindex holds, so they are acknowledged ("thinking…") in time first.
+    # Questions meanwhile are answered from the previous index (on SQLite, storing them may wait
+    # for the reindex's write lock; they are then acknowledged in time and answered after).
     policy = await double.send_slash_command("ask", {"question": "restart policy"})
     volcano = await double.send_slash_command("ask", {"question": "stratovolcano lava"})
-    assert (await double.wait_for_callback(policy)).json == {"type": 5}
-    slow_scan.set()
+    await double.wait_for_callback(policy)
+    await double.wait_for_callback(volcano)
+    slow_scan.release()
     assert embed_of(await final_response(double, first))["title"] == "Notes reindexed"
     assert embed_of(await final_response(double, policy))["fields"][0]["value"].startswith("`pods.md:5-7`")
     assert not volcano_found(await final_response(double, volcano))
     assert volcano_found((await ask(double, "stratovolcano lava"))[1].json["data"])
+
+
+async def test_closing_the_bot_cancels_a_running_reindex(
+    slow_scan: SlowScan, double: DiscordDouble, app: App, notes_dir: Path
+) -> None:
+    (notes_dir / "volcano.md").write_text(NEW_NOTE)
+    version, last = app.notes.version, await app.notes.last_reindex()
+    async with connected(NotesBot(app), double):
+        it = await double.send_slash_command("reindex", user="moderator")
+        await double.wait_for_callback(it)
+        await double.wait_until(slow_scan.entered.is_set, what="the reindex to scan the notes")
+    assert not app.notes.reindexing  # cancelled by close(), its transaction rolled back
+    assert (app.notes.version, await app.notes.last_reindex()) == (version, last)
+    assert not any(p.source == "volcano.md" for p in app.notes.search("stratovolcano lava").passages)
 
 
 @pytest.mark.expect_error_log
@@ -217,7 +240,7 @@ async def test_the_bot_reloads_an_index_written_by_another_process(
     settings: Settings = make_settings(notes_dir, tmp_path / "data", index_refresh_seconds=0.05)
     async with open_app(settings) as app, open_app(settings) as other:
         await app.notes.start()
-        async with running_client(NotesBot(app), double):
+        async with connected(NotesBot(app), double):
             (notes_dir / "volcano.md").write_text(NEW_NOTE)
             await other.notes.start()
             summary = await other.notes.reindex()

@@ -3,13 +3,14 @@ the cooldown and unexpected errors; asserted on what the bot sends over the wire
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.adapter import limits
+from bot.adapter import acks, limits
 from bot.adapter.client import NotesBot
 from bot.app import App
 from tests.adapter.conftest import (
@@ -19,11 +20,12 @@ from tests.adapter.conftest import (
     assert_balanced_markdown,
     assert_no_pings,
     button,
+    connected,
     custom_ids,
     embed_of,
     embed_text,
 )
-from tests.discord_double import DiscordDouble, Overwrite, Perm, running_client
+from tests.discord_double import DiscordDouble, Overwrite, Perm
 
 EPHEMERAL = 64
 CONTAINER_QUESTION = "what does a container do"
@@ -62,7 +64,7 @@ async def test_ask_answers_with_cited_passages_and_buttons(bot: NotesBot, double
 
 async def test_ask_links_sources_when_notes_base_url_is_set(double: DiscordDouble, app: App) -> None:
     app.settings.notes_base_url = "https://github.com/study/notes/blob/main/"
-    async with running_client(NotesBot(app), double):
+    async with connected(NotesBot(app), double):
         _, cb = await ask(double, "restart policy")
     citation = embed_of(cb.json["data"])["fields"][0]["value"].split("\n")[0]
     assert citation == "[`pods.md:5-7`](https://github.com/study/notes/blob/main/pods.md#L5-L7)"
@@ -145,10 +147,10 @@ async def test_feedback_is_stored_with_the_passages_shown(bot: NotesBot, double:
 
 
 async def test_buttons_keep_working_after_a_restart(double: DiscordDouble, app: App) -> None:
-    async with running_client(NotesBot(app), double):
+    async with connected(NotesBot(app), double):
         it, cb = await ask(double, CONTAINER_QUESTION)
     answer_id = answer_id_of(cb.json["data"])
-    async with running_client(NotesBot(app), double):  # a new process would see only the message
+    async with connected(NotesBot(app), double):  # a new process would see only the message
         click = await double.send_component_click(f"notes:more:{answer_id}:0", message=it)
         update = await double.wait_for_callback(click)
         vote = await double.send_component_click(f"notes:helpful:{answer_id}:3", message=it)
@@ -328,6 +330,25 @@ async def test_cooldown_refuses_the_sixth_question_without_searching(
     # another member is not affected
     _, cb = await ask(double, "restart policy", user="moderator")
     assert embed_of(cb.json["data"])["fields"]
+
+
+async def test_a_slow_database_is_acknowledged_in_time(
+    bot: NotesBot, double: DiscordDouble, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(acks, "ACK_AFTER", 0.05)
+    record = app.answers.record_answer
+
+    async def slow_record(**kwargs: object) -> int:
+        await asyncio.sleep(0.5)  # e.g. SQLite's write lock, held by a reindex in another process
+        return await record(**kwargs)
+
+    monkeypatch.setattr(app.answers, "record_answer", slow_record)
+    it, cb = await ask(double, "restart policy", private=True)
+    assert cb.json == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…", within Discord's 3 s
+    followup = (await double.wait_for_followup(it)).json
+    assert embed_of(followup)["fields"][0]["value"].startswith("`pods.md:5-7`")
+    assert custom_ids(followup)[0].startswith("notes:more:")
+    assert followup["allowed_mentions"] == {"parse": []}
 
 
 async def test_an_answer_that_cannot_be_stored_is_sent_without_buttons(

@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 
 import discord
+import pytest
 from discord import app_commands
 
-from bot.adapter.client import NotesBot
+from bot.adapter import rendering
+from bot.adapter.client import INVITE_PERMISSIONS, NotesBot, invite_url
 from bot.adapter.redact import REDACTED, RedactSecret, install_redactor
 from bot.app import App, open_app
-from tests.adapter.conftest import embed_of, make_settings
-from tests.discord_double import DiscordDouble, Intent, running_client
+from tests.adapter.conftest import connected, embed_of, make_settings
+from tests.discord_double import DiscordDouble, Intent
 
 COMMANDS = {("ask", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3)}
 MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
@@ -32,17 +34,17 @@ def registered(double: DiscordDouble, guild_id: int | None = None) -> dict[str, 
 
 
 async def test_start_syncs_the_commands_once_and_skips_an_unchanged_tree(double: DiscordDouble, app: App) -> None:
-    async with running_client(NotesBot(app), double):
+    async with connected(NotesBot(app), double):
         assert double.command_sync_count() == 1
         assert {(c["name"], c["type"]) for c in double.registered_commands()} == COMMANDS
-    async with running_client(NotesBot(app), double):  # a restart with the same tree and database
+    async with connected(NotesBot(app), double):  # a restart with the same tree and database
         pass
     assert double.command_sync_count() == 1
     assert double.command_sync_count(double.guild.id) == 0
 
 
 async def test_a_changed_tree_is_synced_again(double: DiscordDouble, app: App) -> None:
-    async with running_client(NotesBot(app), double):
+    async with connected(NotesBot(app), double):
         pass
 
     class GrownBot(NotesBot):
@@ -54,7 +56,7 @@ async def test_a_changed_tree_is_synced_again(double: DiscordDouble, app: App) -
             self.tree.add_command(quiz)
             await super().setup_hook()
 
-    async with running_client(GrownBot(app), double):
+    async with connected(GrownBot(app), double):
         pass
     assert double.command_sync_count() == 2
     assert "quiz" in registered(double)
@@ -62,7 +64,7 @@ async def test_a_changed_tree_is_synced_again(double: DiscordDouble, app: App) -
 
 async def test_the_test_guild_gets_the_commands_alone(double: DiscordDouble, app: App) -> None:
     app.settings.discord_test_guild_id = double.guild.id
-    async with running_client(NotesBot(app), double):
+    async with connected(NotesBot(app), double):
         assert double.command_sync_count(double.guild.id) == 1
         assert double.command_sync_count() == 0
         assert {(c["name"], c["type"]) for c in double.registered_commands(double.guild.id)} == COMMANDS
@@ -109,6 +111,15 @@ async def test_every_command_and_option_is_described_and_no_name_clashes(bot: No
                 assert param.description and param.description != "…", \
                     f"option {param.name!r} of /{item.qualified_name} has no description"
     assert {name for name, _ in seen} == {name for name, _ in COMMANDS}
+
+
+def test_the_readme_documents_the_invite_and_every_command(bot: NotesBot) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert invite_url(0).split("client_id=0")[1] in readme  # scopes and the permissions integer
+    assert f"Permissions: {INVITE_PERMISSIONS.value}" in readme
+    for usage, _ in rendering.command_usages(bot.tree.get_commands(type=discord.AppCommandType.chat_input)):
+        assert f"`{usage.split(' [')[0]}" in readme, usage
+    assert "Search the notes" in readme
 
 
 # --------------------------------------------------------------------------- the token
@@ -181,10 +192,11 @@ async def run(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str
     return await (await BotProcess(env, cwd, *args).start()).finish()
 
 
+@pytest.mark.parametrize("args", [("run",), ()], ids=["run", "no-command-with-token"])
 async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
-    double: DiscordDouble, notes_dir: Path, tmp_path: Path
+    args: tuple[str, ...], double: DiscordDouble, notes_dir: Path, tmp_path: Path
 ) -> None:
-    bot = await BotProcess(bot_env(double, notes_dir, tmp_path / "data"), tmp_path, "run").start()
+    bot = await BotProcess(bot_env(double, notes_dir, tmp_path / "data"), tmp_path, *args).start()
     try:
         await double.wait_until_connected(timeout=60)
         it = await double.send_slash_command("ask", {"question": "restart policy"})
@@ -231,6 +243,6 @@ async def test_python_m_bot_sync_syncs_to_a_guild_and_exits(double: DiscordDoubl
     settings = make_settings(notes_dir, tmp_path / "data")
     async with open_app(settings) as app:  # and a later start in that guild does not sync again
         app.settings.discord_test_guild_id = double.guild.id
-        async with running_client(NotesBot(app), double):
+        async with connected(NotesBot(app), double):
             pass
     assert double.command_sync_count(double.guild.id) == 1
