@@ -34,7 +34,13 @@ from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_
 from bot.core.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
 from bot.core.query import QueryParams
 from bot.core.scoring import Bm25Params
-from bot.core.storage.repositories import FileChunks, NotesRepository, ReindexRunRecord, StoredFile
+from bot.core.storage.repositories import (
+    FileChunks,
+    IndexStateRecord,
+    NotesRepository,
+    ReindexRunRecord,
+    StoredFile,
+)
 from bot.core.synonyms import SynonymTable, load_synonyms
 
 log = logging.getLogger(__name__)
@@ -158,7 +164,7 @@ class NotesService:
         async with self.sessions() as session:
             repo = NotesRepository(session)
             state = await repo.index_state()
-            if state is None or state.parameters.get("stored") != self.config.stored_parameters():
+            if self._outdated(state):
                 documents = snapshot = None
             else:
                 documents = await repo.load_documents()
@@ -172,9 +178,16 @@ class NotesService:
         return None
 
     async def refresh_if_stale(self) -> bool:
-        """Reload the index if another process reindexed since; True when it did."""
+        """Reload the index if another process reindexed since; True when it did.
+
+        Shielded: a cancelled caller must not cut a database call in half (an aiosqlite
+        connection interrupted mid-query can keep SQLite's lock and jam later writers).
+        """
         if self.reindexing:
             return False
+        return await asyncio.shield(self._refresh())
+
+    async def _refresh(self) -> bool:
         async with self.sessions() as session:
             repo = NotesRepository(session)
             state = await repo.index_state()
@@ -234,18 +247,28 @@ class NotesService:
             return await NotesRepository(session).last_reindex_run()
 
     async def _reindex(self, started_at, started, requested_by, guild_id, progress):
+        """Scan and analyse outside any transaction (slow, and SQLite would block every other
+        writer meanwhile), then write, build and record in one short transaction. If another
+        process reindexed in between, the plan is made again under the lock."""
         config = self.config
         synonyms = load_synonyms(config.synonyms_file, self.analyzer)
+        async with self.sessions() as session:
+            repo = NotesRepository(session)
+            planned_state, stored = await repo.index_state(), await repo.stored_files()
+        reanalyse = self._outdated(planned_state)
+        scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes,
+                                       known=None if reanalyse else _known_hashes(stored))
+        plan = _Plan.of(scan, stored, reanalyse)
+        analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
         async with self.sessions() as session, session.begin():
             repo = NotesRepository(session)
             await repo.lock_index()
             state = await repo.index_state()
-            stored = await repo.stored_files()
-            reanalyse = state is None or state.parameters.get("stored") != config.stored_parameters()
-            scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes,
-                                           known=None if reanalyse else _known_hashes(stored))
-            plan = _Plan.of(scan, stored, reanalyse)
-            analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
+            if _version(state) != _version(planned_state):  # someone else reindexed meanwhile:
+                reanalyse = self._outdated(state)  # plan again, reading every note (rare, so simple)
+                scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes)
+                plan = _Plan.of(scan, await repo.stored_files(), reanalyse)
+                analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
             now = self.clock()
             await repo.replace_files([FileChunks(a.note, a.chunked.title, tuple(a.chunked.tags), tuple(a.documents))
                                       for a in analysed], indexed_at=now)
@@ -258,7 +281,7 @@ class NotesService:
                 dropped = set(plan.changed) | set(plan.removed)
                 documents = [d for d in self._engine.documents if d.chunk.source not in dropped] + fresh
                 documents.sort(key=lambda d: (d.chunk.source, d.chunk.ordinal))
-            else:  # another process reindexed meanwhile: start from what is stored
+            else:  # another process reindexed before: start from what is stored
                 documents = await repo.load_documents()
             previous = self._engine.index if reusable else None
             engine = await asyncio.to_thread(self._build, documents, synonyms, None, previous)
@@ -274,6 +297,10 @@ class NotesService:
             await repo.add_reindex_run(self._run_record(started_at, summary, requested_by, guild_id))
         self._synonyms = synonyms
         return summary, engine, state.version
+
+    def _outdated(self, state: IndexStateRecord | None) -> bool:
+        """True when the stored chunks were made with other parameters (or there are none)."""
+        return state is None or state.parameters.get("stored") != self.config.stored_parameters()
 
     def _analyse(self, notes: list[NoteFile], progress: Progress | None) -> list[AnalysedNote]:
         """Chunk and analyse notes; a large batch is spread over worker processes."""
@@ -348,6 +375,10 @@ class _Plan:
             warnings=[SkippedFile(n.path, n.warning) for n in scan.files if n.warning],
             chunks=chunks, files=self.files, seconds=seconds, version=version,
         )
+
+
+def _version(state: IndexStateRecord | None) -> int | None:
+    return None if state is None else state.version
 
 
 def _known_hashes(stored: dict[str, StoredFile]) -> KnownHash:

@@ -154,7 +154,7 @@ def test_the_redaction_filter_hides_the_token_in_messages_and_tracebacks() -> No
 def bot_env(double: DiscordDouble, notes_dir: Path, data_dir: Path, **extra: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_", "DATA_DIR", "ASK_", "INDEX_", "LOG_"))}
-    return {**base, **double.endpoint_env(), "DISCORD_GATEWAY_URL": double.gateway_url,
+    return {**base, **double.endpoint_env(),
             "NOTES_DIR": str(notes_dir), "DATA_DIR": str(data_dir), "LOG_LEVEL": "DEBUG", **extra}
 
 

@@ -290,3 +290,28 @@ async def test_same_size_and_time_but_other_content_is_missed_only_without_a_new
     assert (await service.reindex()).changed == []
     path.write_text(ETCD.replace("etcd stores", "etcd KEEPS"))
     assert (await service.reindex()).changed == ["etcd.md"]
+
+
+async def test_reindex_by_another_process_during_analysis_is_taken_into_account(sessions, notes: Path, monkeypatch) -> None:
+    ours, theirs = make_service(sessions, notes), make_service(sessions, notes)
+    await ours.start()
+    await theirs.start()
+    (notes / "pods.md").write_text("# Pods\n\nPods and okapis.\n")
+    real = ours._analyse
+    interleaved = []
+
+    def analyse_then_let_the_other_process_reindex(todo, progress):
+        result = real(todo, progress)
+        if not interleaved:
+            interleaved.append(True)
+            (notes / "etcd.md").write_text("# Secrets\n\netcd and lemurs.\n")
+            asyncio.run_coroutine_threadsafe(theirs.reindex(), loop).result(10)
+        return result
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(ours, "_analyse", analyse_then_let_the_other_process_reindex)
+    summary = await ours.reindex()
+    assert summary.changed == []  # the other process had stored both changes already
+    assert ours.search("okapis").passages and ours.search("lemurs").passages
+    async with sessions() as session:
+        assert (await NotesRepository(session).index_state()).version == ours.version

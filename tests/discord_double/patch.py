@@ -9,7 +9,7 @@ Only two class attributes are involved (discord.py 2.7.1):
   that too).  Reconnects use READY's ``resume_gateway_url``, which points at the double.
 
 A subprocess bot must do the same two assignments itself, e.g. from hidden settings
-``DISCORD_API_BASE`` / ``DISCORD_GATEWAY`` (see :meth:`DiscordDouble.endpoint_env`)::
+``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` (see :meth:`DiscordDouble.endpoint_env`)::
 
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)

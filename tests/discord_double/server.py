@@ -23,7 +23,7 @@ For a subprocess (``python -m bot run``) the app should honour two hidden settin
 the same two assignments before ``client.start()``::
 
     discord.http.Route.BASE = os.environ["DISCORD_API_BASE"]           # double.rest_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY"])  # double.gateway_url
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY_URL"])  # double.gateway_url
 
 (:meth:`DiscordDouble.endpoint_env` returns exactly that mapping.)  Nothing else is needed:
 CDN/asset URLs are never fetched unless the bot downloads attachments (attachment URLs
@@ -432,8 +432,8 @@ class DiscordDouble:
         return f"ws://{self.host}:{self.port}/gateway"
 
     def endpoint_env(self) -> dict[str, str]:
-        """Environment for a subprocess bot: DISCORD_API_BASE / DISCORD_GATEWAY / DISCORD_TOKEN."""
-        return {"DISCORD_API_BASE": self.rest_base, "DISCORD_GATEWAY": self.gateway_url, "DISCORD_TOKEN": self.token}
+        """Environment for a subprocess bot: DISCORD_API_BASE / DISCORD_GATEWAY_URL / DISCORD_TOKEN."""
+        return {"DISCORD_API_BASE": self.rest_base, "DISCORD_GATEWAY_URL": self.gateway_url, "DISCORD_TOKEN": self.token}
 
     # ------------------------------------------------------------------ world shortcuts
 
