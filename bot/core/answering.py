@@ -91,7 +91,13 @@ class SearchEngine:
         if not query.answerable:
             return Answer(question, (), self._suggestions(query))
         wanted = offset + k
-        hits = self._distinct(self.index.top(_weighted(query), 3 * wanted + 10), wanted + 1)
+        terms, fetch = _weighted(query), wanted + 4
+        while True:  # a few spare hits cover near-duplicates; fetch more only if they did not
+            candidates = self.index.top(terms, fetch)
+            hits = self._distinct(candidates, wanted + 1)
+            if len(hits) > wanted or len(candidates) < fetch:
+                break
+            fetch *= 4
         passages = tuple(self._passage(hit, query) for hit in hits[offset:wanted])
         return Answer(question, passages, (), has_more=len(hits) > wanted)
 

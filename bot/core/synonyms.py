@@ -7,7 +7,7 @@ without re-analysing any note.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -23,14 +23,20 @@ class SynonymTable:
     """Groups of equivalent phrases, each phrase already analysed into stems."""
 
     groups: tuple[tuple[Phrase, ...], ...] = ()
+    _by_first_stem: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[int]] = {}
+        for i, group in enumerate(self.groups):
+            for phrase in group:
+                index.setdefault(phrase[0], []).append(i)
+        object.__setattr__(self, "_by_first_stem", {k: tuple(dict.fromkeys(v)) for k, v in index.items()})
 
     def expansions(self, stems: Sequence[str]) -> list[tuple[Phrase, Phrase]]:
         """Pairs (phrase found in `stems`, equivalent phrase to search for as well)."""
         found: list[tuple[Phrase, Phrase]] = []
-        present_stems = set(stems)
-        for group in self.groups:
-            if not any(p[0] in present_stems for p in group):
-                continue
+        candidates = {i for stem in stems for i in self._by_first_stem.get(stem, ())}
+        for group in (self.groups[i] for i in sorted(candidates)):
             present = [p for p in group if _contains(stems, p)]
             for phrase in present:
                 found.extend((phrase, other) for other in group if other not in present)
