@@ -238,7 +238,7 @@ class NotesService:
         try:
             data = await asyncio.to_thread(index.snapshot)
             async with self.sessions() as session, session.begin():
-                await NotesRepository(session).store_snapshot(version, data)
+                await NotesRepository(session).store_snapshot(version, data, created_at=self.clock())
         except Exception:  # noqa: BLE001 - an optimisation must never break the service
             log.warning("could not store the index snapshot of version %d", version, exc_info=True)
 

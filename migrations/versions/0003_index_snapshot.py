@@ -1,8 +1,10 @@
-"""Index snapshot: the built index's arrays beside its state, so start-up need not rebuild it.
+"""Index snapshots: the built index's arrays per version, so start-up need not rebuild it.
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25
+
+Written by hand to match bot/core/storage/models.py; the migrations test compares the two.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("index_state") as batch:
-        batch.add_column(sa.Column("snapshot", sa.LargeBinary(), nullable=True))
+    op.create_table(
+        "index_snapshots",
+        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_index_snapshots")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("index_state") as batch:
-        batch.drop_column("snapshot")
+    op.drop_table("index_snapshots")

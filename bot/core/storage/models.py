@@ -119,8 +119,6 @@ class IndexStateRow(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     file_count: Mapped[int] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer)
-    # The built index's arrays (SearchIndex.snapshot), so start-up need not rebuild it.
-    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class ReindexRunRow(Base):
@@ -195,3 +193,15 @@ class CommandSyncRow(Base):
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     tree_hash: Mapped[str] = mapped_column(String(64))
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IndexSnapshotRow(Base):
+    """The built index's arrays (SearchIndex.snapshot) for one index version, so start-up need not
+    rebuild it. Its own table: SQLite rewrites a whole row when one column changes, and this one is
+    megabytes. Written after the reindex commits, so it may lag the index state for a moment."""
+
+    __tablename__ = "index_snapshots"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

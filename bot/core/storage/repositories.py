@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.documents import Chunk, Document
 from bot.core.notes import NoteFile
-from bot.core.storage.models import ChunkRow, IndexStateRow, NoteFileRow, ReindexRunRow
+from bot.core.storage.models import ChunkRow, IndexSnapshotRow, IndexStateRow, NoteFileRow, ReindexRunRow
 
 # Key of the PostgreSQL advisory lock taken by reindexes: the bytes of "notesbot" as an int64.
 REINDEX_LOCK_KEY = int.from_bytes(b"notesbot", "big")
@@ -34,6 +34,7 @@ FILES = cast(Table, NoteFileRow.__table__)
 CHUNKS = cast(Table, ChunkRow.__table__)
 INDEX_STATE = cast(Table, IndexStateRow.__table__)
 REINDEX_RUNS = cast(Table, ReindexRunRow.__table__)
+SNAPSHOTS = cast(Table, IndexSnapshotRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +222,7 @@ class NotesRepository:
         return None if row is None else IndexStateRecord(*row)
 
     async def save_index_state(
-        self, *, built_at: datetime, parameters: dict[str, Any], file_count: int, chunk_count: int,
-        snapshot: bytes | None = None,
+        self, *, built_at: datetime, parameters: dict[str, Any], file_count: int, chunk_count: int
     ) -> IndexStateRecord:
         """Record a finished build: create the singleton row (version 1) or bump its version."""
         values = {
@@ -231,30 +231,28 @@ class NotesRepository:
             "file_count": file_count,
             "chunk_count": chunk_count,
         }
-        stored = {**values, "snapshot": snapshot}
         conn = await self._connection()
         version = await conn.scalar(
             update(INDEX_STATE)
             .where(INDEX_STATE.c.id == 1)
-            .values(version=INDEX_STATE.c.version + 1, **stored)
+            .values(version=INDEX_STATE.c.version + 1, **values)
             .returning(INDEX_STATE.c.version)
         )
         if version is None:
             version = 1
-            await conn.execute(insert(INDEX_STATE).values(id=1, version=version, **stored))
+            await conn.execute(insert(INDEX_STATE).values(id=1, version=version, **values))
         return IndexStateRecord(version=version, **values)
 
-    async def store_snapshot(self, version: int, snapshot: bytes) -> None:
-        """Attach a snapshot to index `version` (a no-op if the index has moved on)."""
+    async def store_snapshot(self, version: int, snapshot: bytes, *, created_at: datetime) -> None:
+        """Keep the snapshot of index `version`, dropping older ones (a no-op if it is there)."""
         conn = await self._connection()
-        await conn.execute(update(INDEX_STATE).where(INDEX_STATE.c.id == 1, INDEX_STATE.c.version == version)
-                           .values(snapshot=snapshot))
+        await conn.execute(delete(SNAPSHOTS).where(SNAPSHOTS.c.version <= version))
+        await conn.execute(insert(SNAPSHOTS).values(version=version, data=snapshot, created_at=created_at))
 
     async def index_snapshot(self, version: int) -> bytes | None:
-        """The stored snapshot of index `version` (None if absent or of another version)."""
+        """The stored snapshot of index `version`, or None."""
         conn = await self._connection()
-        statement = select(INDEX_STATE.c.snapshot).where(INDEX_STATE.c.id == 1, INDEX_STATE.c.version == version)
-        return await conn.scalar(statement)
+        return await conn.scalar(select(SNAPSHOTS.c.data).where(SNAPSHOTS.c.version == version))
 
     async def lock_index(self) -> None:
         """Block until no other process is reindexing; held until this transaction ends.

@@ -18,6 +18,7 @@ from bot.core.notes import NoteFile
 from bot.core.storage.models import ChunkRow, NoteFileRow
 from bot.core.storage.repositories import (
     REINDEX_LOCK_KEY,
+    FileChunks,
     IndexStateRecord,
     NotesRepository,
     ReindexRunRecord,
@@ -302,3 +303,27 @@ async def test_loading_30k_chunks_is_fast(sessions: Sessions, backend: str) -> N
     assert len(loaded) == files * per_file
     assert loaded[0].chunk.source == "topic0/note0.md" and len(loaded[0].body_words) == 60
     assert elapsed < 2.0
+
+
+async def test_only_the_newest_index_snapshot_is_kept(sessions: Sessions) -> None:
+    async with sessions() as session, session.begin():
+        repo = NotesRepository(session)
+        await repo.store_snapshot(1, b"one", created_at=T0)
+        await repo.store_snapshot(2, b"two" * 1000, created_at=T0)
+    async with sessions() as session:
+        repo = NotesRepository(session)
+        assert await repo.index_snapshot(1) is None
+        assert await repo.index_snapshot(2) == b"two" * 1000
+        assert await repo.index_snapshot(3) is None
+
+
+async def test_the_batch_write_replaces_many_files_at_once(sessions: Sessions) -> None:
+    await store(sessions, "a.md", [document("a.md", 0), document("a.md", 1)])
+    items = [FileChunks(note("a.md", "new"), "A", (), (document("a.md", 0, words="gamma"),)),
+             FileChunks(note("b.md"), None, ("t",), (document("b.md", 0), document("b.md", 1)))]
+    async with sessions() as session, session.begin():
+        await NotesRepository(session).replace_files(items, indexed_at=T0)
+    loaded = await load(sessions)
+    assert [(d.chunk.source, d.chunk.ordinal, d.body_words) for d in loaded] == [
+        ("a.md", 0, ("gamma",)), ("b.md", 0, ("alpha", "beta")), ("b.md", 1, ("alpha", "beta"))]
+    assert loaded[0].title == "A"
