@@ -16,6 +16,7 @@ from bot.core.query import Query, QueryBuilder, QueryParams
 from bot.core.synonyms import SynonymTable
 
 NEAR_DUPLICATE_JACCARD = 0.8
+NEAR_DUPLICATE_SCORE_GAP = 0.25  # near-duplicates' scores differ by less than this fraction
 MAX_SUGGESTIONS = 3
 
 
@@ -98,7 +99,8 @@ class SearchEngine:
             if len(hits) > wanted or len(candidates) < fetch:
                 break
             fetch *= 4
-        passages = tuple(self._passage(hit, query) for hit in hits[offset:wanted])
+        surfaces = self.index.surfaces_of([t.term for t in query.terms])
+        passages = tuple(self._passage(hit, surfaces) for hit in hits[offset:wanted])
         return Answer(question, passages, (), has_more=len(hits) > wanted)
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
@@ -131,14 +133,14 @@ class SearchEngine:
         return [index.surfaces[i] for i in matches[:limit]]
 
     def _distinct(self, hits: list[Hit], limit: int) -> list[Hit]:
+        """Hits without near-duplicates (word-set Jaccard ≥ 0.8 with a better hit). Only hits of
+        nearly equal score are compared: near-duplicate chunks score nearly the same."""
         kept: list[Hit] = []
-        kept_words: list[frozenset[str]] = []
         for hit in hits:
-            words = self._word_set(hit.doc)
-            if any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in kept_words):
+            if any(_close(hit.score, other.score) and _jaccard(self._word_set(hit.doc), self._word_set(other.doc))
+                   >= NEAR_DUPLICATE_JACCARD for other in kept):
                 continue
             kept.append(hit)
-            kept_words.append(words)
             if len(kept) == limit:
                 break
         return kept
@@ -149,10 +151,10 @@ class SearchEngine:
             cached = self._word_sets[doc] = frozenset(self.index.documents[doc].body_words)
         return cached
 
-    def _passage(self, hit: Hit, query: Query) -> Passage:
+    def _passage(self, hit: Hit, query_surfaces: set[str]) -> Passage:
+        """`query_surfaces`: every index word under one of the query's terms."""
         doc = self.index.documents[hit.doc]
         chunk = doc.chunk
-        matched_terms = [t.term for t in query.terms if _contains(self.index.chunks_with(t.term), hit.doc)]
         return Passage(
             source=chunk.source,
             heading=chunk.heading,
@@ -160,7 +162,7 @@ class SearchEngine:
             end_line=chunk.end_line,
             score=hit.score,
             text=chunk.text,
-            matched=self._surface_matches(doc, self.index.surfaces_of(matched_terms)),
+            matched=self._surface_matches(doc, query_surfaces),
             chunk_id=chunk.chunk_id,
             title=doc.title,
         )
@@ -186,9 +188,8 @@ def _weighted(query: Query) -> list[tuple[int, float]]:
     return [(t.term, t.weight) for t in query.terms]
 
 
-def _contains(sorted_docs, doc: int) -> bool:
-    i = int(sorted_docs.searchsorted(doc))
-    return i < len(sorted_docs) and int(sorted_docs[i]) == doc
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= NEAR_DUPLICATE_SCORE_GAP * max(abs(a), abs(b))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
