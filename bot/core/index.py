@@ -117,6 +117,7 @@ class SearchIndex:
         self.indptr = np.concatenate(([0], np.cumsum(self.df)))
         self.idf = idf(self.df, n_docs, self.params) if n_terms else np.zeros(0)
         self.absent = absent_scores(self.idf, self.params)
+        self._lists()
         self.posting_scores = term_scores(
             tf.astype(np.float64),
             lengths[posting_docs].astype(np.float64),
@@ -157,7 +158,13 @@ class SearchIndex:
             setattr(index, name, arrays[name])
         index._surface_ids = {w: i for i, w in enumerate(index.surfaces)}
         index.term_ids = {w: i for i, w in enumerate(index.stems)}
+        index._lists()
         return index
+
+    def _lists(self) -> None:
+        """Plain-list copies of what every query reads per term (numpy scalars are slower)."""
+        self._bounds: list[int] = self.indptr.tolist()
+        self._absent: list[float] = self.absent.tolist()
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -198,20 +205,23 @@ class SearchIndex:
             return []
         acc, base = self._accumulate(weighted_terms)
         candidates = (acc != 0).nonzero()[0]
+        scores = acc[candidates]
         if len(candidates) > k:
-            kth = -np.partition(-acc[candidates], k - 1)[k - 1]
-            candidates = candidates[acc[candidates] >= kth]  # keep ties, so ties go by position
-        order = np.lexsort((candidates, -acc[candidates]))[:k]
-        return [Hit(int(d), float(acc[d] + base)) for d in candidates[order]]
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            keep = scores >= kth  # ties at the k-th score are all kept, so ties go by position
+            candidates, scores = candidates[keep], scores[keep]
+        order = np.lexsort((candidates, -scores))[:k]
+        return [Hit(d, s + base) for d, s in zip(candidates[order].tolist(), scores[order].tolist())]
 
     def _accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
         acc = np.zeros(len(self.documents))
         base = 0.0
+        bounds, docs, scores, absent = self._bounds, self.posting_docs, self.posting_scores, self._absent
         for term, weight in weighted_terms:
-            start, end = self.indptr[term], self.indptr[term + 1]
-            scores = self.posting_scores[start:end]
-            np.add.at(acc, self.posting_docs[start:end], scores if weight == 1.0 else scores * weight)
-            base += weight * float(self.absent[term])
+            start, end = bounds[term], bounds[term + 1]
+            contribution = scores[start:end]
+            np.add.at(acc, docs[start:end], contribution if weight == 1.0 else contribution * weight)
+            base += weight * absent[term]
         return acc, base
 
     def surfaces_of(self, terms: Sequence[int]) -> set[str]:
