@@ -26,10 +26,11 @@ def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> 
 
 
 def render_passage(passage: Passage, rank: int) -> Panel:
+    """One passage: heading as the title, then its source (never cut), then the text."""
     title = Text.assemble((f"{rank}. ", "bold"), highlight(passage.heading or passage.title or passage.source, passage.matched))
-    subtitle = Text(f"{passage.citation}  ·  score {passage.score:.2f}", style="cyan")
-    return Panel(highlight(passage.text, passage.matched), title=title, title_align="left",
-                 subtitle=subtitle, subtitle_align="left", border_style="blue")
+    body = Text.assemble((passage.citation, "cyan"), "\n\n", highlight(passage.text, passage.matched))
+    return Panel(body, title=title, title_align="left", subtitle=Text(f"score {passage.score:.2f}", style="dim"),
+                 subtitle_align="right", border_style="blue")
 
 
 def render_answer(answer: Answer, first_rank: int = 1) -> RenderableType:
