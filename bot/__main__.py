@@ -1,8 +1,6 @@
 """`python -m bot`: the same command line as the `notesbot` script."""
 
-import sys
-
-from bot.cli import main
+from bot.cli import entry_point
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

@@ -11,8 +11,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 from contextlib import AbstractContextManager, nullcontext
 
@@ -57,6 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
     downgrade.add_argument("revision", help='e.g. "base" to remove every table')
     db_commands.add_parser("current", help="print the schema revision of the database")
     return parser
+
+
+def entry_point() -> NoReturn:
+    """`python -m bot` and the `notesbot` script: `main`, then exit without tearing down.
+
+    Everything is closed by then (database, bot, worker pools) and the output is flushed; what
+    remains is the interpreter freeing every module and object one by one, which took longer
+    than answering a question (about 0.5 s of a 2 s `ask`).
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

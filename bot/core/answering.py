@@ -148,7 +148,7 @@ class SearchEngine:
     def _word_set(self, doc: int) -> frozenset[str]:
         cached = self._word_sets.get(doc)
         if cached is None:
-            cached = self._word_sets[doc] = frozenset(self.index.documents[doc].body_words)
+            cached = self._word_sets[doc] = frozenset(self.index.words_of(doc))
         return cached
 
     def _passage(self, hit: Hit, query_surfaces: set[str]) -> Passage:
@@ -162,15 +162,15 @@ class SearchEngine:
             end_line=chunk.end_line,
             score=hit.score,
             text=chunk.text,
-            matched=self._surface_matches(doc, query_surfaces),
+            matched=self._surface_matches(self.index.words_of(hit.doc), query_surfaces),
             chunk_id=chunk.chunk_id,
             title=doc.title,
         )
 
     @staticmethod
-    def _surface_matches(doc: Document, surfaces: set[str]) -> tuple[str, ...]:
+    def _surface_matches(words: list[str], surfaces: set[str]) -> tuple[str, ...]:
         """The chunk's own words (as analysed, lower-case) that matched, for highlighting."""
-        return tuple(w for w in dict.fromkeys(doc.heading_words + doc.body_words) if w in surfaces)
+        return tuple(w for w in dict.fromkeys(words) if w in surfaces)
 
     def _suggestions(self, query: Query) -> tuple[str, ...]:
         found: list[str] = []

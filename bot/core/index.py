@@ -39,17 +39,21 @@ class Hit:
 class SearchIndex:
     """Postings (term → chunks, precomputed BM25 contributions) over a list of documents."""
 
-    def __init__(self, documents: Sequence[Document], stem: StemFn, params: Bm25Params) -> None:
+    def __init__(self, documents: Sequence[Document], stem: StemFn, params: Bm25Params,
+                 tokens: Sequence[Sequence[str]] | None = None) -> None:
+        """Index `documents`. Their tokens are their body words plus their heading words
+        `heading_boost` times, unless given as `tokens` (one word sequence per document)."""
         self.documents = list(documents)
         self.params = params
-        boost = params.heading_boost
-        words = [(d.body_words, d.heading_words * boost) for d in self.documents]
-        self.surfaces: list[str] = sorted(set(chain.from_iterable(chain.from_iterable(words))))
+        if tokens is None:
+            boost = params.heading_boost
+            tokens = [d.body_words + d.heading_words * boost for d in self.documents]
+        self.surfaces: list[str] = sorted(set(chain.from_iterable(tokens)))
         self._surface_ids = {w: i for i, w in enumerate(self.surfaces)}
-        lengths = np.fromiter((len(b) + len(h) for b, h in words), dtype=np.int64, count=len(words))
-        flat = np.fromiter(map(self._surface_ids.__getitem__, chain.from_iterable(chain.from_iterable(words))),
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        flat = np.fromiter(map(self._surface_ids.__getitem__, chain.from_iterable(tokens)),
                            dtype=np.int32, count=int(lengths.sum()))
-        del words
+        del tokens
         self.term_ids: dict[str, int] = {}
         self.surface_term = np.fromiter(
             (self.term_ids.setdefault(s, len(self.term_ids)) for s in stem(self.surfaces)),
@@ -65,9 +69,6 @@ class SearchIndex:
         already holds, so a one-file reindex maps only that file's words (the scores are exactly
         those of a fresh build). Words no chunk uses any more keep their ids, unused; once they
         are a quarter of the vocabulary, the index is built afresh instead."""
-        unused = int((previous.surface_counts == 0).sum())
-        if unused * 4 > len(previous.surfaces):
-            return cls(documents, stem, previous.params)
         index = cls.__new__(cls)
         index.documents, index.params = list(documents), previous.params
         index._surface_ids = dict(previous._surface_ids)
@@ -91,6 +92,8 @@ class SearchIndex:
         index.surface_term = np.concatenate((previous.surface_term, np.asarray(added, dtype=np.int32)))
         index.stems = list(index.term_ids)
         index._finish(flat, lengths)
+        if int((index.surface_counts == 0).sum()) * 4 > len(index.surfaces):  # compact: build afresh
+            return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
         return index
 
     def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
@@ -173,6 +176,11 @@ class SearchIndex:
         """The term id of a stem, or None when no chunk contains it."""
         term = self.term_ids.get(stem)
         return term if term is not None and self.df[term] else None
+
+    def words_of(self, doc: int) -> list[str]:
+        """The words document `doc` was indexed with (body, then heading words repeated)."""
+        ids = self._flat[self._offsets[doc] : self._offsets[doc + 1]]
+        return [self.surfaces[i] for i in ids.tolist()]
 
     def stem_of_surface(self, surface: str) -> str:
         """The stem a surface word was indexed under ("" if no chunk has the word)."""

@@ -165,15 +165,14 @@ class NotesService:
             repo = NotesRepository(session)
             state = await repo.index_state()
             if self._outdated(state):
-                documents = snapshot = None
+                loaded = None
             else:
-                documents = await repo.load_documents()
-                snapshot = await repo.index_snapshot(state.version)
-        if documents is None:
+                loaded = await self._load_engine(repo, state.version)
+        if loaded is None:
             return await self.reindex(progress=progress)
-        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms, snapshot)
+        self._engine, from_snapshot = loaded
         self._version = state.version
-        if snapshot is None:  # an index stored before snapshots existed: keep one for next time
+        if not from_snapshot:  # an index stored before snapshots existed: keep one for next time
             await self._store_snapshot(state.version, self._engine.index)
         return None
 
@@ -193,11 +192,24 @@ class NotesService:
             state = await repo.index_state()
             if state is None or state.version == self._version:
                 return False
-            documents = await repo.load_documents()
-            snapshot = await repo.index_snapshot(state.version)
-        self._engine = await asyncio.to_thread(self._build, documents, self._synonyms, snapshot)
+            self._engine, _ = await self._load_engine(repo, state.version)
         self._version = state.version
         return True
+
+    async def _load_engine(self, repo: NotesRepository, version: int) -> tuple[SearchEngine, bool]:
+        """The engine of stored index `version`, and whether its snapshot served.
+
+        With a snapshot, the chunks are read without their words (the snapshot has them);
+        otherwise, or if the snapshot does not fit, with them, and the index is built.
+        """
+        snapshot = await repo.index_snapshot(version)
+        if snapshot is not None:
+            documents = await repo.load_documents(words=False)
+            index = await asyncio.to_thread(SearchIndex.from_snapshot, documents, snapshot, self.config.bm25)
+            if index is not None:
+                return SearchEngine(index, self.analyzer, self._synonyms, self.config.query), True
+        documents = await repo.load_documents()
+        return await asyncio.to_thread(self._build, documents, self._synonyms), False
 
     async def reindex(
         self,
@@ -284,7 +296,7 @@ class NotesService:
             else:  # another process reindexed before: start from what is stored
                 documents = await repo.load_documents()
             previous = self._engine.index if reusable else None
-            engine = await asyncio.to_thread(self._build, documents, synonyms, None, previous)
+            engine = await asyncio.to_thread(self._build, documents, synonyms, previous)
             if plan.todo or plan.removed or state is None:
                 state = await repo.save_index_state(
                     built_at=now,
@@ -314,16 +326,14 @@ class NotesService:
             results = pool.map(_analyse_in_worker, notes, chunking, chunksize=max(1, len(notes) // (workers * 8)))
             return _with_progress(results, len(notes), progress)
 
-    def _build(self, documents: list[Document], synonyms: SynonymTable, snapshot: bytes | None = None,
+    def _build(self, documents: list[Document], synonyms: SynonymTable,
                previous: SearchIndex | None = None) -> SearchEngine:
-        """An engine over `documents`: from the stored snapshot when it fits, else updated from
-        the `previous` index (reusing its unchanged chunks), else built anew."""
-        index = SearchIndex.from_snapshot(documents, snapshot, self.config.bm25) if snapshot else None
-        if index is None and previous is not None and previous.params == self.config.bm25:
+        """An engine over `documents`: updated from the `previous` index (reusing its unchanged
+        chunks) when there is one, else built anew."""
+        if previous is not None and previous.params == self.config.bm25:
             index = SearchIndex.updated(previous, documents, self.analyzer.stems)
-        if index is None:
-            return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
-        return SearchEngine(index, self.analyzer, synonyms, self.config.query)
+            return SearchEngine(index, self.analyzer, synonyms, self.config.query)
+        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
 
     def _run_record(self, started_at, summary: ReindexSummary, requested_by, guild_id) -> ReindexRunRecord:
         return ReindexRunRecord(

@@ -315,3 +315,37 @@ async def test_reindex_by_another_process_during_analysis_is_taken_into_account(
     assert ours.search("okapis").passages and ours.search("lemurs").passages
     async with sessions() as session:
         assert (await NotesRepository(session).index_state()).version == ours.version
+
+
+async def test_reindex_after_a_start_from_the_snapshot(sessions, notes: Path) -> None:
+    first = make_service(sessions, notes)
+    await first.start()
+    await first.aclose()
+    service = make_service(sessions, notes)
+    await service.start()  # chunks loaded without their words: the snapshot holds them
+    assert all(d.body_words == () for d in service.engine.documents)
+    assert "manages" in service.search("what manages a node").passages[0].matched
+    (notes / "pods.md").write_text("# Pods\n\nPods are scheduled by the kube-scheduler.\n")
+    await service.reindex()
+    assert service.search("scheduler").passages[0].source == "pods.md"
+    assert service.search("kubelet").passages[0].source == "sub/nodes.md"  # unchanged, reused
+    fresh = make_service(sessions, notes)
+    await fresh.reindex()  # the same notes indexed from scratch score the same
+    for question in ("scheduler", "kubelet", "secrets in etcd"):
+        assert [(p.source, round(p.score, 9)) for p in service.search(question).passages] == \
+               [(p.source, round(p.score, 9)) for p in fresh.search(question).passages]
+
+
+async def test_many_removals_after_a_snapshot_start_compact_the_vocabulary(sessions, notes: Path) -> None:
+    for i in range(12):
+        (notes / f"extra{i}.md").write_text(f"# Extra {i}\n\nuniqueword{i}a uniqueword{i}b uniqueword{i}c\n")
+    first = make_service(sessions, notes)
+    await first.start()
+    await first.aclose()
+    service = make_service(sessions, notes)
+    await service.start()
+    for i in range(12):
+        (notes / f"extra{i}.md").unlink()
+    await service.reindex()  # most of the vocabulary is now unused: the index is rebuilt compactly
+    assert not any(w.startswith("uniqueword") for w in service.engine.index.surfaces)
+    assert service.search("etcd secrets").passages[0].source == "etcd.md"
