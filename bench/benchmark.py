@@ -61,6 +61,7 @@ from bot.config import Settings, load_settings  # noqa: E402
 from bot.core.analysis import Analyzer  # noqa: E402
 from bot.core.answering import SearchEngine  # noqa: E402
 from bot.core.documents import Document  # noqa: E402
+from bot.core.storage.repositories import NotesRepository  # noqa: E402
 from bot.core.index import SearchIndex  # noqa: E402
 from bot.core.indexing import build_engine  # noqa: E402
 from bot.core.notes import is_note_name  # noqa: E402
@@ -268,6 +269,7 @@ class ServiceRun:
     analyzer: Analyzer
     settings: Settings
     edited: str
+    documents: list[Document]  # with their words (the engine's may come from a snapshot without)
 
 
 async def service_phase(ws: Workspace, report: Report, *, fresh: bool) -> ServiceRun:
@@ -311,7 +313,9 @@ async def service_phase(ws: Workspace, report: Report, *, fresh: bool) -> Servic
                      MAX_ONE_FILE_REINDEX_S, note=f"{ONE_FILE_REINDEX_RUNS} runs, {edited}")
         report.add("reindex", "  then the snapshot, in the background (median)", statistics.median(snapshot_writes),
                    "s", note="questions are answered from the new index meanwhile")
-        return ServiceRun(service.engine, service.analyzer, settings, edited)
+        async with app.sessions() as session:
+            documents = await NotesRepository(session).load_documents()
+        return ServiceRun(service.engine, service.analyzer, settings, edited, documents)
 
 
 def pick_note_to_edit(notes: Path) -> str:
@@ -728,7 +732,7 @@ def run(args: argparse.Namespace, corpus: Path, notes: int, report: Report) -> N
         service = asyncio.run(service_phase(ws, report, fresh=args.skip_cli))
         if not args.skip_cli:
             bench_one_file_reindex_cli(ws, service.edited, report)
-        documents, params = service.engine.documents, service.engine.index.params
+        documents, params = service.documents, service.engine.index.params
         if len(documents) <= TOP_K:
             raise BenchmarkError(f"the corpus has {len(documents)} chunks: too few to rank a top {TOP_K}")
         questions = make_questions(documents, args.queries, args.seed)

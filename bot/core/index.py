@@ -45,15 +45,19 @@ class SearchIndex:
         `heading_boost` times, unless given as `tokens` (one word sequence per document)."""
         self.documents = list(documents)
         self.params = params
+        # per document, the word sequences to index (no concatenation: a copy of every token
+        # list would add a fifth to the build's peak memory)
+        parts: list[tuple[Sequence[str], ...]]
         if tokens is None:
-            boost = params.heading_boost
-            tokens = [d.body_words + d.heading_words * boost for d in self.documents]
-        self.surfaces: list[str] = sorted(set(chain.from_iterable(tokens)))
+            parts = [(d.body_words, d.heading_words * params.heading_boost) for d in self.documents]
+        else:
+            parts = [(t,) for t in tokens]
+        self.surfaces: list[str] = sorted(set(chain.from_iterable(chain.from_iterable(parts))))
         self._surface_ids = {w: i for i, w in enumerate(self.surfaces)}
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        flat = np.fromiter(map(self._surface_ids.__getitem__, chain.from_iterable(tokens)),
+        lengths = np.fromiter((sum(map(len, p)) for p in parts), dtype=np.int64, count=len(parts))
+        flat = np.fromiter(map(self._surface_ids.__getitem__, chain.from_iterable(chain.from_iterable(parts))),
                            dtype=np.int32, count=int(lengths.sum()))
-        del tokens
+        del parts, tokens
         self.term_ids: dict[str, int] = {}
         self.surface_term = np.fromiter(
             (self.term_ids.setdefault(s, len(self.term_ids)) for s in stem(self.surfaces)),
