@@ -63,13 +63,6 @@ class Analyzer:
             out.extend(expanded)
         return out
 
-    def plain_words(self, text: str) -> list[str]:
-        """Lower-cased words of `text` without compound expansion or stop-word removal.
-
-        Used to find which surface words in a passage to highlight.
-        """
-        return [w for m in _TOKEN.finditer(text) for w in _split_connectors(m.group().lower())]
-
     def stems(self, words: list[str]) -> list[str]:
         """Snowball stems, leaving words with digits or dots (versions, `k8s`) as they are."""
         cache = self._stems
@@ -113,7 +106,3 @@ class Analyzer:
             return False
         return len(word) > 1 or word.isdigit()
 
-
-def _split_connectors(token: str) -> list[str]:
-    token = _APOSTROPHE.sub("", _POSSESSIVE.sub("", token))
-    return [p for p in _CONNECTOR.split(token) if p]

@@ -41,6 +41,3 @@ def test_stems_join_inflections(analyzer: Analyzer) -> None:
 def test_stopwords_are_dropped_but_not_inside_compounds(analyzer: Analyzer) -> None:
     assert analyzer.words("the it-is") == ["itis"]
 
-
-def test_plain_words_keep_stopwords_for_highlighting(analyzer: Analyzer) -> None:
-    assert analyzer.plain_words("The micro-services") == ["the", "micro", "services"]
