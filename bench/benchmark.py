@@ -58,15 +58,15 @@ import rank_bm25  # noqa: E402
 
 from bot.app import open_app  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
-from bot.core.analysis import Analyzer  # noqa: E402
-from bot.core.answering import SearchEngine  # noqa: E402
-from bot.core.documents import Document  # noqa: E402
+from bot.core.search.analysis import Analyzer  # noqa: E402
+from bot.core.search.answering import SearchEngine  # noqa: E402
+from bot.core.search.documents import Document  # noqa: E402
 from bot.core.storage.repositories import NotesRepository  # noqa: E402
-from bot.core.index import SearchIndex  # noqa: E402
-from bot.core.indexing import build_engine  # noqa: E402
-from bot.core.notes import is_note_name  # noqa: E402
-from bot.core.scoring import Bm25Params  # noqa: E402
-from bot.core.synonyms import load_synonyms  # noqa: E402
+from bot.core.search.index import SearchIndex  # noqa: E402
+from bot.core.search.indexing import build_engine  # noqa: E402
+from bot.core.search.notes import is_note_name  # noqa: E402
+from bot.core.search.scoring import Bm25Params  # noqa: E402
+from bot.core.search.synonyms import load_synonyms  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "k8s-docs"
 TOP_K = 3

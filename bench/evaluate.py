@@ -14,13 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.core.analysis import Analyzer
-from bot.core.evaluation import EvalReport, evaluate, load_eval_set
-from bot.core.indexing import ChunkingParams, analyse_note, build_engine
-from bot.core.notes import scan_notes
-from bot.core.query import QueryParams
-from bot.core.scoring import Bm25Params
-from bot.core.synonyms import load_synonyms
+from bot.core.search.analysis import Analyzer
+from bot.core.search.evaluation import EvalReport, evaluate, load_eval_set
+from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine
+from bot.core.search.notes import scan_notes
+from bot.core.search.query import QueryParams
+from bot.core.search.scoring import Bm25Params
+from bot.core.search.synonyms import load_synonyms
 
 HERE = Path(__file__).resolve().parent
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.core.answer_log import AnswerLog
+from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
-from bot.core.indexing import ChunkingParams
-from bot.core.service import Clock, NotesService, ServiceConfig, utc_now
+from bot.core.search.indexing import ChunkingParams
+from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
 
 

@@ -22,7 +22,7 @@ from bot import __version__
 from bot.app import open_app
 from bot.config import Settings, load_settings
 from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
-from bot.core.service import Progress
+from bot.core.search.service import Progress
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
 

@@ -11,9 +11,9 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from bot.core.answering import Answer, Passage
-from bot.core.service import Progress as ProgressFn
-from bot.core.service import ReindexSummary
+from bot.core.search.answering import Answer, Passage
+from bot.core.search.service import Progress as ProgressFn
+from bot.core.search.service import ReindexSummary
 
 
 def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> Text:

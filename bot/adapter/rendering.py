@@ -19,8 +19,8 @@ from discord import app_commands
 from discord.utils import escape_markdown
 
 from bot.adapter import limits
-from bot.core.answering import Answer, Passage
-from bot.core.service import ReindexSummary
+from bot.core.search.answering import Answer, Passage
+from bot.core.search.service import ReindexSummary
 from bot.core.storage.repositories import ReindexRunRecord
 
 COLOUR = discord.Colour.blurple()

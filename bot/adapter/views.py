@@ -17,7 +17,7 @@ from bot.adapter import acks, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
-from bot.core.answer_log import AnswerRecord
+from bot.core.search.answer_log import AnswerRecord
 
 GONE = "That answer is no longer stored; please ask again."
 NOT_YOURS = "Only the member who asked can page through this answer; ask your own with `/ask`."

@@ -13,7 +13,7 @@ from bot.adapter import acks
 from bot.adapter.client import NotesBot
 from bot.app import App, open_app
 from bot.config import Settings
-from bot.core import service as core_service
+from bot.core.search import service as core_service
 from bot.core.storage.models import ReindexRunRow
 from tests.adapter.conftest import ask, connected, embed_of, make_settings
 from tests.discord_double import DiscordDouble, Member

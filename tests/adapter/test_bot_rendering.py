@@ -8,9 +8,9 @@ import re
 import pytest
 
 from bot.adapter import limits, rendering
-from bot.core.answering import Answer, Passage
-from bot.core.notes import SkippedFile
-from bot.core.service import ReindexSummary
+from bot.core.search.answering import Answer, Passage
+from bot.core.search.notes import SkippedFile
+from bot.core.search.service import ReindexSummary
 from tests.adapter.conftest import assert_balanced_markdown
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.analysis import Analyzer
-from bot.core.chunking import Chunk, chunk_id_for
-from bot.core.documents import Document
+from bot.core.search.analysis import Analyzer
+from bot.core.search.chunking import Chunk, chunk_id_for
+from bot.core.search.documents import Document
 
 ANALYZER = Analyzer()
 

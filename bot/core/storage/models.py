@@ -7,14 +7,17 @@ SQLite batch mode, which recreates tables) can refer to constraints by name on e
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Date,
     DateTime,
+    Index,
     Dialect,
     Float,
     ForeignKey,
@@ -205,3 +208,142 @@ class IndexSnapshotRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Quiz (migration 0004) -------------------------------------------------------------------
+# Questions are facts about the notes, shared by every guild; posts and answers belong to a guild
+# (None in DMs and the terminal chat) and a user.
+
+
+class QuizQuestionRow(Base):
+    """One quiz question: generated from a chunk, or written by a moderator in `quiz/*.yaml`.
+
+    `id` is derived from the question's content (and its passage's content id), so an unchanged
+    passage keeps its questions across reindexes. A question whose passage changed or disappeared
+    gets `retired_at`: kept for the answers that point at it, never asked again.
+    """
+
+    __tablename__ = "quiz_questions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('cloze', 'definition', 'written')", name="kind"),
+        Index("ix_quiz_questions_retired_at", "retired_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    prompt: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[str]] = mapped_column(JSON)  # four for generated; [] for a typed-only question
+    answer_index: Mapped[int | None] = mapped_column(Integer)  # index into choices; None without choices
+    answer: Mapped[str] = mapped_column(Text)
+    accepted: Mapped[list[str]] = mapped_column(JSON)  # other typed answers counted right
+    explanation: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(1024))  # note path, relative to the notes folder
+    heading: Mapped[str | None] = mapped_column(Text)
+    start_line: Mapped[int] = mapped_column(Integer)
+    end_line: Mapped[int] = mapped_column(Integer)
+    chunk_id: Mapped[str | None] = mapped_column(String(32))  # the passage's content id
+    quality: Mapped[float] = mapped_column(Float)  # generator's score; hand-written rank first
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuizPostRow(Base):
+    """A question shown in a channel: on demand (`quiz`, for `user_id`) or the daily prompt."""
+
+    __tablename__ = "quiz_posts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('quiz', 'daily')", name="kind"),
+        Index("ix_quiz_posts_guild_id_kind", "guild_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[str] = mapped_column(ForeignKey("quiz_questions.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)  # None in DMs
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # set once the message is sent
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # who asked; None for the daily prompt
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # answers refused after this
+
+
+class QuizAnswerRow(Base):
+    """A member's one answer to one post; the unique constraint refuses a second."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("post_id", "user_id"),
+        Index("ix_quiz_answers_guild_id_user_id", "guild_id", "user_id"),
+        Index("ix_quiz_answers_question_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("quiz_posts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(32))
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    choice_index: Mapped[int | None] = mapped_column(Integer)  # a button; None for a typed answer
+    text: Mapped[str | None] = mapped_column(Text)  # a typed answer, as typed (bounded)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    near_miss: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Practice (migration 0005) ---------------------------------------------------------------
+# Review cards are keyed by guild too; DMs and the terminal chat use guild_id 0 (a key column
+# cannot be NULL).
+
+
+class DailyScheduleRow(Base):
+    """A guild's daily quiz settings and the problem (if any) with its last attempt."""
+
+    __tablename__ = "daily_schedules"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    post_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local to `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA name
+    role_id: Mapped[int | None] = mapped_column(BigInteger)  # the only mention the bot ever makes
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    starts_on: Mapped[date] = mapped_column(Date)  # first local day that may get a post
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DailyClaimRow(Base):
+    """The claim on one guild's post for one local day, taken before posting: the unique
+    constraint makes every process and restart agree that the day is taken."""
+
+    __tablename__ = "daily_claims"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "local_date"),
+        CheckConstraint("status IN ('claimed', 'posted', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # process (host:pid) holding it
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_posts.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewCardRow(Base):
+    """One member's spaced-review card for one question (an `fsrs` Card as JSON)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_guild_id_user_id_due_at", "guild_id", "user_id", "due_at"),)
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    question_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,8 +22,8 @@ from typing import Any, cast
 from sqlalchemy import Column, Table, Text, bindparam, delete, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.core.documents import Chunk, Document
-from bot.core.notes import NoteFile
+from bot.core.search.documents import Chunk, Document
+from bot.core.search.notes import NoteFile
 from bot.core.storage.models import ChunkRow, IndexSnapshotRow, IndexStateRow, NoteFileRow, ReindexRunRow
 
 # Key of the PostgreSQL advisory lock taken by reindexes: the bytes of "notesbot" as an int64.

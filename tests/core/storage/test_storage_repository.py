@@ -12,9 +12,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.core.chunking import Chunk
-from bot.core.documents import Document
-from bot.core.notes import NoteFile
+from bot.core.search.chunking import Chunk
+from bot.core.search.documents import Document
+from bot.core.search.notes import NoteFile
 from bot.core.storage.models import ChunkRow, NoteFileRow
 from bot.core.storage.repositories import (
     REINDEX_LOCK_KEY,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from bot.core.index import SearchIndex
-from bot.core.scoring import Bm25Params
+from bot.core.search.index import SearchIndex
+from bot.core.search.scoring import Bm25Params
 from tests.core.helpers import ANALYZER, document, documents
 
 RANK_BM25 = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.core.chunking import Chunk, ChunkedNote, chunk_id_for, chunk_note, normalise_newlines
+from bot.core.search.chunking import Chunk, ChunkedNote, chunk_id_for, chunk_note, normalise_newlines
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "k8s-colearning-lesson-1.md"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus" / "k8s-colearning-lesson-1.md"
 
 
 def spans(note: ChunkedNote) -> list[tuple[int, int, tuple[str, ...]]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.analysis import Analyzer
-from bot.core.documents import Document
-from bot.core.index import Hit, SearchIndex
-from bot.core.query import Query, QueryBuilder, QueryParams
-from bot.core.synonyms import SynonymTable
+from bot.core.search.analysis import Analyzer
+from bot.core.search.documents import Document
+from bot.core.search.index import Hit, SearchIndex
+from bot.core.search.query import Query, QueryBuilder, QueryParams
+from bot.core.search.synonyms import SynonymTable
 
 NEAR_DUPLICATE_JACCARD = 0.8
 NEAR_DUPLICATE_SCORE_GAP = 0.25  # near-duplicates' scores differ by less than this fraction

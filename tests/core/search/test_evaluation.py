@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import REPO_DIR
-from bot.core.analysis import Analyzer
-from bot.core.evaluation import EvalReport, evaluate, load_eval_set
-from bot.core.indexing import ChunkingParams, analyse_note, build_engine
-from bot.core.notes import scan_notes
-from bot.core.synonyms import load_synonyms
+from bot.core.search.analysis import Analyzer
+from bot.core.search.evaluation import EvalReport, evaluate, load_eval_set
+from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine
+from bot.core.search.notes import scan_notes
+from bot.core.search.synonyms import load_synonyms
 
 SEED_SET = REPO_DIR / "bench" / "eval" / "seed-notes.yaml"
 

@@ -1,8 +1,8 @@
 """Answers: paging, near-duplicates, matched words, suggestions, completions."""
 
-from bot.core.analysis import Analyzer
-from bot.core.indexing import build_engine
-from bot.core.synonyms import load_synonyms
+from bot.core.search.analysis import Analyzer
+from bot.core.search.indexing import build_engine
+from bot.core.search.synonyms import load_synonyms
 from tests.core.helpers import document, documents
 
 A = Analyzer()

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.background import english_zipf, zipf
-from bot.core.documents import Document
-from bot.core.scoring import Bm25Params, absent_scores, idf, term_scores
+from bot.core.search.english_frequency import english_zipf, zipf
+from bot.core.search.documents import Document
+from bot.core.search.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
 SNAPSHOT_FORMAT = 2

@@ -19,7 +19,7 @@ with their parts too, so a larger weight would reward the same words twice.
 `coverage` is the IDF-weighted share of the question's words that found something (typos count
 half). Below `min_coverage` the question is off-topic and gets no passages: "how do I bake
 sourdough bread" must not return notes because one word resembles something in them. A question
-is also off-topic when none of its matched words is specific to the notes (see `background`):
+is also off-topic when none of its matched words is specific to the notes (see `english_frequency`):
 "how long should I boil an egg" shares "egg" with a large corpus, but "egg" is rarer there than in
 English at large.
 """
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
-from bot.core.analysis import Analyzer
-from bot.core.index import SearchIndex
-from bot.core.synonyms import SynonymTable
+from bot.core.search.analysis import Analyzer
+from bot.core.search.index import SearchIndex
+from bot.core.search.synonyms import SynonymTable
 
 
 @dataclass(frozen=True)

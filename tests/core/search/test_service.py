@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import SHIPPED_CORPUS
-from bot.core import service as service_module
+from bot.core.search import service as service_module
 from bot.core.errors import NotesFolderError, ReindexInProgress
-from bot.core.service import NotesService, ServiceConfig
+from bot.core.search.service import NotesService, ServiceConfig
 from bot.core.storage.models import ChunkRow
 from bot.core.storage.repositories import NotesRepository
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.answering import SearchEngine
+from bot.core.search.answering import SearchEngine
 
 
 @dataclass(frozen=True)

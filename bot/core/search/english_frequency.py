@@ -20,7 +20,7 @@ from importlib import resources
 @lru_cache(maxsize=1)
 def english_zipf() -> dict[str, float]:
     """Word → Zipf frequency in general English; words not listed are rarer than Zipf 2.4."""
-    raw = resources.files("bot.core").joinpath("data/english-zipf.tsv.gz").read_bytes()
+    raw = resources.files("bot.core.search").joinpath("data/english-zipf.tsv.gz").read_bytes()
     table: dict[str, float] = {}
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         if line and not line.startswith("#"):

@@ -7,17 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core.analysis import Analyzer
-from bot.core.answering import SearchEngine
-from bot.core.documents import Document
-from bot.core.index import SearchIndex
-from bot.core.notes import NoteFile
-from bot.core.query import QueryParams
-from bot.core.scoring import Bm25Params
-from bot.core.synonyms import SynonymTable
+from bot.core.search.analysis import Analyzer
+from bot.core.search.answering import SearchEngine
+from bot.core.search.documents import Document
+from bot.core.search.index import SearchIndex
+from bot.core.search.notes import NoteFile
+from bot.core.search.query import QueryParams
+from bot.core.search.scoring import Bm25Params
+from bot.core.search.synonyms import SynonymTable
 
 if TYPE_CHECKING:
-    from bot.core.chunking import ChunkedNote
+    from bot.core.search.chunking import ChunkedNote
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class AnalysedNote:
 
 def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -> AnalysedNote:
     """Chunk a note and analyse each chunk's text, heading path and the note's title."""
-    from bot.core.chunking import chunk_note  # the Markdown parser loads only when notes change
+    from bot.core.search.chunking import chunk_note  # the Markdown parser loads only when notes change
 
     chunked = chunk_note(note.path, note.text, min_words=chunking.min_words, max_words=chunking.max_words)
     title_words = analyzer.words(chunked.title) if chunked.title else []

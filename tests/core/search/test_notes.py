@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import notes
+from bot.core.search import notes
 from bot.core.errors import NotesFolderError
-from bot.core.notes import NoteFile, SkippedFile, read_note, scan_notes
+from bot.core.search.notes import NoteFile, SkippedFile, read_note, scan_notes
 
 MAX = 1000
 

@@ -36,7 +36,7 @@ MAX_WORD_LENGTH = 48
 @lru_cache(maxsize=1)
 def english_stopwords() -> frozenset[str]:
     """The shipped stop-word list (comments and blank lines ignored)."""
-    text = resources.files("bot.core").joinpath("data/stopwords-en.txt").read_text("utf-8")
+    text = resources.files("bot.core.search").joinpath("data/stopwords-en.txt").read_text("utf-8")
     words = (line.split("#", 1)[0].split() for line in text.splitlines())
     return frozenset(word for line in words for word in line)
 

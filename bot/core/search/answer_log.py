@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.answering import Passage
+from bot.core.search.answering import Passage
 from bot.core.storage.models import AnswerRow, FeedbackRow
 
 Verdict = Literal["helpful", "not_helpful"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.analysis import Analyzer
+from bot.core.search.analysis import Analyzer
 from bot.core.errors import ConfigError
 
 Phrase = tuple[str, ...]  # stems

@@ -3,11 +3,11 @@
 import pytest
 
 from bot.config import SHIPPED_CORPUS
-from bot.core.analysis import Analyzer
-from bot.core.answering import SearchEngine
-from bot.core.indexing import ChunkingParams, analyse_note, build_engine
-from bot.core.notes import scan_notes
-from bot.core.synonyms import load_synonyms
+from bot.core.search.analysis import Analyzer
+from bot.core.search.answering import SearchEngine
+from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine
+from bot.core.search.notes import scan_notes
+from bot.core.search.synonyms import load_synonyms
 from tests.core.helpers import documents
 
 A = Analyzer()

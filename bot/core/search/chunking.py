@@ -36,7 +36,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.core.documents import Chunk
+from bot.core.search.documents import Chunk
 
 
 @dataclass(frozen=True)

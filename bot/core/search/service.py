@@ -25,15 +25,15 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.analysis import ANALYZER_VERSION, Analyzer
-from bot.core.answering import Answer, SearchEngine
-from bot.core.documents import Document
-from bot.core.index import SearchIndex
+from bot.core.search.analysis import ANALYZER_VERSION, Analyzer
+from bot.core.search.answering import Answer, SearchEngine
+from bot.core.search.documents import Document
+from bot.core.search.index import SearchIndex
 from bot.core.errors import NotesBotError, ReindexInProgress
-from bot.core.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
-from bot.core.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
-from bot.core.query import QueryParams
-from bot.core.scoring import Bm25Params
+from bot.core.search.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
+from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
+from bot.core.search.query import QueryParams
+from bot.core.search.scoring import Bm25Params
 from bot.core.storage.repositories import (
     FileChunks,
     IndexStateRecord,
@@ -41,7 +41,7 @@ from bot.core.storage.repositories import (
     ReindexRunRecord,
     StoredFile,
 )
-from bot.core.synonyms import SynonymTable, load_synonyms
+from bot.core.search.synonyms import SynonymTable, load_synonyms
 
 log = logging.getLogger(__name__)
 

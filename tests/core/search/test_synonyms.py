@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import SHIPPED_CORPUS
-from bot.core.analysis import Analyzer
+from bot.core.search.analysis import Analyzer
 from bot.core.errors import ConfigError
-from bot.core.synonyms import SynonymTable, load_synonyms
+from bot.core.search.synonyms import SynonymTable, load_synonyms
 
 A = Analyzer()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.analysis import Analyzer
+from bot.core.search.analysis import Analyzer
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Practice: daily prompts, scores and streaks, and spaced review of quiz questions."""

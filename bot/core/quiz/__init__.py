@@ -1,0 +1,1 @@
+"""Quiz: questions generated from the indexed notes or written by moderators, and answer checking."""

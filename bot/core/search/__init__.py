@@ -1,0 +1,1 @@
+"""Search: notes → chunks → analysed words → BM25 index → answers with citations."""
