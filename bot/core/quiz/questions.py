@@ -1,0 +1,55 @@
+"""A quiz question as the rest of the bot sees it, whoever made it (the generator or a moderator).
+
+This is the contract between the parts of the quiz: the generator and the hand-written loader
+produce `Question`s, the pool stores them in `quiz_questions`, and `/quiz`, the daily prompt and
+spaced review read them back. The id is derived from content, so an unchanged passage keeps its
+questions (and members' review cards keep pointing at them) across reindexes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+QuestionKind = Literal["cloze", "definition", "written"]
+BLANK = "____"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with its source passage; `choices[answer_index]` is the answer when it has choices."""
+
+    id: str
+    kind: QuestionKind
+    prompt: str
+    choices: tuple[str, ...]  # four for generated questions; () for a typed-only written one
+    answer_index: int | None
+    answer: str
+    source: str  # note path relative to the notes folder
+    heading: str | None
+    start_line: int
+    end_line: int
+    chunk_id: str | None = None  # the passage's content id; None for a hand-written question
+    accepted: tuple[str, ...] = field(default=())  # other typed answers counted right
+    explanation: str | None = None
+    quality: float = 0.0  # higher is better; hand-written questions rank above every generated one
+
+    @property
+    def citation(self) -> str:
+        return f"{self.source}:{self.start_line}-{self.end_line}"
+
+    def as_json(self) -> dict[str, object]:
+        """The shape `python -m bot quiz --json` prints."""
+        return {
+            "id": self.id, "kind": self.kind, "question": self.prompt, "choices": list(self.choices),
+            "answer_index": self.answer_index, "answer": self.answer, "source": self.source,
+            "heading": self.heading, "start_line": self.start_line, "end_line": self.end_line,
+        }
+
+
+def question_id_for(kind: str, prompt: str, answer: str, anchor: str) -> str:
+    """A content-derived id: `anchor` is the passage's chunk id (generated) or the file and entry
+    text (hand-written), so the same question from the same passage always gets the same id."""
+    key = "\x1e".join([kind, prompt, answer, anchor])
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
