@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Literal, Protocol
 
 QuestionKind = Literal["cloze", "definition", "written"]
 BLANK = "____"
@@ -53,3 +54,36 @@ def question_id_for(kind: str, prompt: str, answer: str, anchor: str) -> str:
     text (hand-written), so the same question from the same passage always gets the same id."""
     key = "\x1e".join([kind, prompt, answer, anchor])
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """A member's answer as stored, handed to whoever keeps scores and review cards."""
+
+    post_id: int
+    post_kind: Literal["quiz", "daily"]
+    question_id: str
+    guild_id: int | None  # None in DMs
+    channel_id: int | None
+    user_id: int
+    correct: bool
+    near_miss: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class DueReview:
+    """A question due for one member's spaced review, and when they last answered it."""
+
+    question_id: str
+    last_answered_at: datetime | None
+    last_correct: bool | None
+
+
+class ReviewSource(Protocol):
+    """What `/quiz` needs from spaced review (bot.core.practice): the next due card, and to be told
+    of every answer so the card can be rescheduled."""
+
+    async def due_review(self, guild_id: int | None, user_id: int, now: datetime) -> DueReview | None: ...
+
+    async def on_answer(self, answer: RecordedAnswer) -> None: ...
