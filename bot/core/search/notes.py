@@ -103,7 +103,7 @@ def scan_notes(root: Path, *, max_bytes: int, known: KnownHash | None = None) ->
     modification time are unchanged: that file is then not read again (like git's stat cache), and
     its NoteFile carries the known hash, `reused=True` and no text.
     """
-    real_root = _check_root(Path(root))
+    real_root = check_notes_folder(Path(root))
     candidates, skipped = _walk(real_root)
     files: list[NoteFile] = []
     for candidate in _unique(candidates):
@@ -230,8 +230,9 @@ def _valid_name(name: str) -> bool:
     return True
 
 
-def _check_root(root: Path) -> str:
-    """The real path of the notes folder; a missing or unlistable root is a setup error."""
+def check_notes_folder(root: Path) -> str:
+    """The real path of the notes folder; raise NotesFolderError if it is missing, not a folder
+    or unlistable (a setup error, which every command reports before doing anything else)."""
     try:
         info = root.stat()
     except OSError as exc:

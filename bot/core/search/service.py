@@ -48,6 +48,7 @@ from bot.core.storage.repositories import (
 )
 from bot.core.search.synonyms import SynonymTable, load_synonyms
 from bot.core.search.workers import analysis_pool
+from bot.core.terminal_text import strip_control
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class ReindexSummary:
 
     def change_report(self) -> str:
         """One line saying what changed, for the log and standard error."""
-        parts = [f"{len(paths)} {label}" + (f" ({', '.join(paths[:3])}{', …' if len(paths) > 3 else ''})" if paths else "")
+        parts = [f"{len(paths)} {label}" + (f" ({strip_control(', '.join(paths[:3]))}{', …' if len(paths) > 3 else ''})" if paths else "")
                  for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
                  if paths]
         report = ", ".join(parts) or "nothing changed"
