@@ -261,3 +261,17 @@ def test_escape_sequences_in_notes_never_reach_the_terminal(env: dict[str, str],
         assert "\x1b" not in done.stdout and "\x9b" not in done.stdout and "owned" not in done.stdout
     as_json = json.loads(run(env, "ask", "zebra", "--json").stdout)  # JSON keeps the exact text
     assert "\x1b]0;owned\x07" in as_json["results"][0]["text"]
+
+
+def test_hostile_synonyms_file_is_one_warning_and_the_notes_still_answer(env: dict[str, str], tmp_path: Path) -> None:
+    bomb = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                     + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]
+                     + ["groups: [*i]"])
+    synonyms = tmp_path / "notes" / "synonyms.yaml"
+    synonyms.write_text(bomb)
+    for command in (["ask", "what is a hypervisor", "--json"], ["reindex", "--json"]):
+        done = run(env, *command)
+        assert done.returncode == 0, done.stderr
+        warning = [line for line in done.stderr.splitlines() if "synonyms" in line]
+        assert len(warning) == 1 and str(synonyms) in warning[0] and "aliases" in warning[0]
+    assert json.loads(run(env, "ask", "what is a hypervisor", "--json").stdout)["results"]

@@ -163,6 +163,7 @@ class NotesService:
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
         self._synonyms = SynonymTable()
+        self._synonyms_problem: str | None = None  # the last rejection logged, to log it once
         self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -366,12 +367,17 @@ class NotesService:
         return _Outcome(summary, engine, state.version, written=True)
 
     def _read_synonyms(self) -> tuple[SynonymTable, SkippedFile | None]:
-        """The synonyms file's groups; a bad file is reported and the previous groups kept."""
+        """The synonyms file's groups; a bad file is reported (logged once while it stays the
+        same) and the previous groups kept."""
         try:
-            return load_synonyms(self.config.synonyms_file, self.analyzer), None
+            synonyms = load_synonyms(self.config.synonyms_file, self.analyzer)
         except SynonymsError as exc:
-            log.warning("%s; keeping the previous synonyms", exc)
+            if str(exc) != self._synonyms_problem:
+                log.warning("%s; keeping the previous synonyms", exc)
+            self._synonyms_problem = str(exc)
             return self._synonyms, SkippedFile(str(exc.path), f"{exc.reason}; the previous synonyms are kept")
+        self._synonyms_problem = None
+        return synonyms, None
 
     def _outdated(self, state: IndexStateRecord | None) -> bool:
         """True when the stored chunks were made with other parameters (or there are none)."""
