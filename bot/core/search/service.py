@@ -36,7 +36,7 @@ from bot.core.search.documents import Document
 from bot.core.search.index import SearchIndex
 from bot.core.errors import NotesBotError, ReindexInProgress, SynonymsError
 from bot.core.search.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
-from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
+from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, check_notes_folder, scan_notes
 from bot.core.search.query import QueryParams
 from bot.core.search.scoring import Bm25Params
 from bot.core.storage.repositories import (
@@ -88,9 +88,11 @@ class ReindexSummary:
 
     def change_report(self) -> str:
         """One line saying what changed, for the log and standard error."""
-        parts = [f"{len(paths)} {label}" + (f" ({strip_control(', '.join(paths[:3]))}{', …' if len(paths) > 3 else ''})" if paths else "")
-                 for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
-                 if paths]
+        parts = []
+        for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            if paths:
+                named = strip_control(", ".join(paths[:3])) + (", …" if len(paths) > 3 else "")
+                parts.append(f"{len(paths)} {label} ({named})")
         report = ", ".join(parts) or "nothing changed"
         report += f", {self.unchanged} unchanged"
         if self.skipped:
@@ -194,6 +196,7 @@ class NotesService:
         changed, and writes nothing when nothing did. Chunks made with other parameters, or from
         another folder, are never loaded: every note is then indexed anew.
         """
+        check_notes_folder(self.config.notes_dir)  # before loading an index that could not serve
         self._synonyms, _ = self._read_synonyms()
         async with self.sessions() as session:
             repo = NotesRepository(session)
