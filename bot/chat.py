@@ -1,6 +1,7 @@
 """The terminal chat: the bot's conversation without Discord, over the same services.
 
 Plain text is a question. Commands: /ask QUESTION, /more, /reindex, /help, /quit.
+Text from the notes is printed through `bot.console`, which strips terminal escape sequences.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.app import App, open_app
 from bot.config import Settings
 from bot.console import indexing_progress, render_answer, render_summary
 from bot.core.errors import NotesBotError
+from bot.core.search.watch import watching
+from bot.core.terminal_text import strip_control
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
@@ -49,7 +52,7 @@ class Chat:
         elif command == "/reindex":
             await self._reindex()
         else:
-            self.console.print(f"Unknown command {escape(command)}. Type /help for the commands.")
+            self.console.print(f"Unknown command {escape(strip_control(command))}. Type /help for the commands.")
         return True
 
     def _ask(self, question: str) -> None:
@@ -80,20 +83,23 @@ class Chat:
             with indexing_progress(self.console) as progress:
                 summary = await self.app.notes.reindex(progress=progress)
         except NotesBotError as exc:
-            self.console.print(f"[red]Reindex failed:[/red] {escape(str(exc))} The previous index is still answering.")
+            self.console.print(f"[red]Reindex failed:[/red] {escape(strip_control(str(exc)))} "
+                               "The previous index is still answering.")
             return
         self.console.print(render_summary(summary))
 
 
 async def run_chat(settings: Settings, console: Console | None = None) -> int:
-    """Open the services, index the notes if needed, and converse until /quit or end of input."""
+    """Open the services, bring the index up to date with the notes folder, and converse until
+    /quit or end of input (watching the folder meanwhile when NOTES_WATCH is on)."""
     console = console or Console()
-    async with open_app(settings) as app:
+    async with open_app(settings) as app, watching(app.notes, enabled=settings.notes_watch):
         with indexing_progress(console) as progress:
             await app.notes.start(progress)
         chat = Chat(app, console)
         docs = len(app.notes.engine.documents)
-        console.print(f"[bold]notesbot[/bold] · {docs} passages from {escape(str(settings.notes_dir))}. "
+        folder = escape(strip_control(str(settings.notes_dir)))
+        console.print(f"[bold]notesbot[/bold] · {docs} passages from {folder}. "
                       "Type a question, /help for commands, /quit to leave.")
         while True:
             try:

@@ -3,6 +3,12 @@
 Expected problems (a missing notes folder, an unreachable database, a bad setting) end as one line
 on standard error and a non-zero exit status, never a traceback:
 2 for settings and notes, 3 for the database, 4 when a reindex is already running.
+
+Every command that answers (bot, chat, `ask`) first brings the index up to date with the notes
+folder (`NotesService.start`, which logs what changed on standard error). Output is always valid
+UTF-8 whatever the input: questions on standard input are decoded with replacement characters,
+and JSON is written as UTF-8 bytes. A reader that goes away (`ask - --json | head -1`) ends the
+command quietly with status 0.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from bot import __version__
 from bot.app import open_app
 from bot.config import Settings, load_settings
 from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
+from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
@@ -69,14 +76,22 @@ def entry_point() -> NoReturn:
     than answering a question (about 0.5 s of a 2 s `ask`).
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    logging.shutdown()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader has gone, or stdout was replaced and closed
+        code = 0
+    try:
+        sys.stderr.flush()
+        logging.shutdown()
+    except (BrokenPipeError, ValueError):
+        pass
     os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(sys.stdin, "reconfigure"):  # the chat reads text: a bad byte costs one character
+        sys.stdin.reconfigure(errors="replace")
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
@@ -88,14 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CODES.get(type(exc), 2)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `notesbot ask - --json | head`: the reader has gone
-        sys.stderr.close()
+    except BrokenPipeError:  # e.g. `notesbot ask - --json | head -1`: the reader has gone
+        _discard_stdout()
         return 0
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _db(args, settings)
+    check_notes_folder(settings.notes_dir)  # before the database or Discord: one line, exit 2
     if args.command == "ask":
         return await _ask(args, settings)
     if args.command == "reindex":
@@ -109,28 +125,37 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _discord(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapter.client import run_bot, sync_commands  # discord.py is imported only when needed
+    from bot.core.search.watch import watching
 
     async with open_app(settings) as app:
         if args.command == "sync":
             return await sync_commands(app, args.guild)
-        return await run_bot(app)
+        async with watching(app.notes, enabled=settings.notes_watch):
+            return await run_bot(app)
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     k = args.k or settings.top_k
-    questions = _stdin_questions() if args.question == "-" else iter([args.question])
+    from_stdin = args.question == "-"
+    questions = _stdin_questions() if from_stdin else iter([_from_argv(args.question)])
     async with open_app(settings) as app:
         with _progress_on_stderr() as progress:
             await app.notes.start(progress)
+        console = None
         for question in questions:
             answer = app.notes.search(question, k=k)
             if args.json:
-                print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
-            else:
-                from bot.console import render_answer
+                _print_json(answer.as_json())
+                continue
+            from bot.console import render_answer, render_question
+
+            if console is None:
                 from rich.console import Console
 
-                Console().print(render_answer(answer))
+                console = Console()
+            if from_stdin:
+                console.print(render_question(question))
+            console.print(render_answer(answer))
     return 0
 
 
@@ -139,7 +164,7 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
         with _progress_on_stderr() as progress:
             summary = await app.notes.reindex(progress=progress)
     if args.json:
-        print(json.dumps(summary.as_json(), ensure_ascii=False))
+        _print_json(summary.as_json())
     else:
         from bot.console import render_summary
         from rich.console import Console
@@ -177,5 +202,42 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _stdin_questions() -> Iterator[str]:
-    """Questions from standard input, one a line, read as they come (for evaluation scripts)."""
-    return (line.strip() for line in sys.stdin if line.strip())
+    """Questions from standard input, one a line, read as they come (for evaluation scripts).
+
+    Read as bytes and decoded with replacement: a stray Latin-1 byte costs one character, never
+    the run (or, worse, a line of JSON that is not UTF-8).
+    """
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8", errors="replace").strip()
+        if line:
+            yield line
+
+
+def _from_argv(arg: str) -> str:
+    """A command-line argument as text: undecodable bytes (kept by Python as surrogate escapes)
+    become replacement characters."""
+    return os.fsencode(arg).decode("utf-8", errors="replace")
+
+
+def _print_json(payload: object) -> None:
+    """One line of JSON on standard output as UTF-8 bytes, whatever the locale's encoding; a
+    lone surrogate (which UTF-8 cannot hold) becomes U+FFFD."""
+    line = json.dumps(payload, ensure_ascii=False)
+    try:
+        data = line.encode("utf-8")
+    except UnicodeEncodeError:
+        data = line.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.buffer.flush()
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the final flush of what the gone reader left
+    unread cannot fail again (Python's documented way to end quietly on a closed pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
@@ -17,14 +17,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 SHIPPED_CORPUS = REPO_DIR / "corpus"
 SYNONYMS_FILENAME = "synonyms.yaml"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class Settings(BaseSettings):
     """Every setting of the bot; environment variable names are the upper-case field names."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      allow_inf_nan=False)
 
     notes_dir: Path = Field(SHIPPED_CORPUS, description="Folder of .md/.markdown/.txt notes.")
+    notes_watch: bool = Field(False, description="Reindex by itself when the notes folder changes (bot, chat).")
     data_dir: Path = Field(REPO_DIR / "data", description="Where the default SQLite database lives.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means SQLite in DATA_DIR.")
     synonyms_file: Path | None = Field(None, description="Synonyms YAML; default NOTES_DIR's, else shipped.")
@@ -34,7 +37,7 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=25, description="Passages per answer.")
     log_level: str = Field("INFO", description="Python logging level.")
     discord_token: SecretStr | None = Field(None, description="Bot token; without it the terminal chat opens.")
-    discord_test_guild_id: int | None = Field(None, description="Sync commands to this guild only (testing).")
+    discord_test_guild_id: int | None = Field(None, ge=1, description="Sync commands to this guild only (testing).")
     notes_base_url: str | None = Field(None, description="Base URL of the notes' repository for source links.")
     ask_cooldown_rate: int = Field(5, ge=1, description="Questions a member may ask per cooldown window.")
     ask_cooldown_seconds: float = Field(30.0, gt=0, description="The cooldown window in seconds.")
@@ -42,6 +45,41 @@ class Settings(BaseSettings):
     # For tests against a Discord double; never needed in production.
     discord_api_base: str | None = Field(None, description="Override of https://discord.com/api/v10.")
     discord_gateway_url: str | None = Field(None, description="Override of the gateway URL.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("notes_base_url", "discord_api_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("ws://", "wss://")):
+            raise ValueError("must be a ws:// or wss:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if value:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                make_url(value)
+            except ArgumentError:
+                raise ValueError("not a database URL (e.g. postgresql+asyncpg://user@host/db)") from None
+        return value
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":
@@ -66,4 +104,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
-        raise ConfigError(f"bad setting {name}: {first['msg']}") from None
+        message = _one_line(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"bad setting {name}: {message}") from None
+    except (OSError, UnicodeDecodeError) as exc:  # the .env file itself
+        raise ConfigError(f"cannot read the settings file .env: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,4 +1,8 @@
-"""Rendering answers and reindex summaries for a terminal, with rich."""
+"""Rendering answers and reindex summaries for a terminal, with rich.
+
+Everything that comes from the notes, their file names or a question passes through
+`strip_control` first: a note must not be able to send escape sequences to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ from rich.text import Text
 from bot.core.search.answering import Answer, Passage
 from bot.core.search.service import Progress as ProgressFn
 from bot.core.search.service import ReindexSummary
+from bot.core.terminal_text import strip_control as clean
 
 
 def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> Text:
     """`text` with every whole-word occurrence of `words` (any case) styled."""
-    rich_text = Text(text)
+    rich_text = Text(clean(text))
     if words:
         pattern = r"(?<![\w])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])"
         rich_text.highlight_regex(re.compile(pattern, re.IGNORECASE), style=style)
@@ -28,9 +33,14 @@ def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> 
 def render_passage(passage: Passage, rank: int) -> Panel:
     """One passage: heading as the title, then its source (never cut), then the text."""
     title = Text.assemble((f"{rank}. ", "bold"), highlight(passage.heading or passage.title or passage.source, passage.matched))
-    body = Text.assemble((passage.citation, "cyan"), "\n\n", highlight(passage.text, passage.matched))
+    body = Text.assemble((clean(passage.citation), "cyan"), "\n\n", highlight(passage.text, passage.matched))
     return Panel(body, title=title, title_align="left", subtitle=Text(f"score {passage.score:.2f}", style="dim"),
                  subtitle_align="right", border_style="blue")
+
+
+def render_question(question: str) -> Text:
+    """The question above its answers, when several are answered in a row (`ask -`)."""
+    return Text.assemble(("Q: ", "bold magenta"), (clean(question), "bold"))
 
 
 def render_answer(answer: Answer, first_rank: int = 1) -> RenderableType:
@@ -39,7 +49,7 @@ def render_answer(answer: Answer, first_rank: int = 1) -> RenderableType:
     message = Text("Nothing in the notes matches that question.", style="yellow")
     if answer.suggestions:
         message.append("\nDid you mean: ", style="default")
-        message.append(", ".join(answer.suggestions), style="bold")
+        message.append(clean(", ".join(answer.suggestions)), style="bold")
         message.append("?")
     return message
 
@@ -49,14 +59,14 @@ def render_summary(summary: ReindexSummary) -> RenderableType:
     lines.append(f"Indexed {summary.files} files into {summary.chunks} chunks in {summary.seconds:.2f}s "
                  f"(version {summary.version}).\n", style="bold")
     for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
-        lines.append(f"  {label}: {len(paths)}" + (f"  {', '.join(paths[:10])}" if paths else ""))
+        lines.append(f"  {label}: {len(paths)}" + (f"  {clean(', '.join(paths[:10]))}" if paths else ""))
         lines.append("  …\n" if len(paths) > 10 else "\n")
     lines.append(f"  unchanged: {summary.unchanged}\n")
     lines.append(f"  skipped: {len(summary.skipped)}\n")
     for item in summary.skipped:
-        lines.append(f"    {item.path}: {item.reason}\n", style="yellow")
+        lines.append(f"    {clean(item.path)}: {clean(item.reason)}\n", style="yellow")
     for item in summary.warnings:
-        lines.append(f"  warning: {item.path}: {item.reason}\n", style="yellow")
+        lines.append(f"  warning: {clean(item.path)}: {clean(item.reason)}\n", style="yellow")
     if summary.notice:
         lines.append(f"  {summary.notice}\n", style="bold red")
     lines.rstrip()

@@ -122,3 +122,156 @@ def test_no_command_without_token_opens_the_chat(env: dict[str, str]) -> None:
     done = run(env, stdin="are secrets encrypted in etcd\n")
     assert done.returncode == 0, done.stderr
     assert "etcd" in done.stdout
+
+
+# --- notes always current: every start brings the index up to date --------------------------------
+
+
+def info_env(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "LOG_LEVEL": "INFO"}
+
+
+def test_a_note_added_after_the_first_start_answers_without_reindex(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "ask", "pods", "--json").returncode == 0
+    (tmp_path / "notes" / "wombats.md").write_text("# Wombats\n\nWombats dig burrows with strong claws.\n")
+    done = run(info_env(env), "ask", "do wombats dig burrows", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["source"] == "wombats.md"
+    assert "notes: 1 added (wombats.md), 2 unchanged" in done.stderr
+    quiet = run(info_env(env), "ask", "do wombats dig burrows", "--json")
+    assert "added" not in quiet.stderr  # nothing changed: nothing to report
+
+
+def test_a_deleted_and_an_edited_note_are_seen_at_the_next_start(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "ask", "pods", "--json").returncode == 0
+    (tmp_path / "notes" / "storage.md").write_text("# Storage\n\nA claim now mentions okapis.\n")
+    (tmp_path / "notes" / "lesson.md").unlink()
+    done = run(info_env(env), "ask", "okapis", "--json")
+    assert json.loads(done.stdout)["results"][0]["source"] == "storage.md"
+    assert "1 changed (storage.md), 1 removed (lesson.md)" in done.stderr
+    assert json.loads(run(env, "ask", "what is a hypervisor", "--json").stdout)["results"] == []
+
+
+def test_another_notes_folder_is_indexed_anew_never_answered_from_the_old_one(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "reindex").returncode == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ducks.md").write_text("# Ducks\n\nDucks quack at dawn.\n")
+    switched = {**info_env(env), "NOTES_DIR": str(other)}
+    done = run(switched, "ask", "what is a hypervisor", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"] == []  # the old folder's notes are gone
+    assert "the notes folder is now" in done.stderr and "indexing it anew" in done.stderr
+    assert json.loads(run(switched, "ask", "when do ducks quack", "--json").stdout)["results"][0]["source"] == "ducks.md"
+    chat = run({**switched, "COLUMNS": "500"}, "chat", stdin="when do ducks quack\n")
+    assert "1 passages from " + str(other) in chat.stdout and "ducks.md" in chat.stdout
+
+
+@pytest.mark.parametrize("command", [["ask", "pods"], ["ask", "-"], ["reindex"], ["chat"], [], ["run"], ["sync"]])
+def test_missing_notes_folder_is_exit_2_for_every_command(env: dict[str, str], tmp_path: Path, command: list[str]) -> None:
+    assert run(env, "reindex").returncode == 0  # an index exists: it must not be answered from
+    gone = {**env, "NOTES_DIR": str(tmp_path / "gone"), "DISCORD_TOKEN": "x" if command in (["run"], ["sync"]) else ""}
+    done = run(gone, *command, stdin="pods\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"notesbot: error: notes folder not found: {tmp_path / 'gone'}"
+    assert done.stdout == ""
+
+
+# --- settings and database --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "value"), [("LOG_LEVEL", "bogus"), ("NOTES_WATCH", "maybe"), ("TOP_K", "0"),
+                                             ("NOTES_BASE_URL", "javascript:alert(1)"), ("DATABASE_URL", "::"),
+                                             ("ASK_COOLDOWN_SECONDS", "nan"), ("DISCORD_GATEWAY_URL", "http://x")])
+def test_every_bad_setting_is_one_line_and_exit_2(env: dict[str, str], name: str, value: str) -> None:
+    done = run({**env, name: value}, "ask", "pods")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"notesbot: error: bad setting {name}: ") and done.stderr.count("\n") == 1
+
+
+def test_unreadable_env_file_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"TOP_K=\xff\xfe\n")
+    done = run(env, "ask", "pods")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_database_from_a_newer_notesbot_is_refused_with_exit_3(env: dict[str, str], tmp_path: Path) -> None:
+    import sqlite3
+
+    assert run(env, "db", "upgrade").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "notesbot.sqlite3") as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    for command in (["ask", "pods"], ["db", "upgrade"], ["reindex"]):
+        done = run(env, *command)
+        assert done.returncode == 3, done.stderr
+        assert "the database was written by a newer notesbot" in done.stderr and "upgrade it" in done.stderr
+        assert done.stderr.count("\n") == 1
+
+
+# --- questions on standard input, output to pipes and terminals -------------------------------------
+
+
+def test_invalid_utf8_on_stdin_gives_valid_utf8_json(env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "-", "--json"], env=env, capture_output=True,
+                          input=b"caf\xe9 hypervisor\n\xff\xfe\n", timeout=120, cwd=Path(env["DATA_DIR"]).parent)
+    assert done.returncode == 0, done.stderr
+    objects = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]  # strict UTF-8
+    assert [o["question"] for o in objects] == ["caf\ufffd hypervisor", "\ufffd\ufffd"]
+    assert objects[0]["results"]
+
+
+def test_non_utf8_locale_still_gives_utf8_json(env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "café hypervisor", "--json"],
+                          env={**env, "PYTHONIOENCODING": "latin-1"}, capture_output=True, timeout=120,
+                          cwd=Path(env["DATA_DIR"]).parent)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["question"] == "café hypervisor"
+
+
+def test_closed_pipe_ends_quietly_with_exit_0(env: dict[str, str]) -> None:
+    assert run(env, "reindex").returncode == 0
+    process = subprocess.Popen([sys.executable, "-m", "bot", "ask", "-", "--json"], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=Path(env["DATA_DIR"]).parent)
+    process.stdin.write(b"what is a hypervisor\n" * 2000)  # far more answers than a pipe holds
+    process.stdin.close()
+    first = process.stdout.readline()  # like `| head -1`
+    process.stdout.close()
+    assert json.loads(first)["question"] == "what is a hypervisor"
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == b""
+
+
+def test_plain_ask_from_stdin_prints_each_question_above_its_answers(env: dict[str, str]) -> None:
+    done = run(env, "ask", "-", stdin="what is a hypervisor\nwhat is a PersistentVolumeClaim\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    first, second = out.index("Q: what is a hypervisor"), out.index("Q: what is a PersistentVolumeClaim")
+    assert first < out.index("lesson.md:") < second < out.index("storage.md:")
+
+
+def test_escape_sequences_in_notes_never_reach_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "notes" / "evil.md").write_text("# Evil \x1b[31mred\n\nThe zebra \x1b]0;owned\x07title "
+                                                "and \x1b[2J clear \x9b31m codes.\n")
+    asked = run(env, "ask", "zebra")
+    chatted = run(env, "chat", stdin="zebra\n")
+    for done in (asked, chatted):
+        assert done.returncode == 0, done.stderr
+        assert "zebra" in done.stdout and "title" in done.stdout
+        assert "\x1b" not in done.stdout and "\x9b" not in done.stdout and "owned" not in done.stdout
+    as_json = json.loads(run(env, "ask", "zebra", "--json").stdout)  # JSON keeps the exact text
+    assert "\x1b]0;owned\x07" in as_json["results"][0]["text"]
+
+
+def test_hostile_synonyms_file_is_one_warning_and_the_notes_still_answer(env: dict[str, str], tmp_path: Path) -> None:
+    bomb = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                     + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]
+                     + ["groups: [*i]"])
+    synonyms = tmp_path / "notes" / "synonyms.yaml"
+    synonyms.write_text(bomb)
+    for command in (["ask", "what is a hypervisor", "--json"], ["reindex", "--json"]):
+        done = run(env, *command)
+        assert done.returncode == 0, done.stderr
+        warning = [line for line in done.stderr.splitlines() if "synonyms" in line]
+        assert len(warning) == 1 and str(synonyms) in warning[0] and "aliases" in warning[0]
+    assert json.loads(run(env, "ask", "what is a hypervisor", "--json").stdout)["results"]

@@ -2,6 +2,7 @@
 
     NotesBotError
     ├── ConfigError            a setting is missing or malformed
+    │   └── SynonymsError      the synonyms file is unreadable or has the wrong shape
     ├── NotesFolderError       the notes folder is missing or is not a folder
     ├── StorageError           the database cannot be reached or migrated
     └── ReindexInProgress      a reindex is already running; try again later
@@ -14,6 +15,15 @@ class NotesBotError(Exception):
 
 class ConfigError(NotesBotError):
     """A setting is missing or malformed."""
+
+
+class SynonymsError(ConfigError):
+    """The synonyms file was rejected; `path` names it and `reason` says why, in one line."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"synonyms file {path} rejected: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class NotesFolderError(NotesBotError):

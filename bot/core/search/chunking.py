@@ -8,7 +8,10 @@ Why chunks look the way they do:
   file order, and together cover every non-blank line outside the front matter.
 * Optional YAML front matter (a first line ``---`` closed by a later ``---`` or ``...``) gives the
   note's ``title`` and ``tags``; its lines are never indexed, even when its YAML is malformed (then
-  its values are ignored). Line numbers still count it: they are lines of the original file.
+  its values are ignored, and ``ChunkedNote.warning`` says so). Line numbers still count it: they
+  are lines of the original file. YAML escapes can put a NUL or a lone surrogate into a title or
+  tag, which no database stores: those characters are removed (NUL) or replaced (U+FFFD), with a
+  warning.
 * A chunk never crosses a top-level heading (ATX or setext); its ``heading_path`` is the stack of
   enclosing heading texts. A heading's own lines open the first chunk of its section, so a heading
   without body becomes a chunk by itself. Headings nested in quotes or lists do not start sections.
@@ -46,6 +49,7 @@ class ChunkedNote:
     title: str | None
     tags: tuple[str, ...]
     chunks: list[Chunk] = field(default_factory=list)
+    warning: str | None = None  # a problem with the front matter, for the reindex summary
 
 
 _FRONT_MATTER_OPEN = "---"
@@ -85,7 +89,7 @@ class _Section:
 def chunk_note(source: str, text: str, *, min_words: int = 40, max_words: int = 200) -> ChunkedNote:
     """Split one note's text into chunks of whole lines that cite back to the file exactly."""
     lines = normalise_newlines(text).split("\n")
-    body_start, title, tags = _front_matter(lines)
+    body_start, title, tags, warning = _front_matter(lines)
     sections = _sections(lines, body_start)
     ranges: list[tuple[tuple[str, ...], int, int]] = []
     for section in sections:
@@ -93,7 +97,7 @@ def chunk_note(source: str, text: str, *, min_words: int = 40, max_words: int = 
             trimmed = _trim_blank(lines, start, end)
             if trimmed is not None:
                 ranges.append((section.heading_path, *trimmed))
-    return ChunkedNote(title=title, tags=tags, chunks=_make_chunks(source, lines, ranges))
+    return ChunkedNote(title=title, tags=tags, chunks=_make_chunks(source, lines, ranges), warning=warning)
 
 
 def chunk_id_for(source: str, heading_path: Sequence[str], text: str, occurrence: int = 0) -> str:
@@ -123,24 +127,40 @@ def count_words(text: str) -> int:
 # --- front matter -------------------------------------------------------------------------------
 
 
-def _front_matter(lines: list[str]) -> tuple[int, str | None, tuple[str, ...]]:
-    """Return (first body line, title, tags); front matter lines never reach the index."""
+def _front_matter(lines: list[str]) -> tuple[int, str | None, tuple[str, ...], str | None]:
+    """Return (first body line, title, tags, warning); front matter lines never reach the index."""
     if not lines or lines[0].lstrip("\ufeff").rstrip() != _FRONT_MATTER_OPEN:
-        return 0, None, ()
+        return 0, None, (), None
     for index in range(1, len(lines)):
         if lines[index].rstrip() in _FRONT_MATTER_CLOSE:
-            meta = _load_yaml("\n".join(lines[1:index]))
-            return index + 1, _title_from(meta), _tags_from(meta)
-    return 0, None, ()
+            meta, warning = _load_yaml("\n".join(lines[1:index]))
+            title, tags = _title_from(meta), _tags_from(meta)
+            clean_title, clean_tags = _storable(title), tuple(dict.fromkeys(t for t in map(_storable, tags) if t))
+            if (clean_title, clean_tags) != (title, tags):
+                warning = "front matter title or tags held NUL or invalid characters; removed"
+            return index + 1, clean_title or None, clean_tags, warning
+    return 0, None, (), None
 
 
-def _load_yaml(text: str) -> dict[Any, Any]:
-    """Parse front matter; anything malformed or not a mapping counts as empty."""
+def _load_yaml(text: str) -> tuple[dict[Any, Any], str | None]:
+    """Parse front matter; anything malformed or not a mapping counts as empty (with a warning
+    when it is not YAML at all)."""
     try:
         data = yaml.safe_load(text)
     except Exception:  # yaml raises YAMLError, but also ValueError etc. for odd scalars
-        return {}
-    return data if isinstance(data, dict) else {}
+        return {}, "front matter is not valid YAML; its title and tags are ignored"
+    return (data if isinstance(data, dict) else {}), None
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(text: str | None) -> str | None:
+    """`text` without NUL characters, lone surrogates replaced by U+FFFD (pairs are joined)."""
+    if text is None or not _UNSTORABLE.search(text):
+        return text
+    joined = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return joined.replace("\x00", "").strip()
 
 
 def _title_from(meta: dict[Any, Any]) -> str | None:

@@ -15,10 +15,18 @@ Rules (why: one broken file must never stop the whole notes folder from being in
   anything that fails to read ("unreadable: <reason>"), and unlistable sub-folders.
 * Text is UTF-8 (a BOM is dropped); invalid bytes are replaced and flagged in ``warning``.
   "\\r\\n" and "\\r" become "\\n" so line numbers match what editors show.
+* Paths must fit the database: a name that is not valid UTF-8 (no database can store it, and no
+  citation could show it) and a relative path over ``MAX_PATH_CHARS`` are reported and skipped;
+  the report shows the name with its bad bytes replaced (U+FFFD).
+* A file is opened by its resolved path with ``O_NOFOLLOW``, and the opened file is checked again
+  (the same file that was found, still inside the folder): a note swapped for a symlink between
+  the scan and the read is never read from outside the folder.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import os
 import stat
@@ -31,10 +39,15 @@ from pathlib import Path, PurePosixPath
 from bot.core.errors import NotesFolderError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_PATH_CHARS = 1024  # note_files.path is String(1024); a test keeps the two equal
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OUTSIDE = "symlink points outside the notes folder"
 _BAD_UTF8 = "not valid UTF-8; undecodable bytes replaced"
+_BAD_NAME = "file name is not valid UTF-8"
+_LONG_PATH = f"path longer than {MAX_PATH_CHARS} characters"
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_PROC_FD = Path("/proc/self/fd")
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ def scan_notes(root: Path, *, max_bytes: int, known: KnownHash | None = None) ->
     modification time are unchanged: that file is then not read again (like git's stat cache), and
     its NoteFile carries the known hash, `reused=True` and no text.
     """
-    real_root = _check_root(Path(root))
+    real_root = check_notes_folder(Path(root))
     candidates, skipped = _walk(real_root)
     files: list[NoteFile] = []
     for candidate in _unique(candidates):
@@ -113,10 +126,11 @@ def read_note(
     rel = PurePosixPath(Path(path).as_posix()).as_posix()
     full = Path(root) / rel
     real_root = str(root) if real_path is not None else os.path.realpath(root)
-    if not _inside(real_path or os.path.realpath(full), real_root):
+    real = real_path or os.path.realpath(full)
+    if not _inside(real, real_root):
         return SkippedFile(rel, _OUTSIDE)
     try:
-        info = full.stat()
+        info = os.stat(real)
         if not stat.S_ISREG(info.st_mode):
             return SkippedFile(rel, "not a regular file")
         if info.st_size > max_bytes:
@@ -125,7 +139,9 @@ def read_note(
         known_hash = known(rel, info.st_size, modified_at) if known else None
         if known_hash is not None:
             return NoteFile(rel, "", known_hash, info.st_size, modified_at, reused=True)
-        data = _read_bytes(full, max_bytes + 1)
+        data = _read_bytes(real, max_bytes + 1, info, real_root)
+    except _Swapped:
+        return SkippedFile(rel, _OUTSIDE)
     except OSError as exc:
         return SkippedFile(rel, f"unreadable: {exc.strerror or exc}")
     if len(data) > max_bytes:  # grew after stat()
@@ -158,14 +174,65 @@ def _note_from_bytes(rel: str, data: bytes, mtime: float) -> NoteFile:
     )
 
 
-def _read_bytes(path: Path, limit: int) -> bytes:
-    """Read at most `limit` bytes, so a file growing under us cannot exhaust memory."""
-    with path.open("rb") as handle:
-        return handle.read(limit)
+class _Swapped(Exception):
+    """The file opened is not the one found: replaced by a symlink or moved out meanwhile."""
 
 
-def _check_root(root: Path) -> str:
-    """The real path of the notes folder; a missing or unlistable root is a setup error."""
+def _read_bytes(real: str, limit: int, found: os.stat_result, real_root: str) -> bytes:
+    """Read at most `limit` bytes of the file found at `real`, so a file growing under us cannot
+    exhaust memory, and only if the file opened is that very file, still inside the folder.
+
+    `O_NOFOLLOW` refuses a last component that became a symlink; a folder above it swapped for a
+    link is caught by resolving the open descriptor (Linux) and comparing device and inode.
+    """
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Swapped from None
+        raise
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino):
+            raise _Swapped
+        if _proc_fd_available() and not _inside(os.path.realpath(_PROC_FD / str(fd)), real_root):
+            raise _Swapped
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        remaining = limit
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _proc_fd_available() -> bool:
+    """Whether open descriptors can be resolved to paths through /proc (Linux)."""
+    return _PROC_FD.is_dir()
+
+
+def printable_path(path: str) -> str:
+    """`path` with undecodable bytes (surrogate escapes from the file system) shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_notes_folder(root: Path) -> str:
+    """The real path of the notes folder; raise NotesFolderError if it is missing, not a folder
+    or unlistable (a setup error, which every command reports before doing anything else)."""
     try:
         info = root.stat()
     except OSError as exc:
@@ -218,6 +285,14 @@ def _visit(
     if entry.name.startswith("."):
         return
     entry_rel = f"{rel}/{entry.name}" if rel else entry.name
+    if not _valid_name(entry.name):
+        try:
+            named_like_note = is_note_name(entry.name) or entry.is_dir(follow_symlinks=True)
+        except OSError:
+            named_like_note = False
+        if named_like_note:
+            skipped.append(SkippedFile(printable_path(entry_rel), _BAD_NAME))
+        return
     is_link = entry.is_symlink()
     # only a link can lead elsewhere: the folder is already resolved, so join instead of lstat-ing
     real = os.path.realpath(entry.path) if is_link else os.path.join(real_folder, entry.name)
@@ -232,7 +307,10 @@ def _visit(
     if is_dir:
         (linked if is_link else pending).append((entry.path, entry_rel, via_link or is_link))
     elif is_note_name(entry.name):
-        candidates.append(_Candidate(entry_rel, real, via_link or is_link))
+        if len(entry_rel) > MAX_PATH_CHARS:
+            skipped.append(SkippedFile(entry_rel, _LONG_PATH))
+        else:
+            candidates.append(_Candidate(entry_rel, real, via_link or is_link))
 
 
 def _unique(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -6,22 +6,27 @@ is swapped in only after the commit. Until then, and after any failure, the prev
 answering. One reindex runs at a time in a process (an asyncio lock) and across processes (the
 repository's `lock_index`, a PostgreSQL advisory lock).
 
+Every start brings the index up to date with the notes folder before answering: the stored index
+is loaded, then the folder is scanned (size and modification time; only changed files are read).
+The index remembers which folder it was built from: a different folder is a full reindex of it,
+never answers from the old one.
+
 Slow work (reading files, analysing, building the index) runs in a worker thread so an event loop
-that also serves Discord keeps its heartbeat.
+that also serves Discord keeps its heartbeat. A large batch is analysed in worker processes that
+exit by themselves if this process dies (`workers.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,9 +34,9 @@ from bot.core.search.analysis import ANALYZER_VERSION, Analyzer
 from bot.core.search.answering import Answer, SearchEngine
 from bot.core.search.documents import Document
 from bot.core.search.index import SearchIndex
-from bot.core.errors import NotesBotError, ReindexInProgress
+from bot.core.errors import NotesBotError, ReindexInProgress, SynonymsError
 from bot.core.search.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
-from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
+from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, check_notes_folder, scan_notes
 from bot.core.search.query import QueryParams
 from bot.core.search.scoring import Bm25Params
 from bot.core.storage.repositories import (
@@ -42,6 +47,8 @@ from bot.core.storage.repositories import (
     StoredFile,
 )
 from bot.core.search.synonyms import SynonymTable, load_synonyms
+from bot.core.search.workers import analysis_pool
+from bot.core.terminal_text import strip_control
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +81,25 @@ class ReindexSummary:
     @property
     def empty(self) -> bool:
         return self.files == 0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def change_report(self) -> str:
+        """One line saying what changed, for the log and standard error."""
+        parts = []
+        for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            if paths:
+                named = strip_control(", ".join(paths[:3])) + (", …" if len(paths) > 3 else "")
+                parts.append(f"{len(paths)} {label} ({named})")
+        report = ", ".join(parts) or "nothing changed"
+        report += f", {self.unchanged} unchanged"
+        if self.skipped:
+            report += f", {len(self.skipped)} skipped"
+        if self.warnings:
+            report += f", {len(self.warnings)} with warnings"
+        return f"notes: {report} ({self.files} files, {self.chunks} chunks)"
 
     @property
     def notice(self) -> str | None:
@@ -109,6 +135,11 @@ class ServiceConfig:
     bm25: Bm25Params = Bm25Params()
     query: QueryParams = QueryParams()
 
+    @property
+    def folder(self) -> str:
+        """The notes folder as the index records it (resolved, so two spellings are one folder)."""
+        return os.path.realpath(self.notes_dir)
+
     def stored_parameters(self) -> dict[str, object]:
         """Parameters that shape the stored chunks: if they change, every note is re-analysed."""
         return {
@@ -134,6 +165,7 @@ class NotesService:
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
         self._synonyms = SynonymTable()
+        self._synonyms_problem: str | None = None  # the last rejection logged, to log it once
         self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -155,26 +187,33 @@ class NotesService:
     def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         return self._engine.search(question, k=k, offset=offset)
 
-    async def start(self, progress: Progress | None = None) -> ReindexSummary | None:
-        """Load the stored index; index the notes first if there is none (or it is outdated).
+    async def start(self, progress: Progress | None = None) -> ReindexSummary:
+        """Load the stored index, then bring it up to date with the notes folder; return what
+        changed (the summary of that reindex).
 
-        Returns the reindex summary when notes had to be indexed, else None.
+        The stored index (chunks and a snapshot of the built index) is loaded without reading
+        any note; the folder scan that follows reads only files whose size or modification time
+        changed, and writes nothing when nothing did. Chunks made with other parameters, or from
+        another folder, are never loaded: every note is then indexed anew.
         """
-        self._synonyms = load_synonyms(self.config.synonyms_file, self.analyzer)
+        check_notes_folder(self.config.notes_dir)  # before loading an index that could not serve
+        self._synonyms, _ = self._read_synonyms()
         async with self.sessions() as session:
             repo = NotesRepository(session)
             state = await repo.index_state()
-            if self._outdated(state):
-                loaded = None
-            else:
-                loaded = await self._load_engine(repo, state.version)
-        if loaded is None:
-            return await self.reindex(progress=progress)
-        self._engine, from_snapshot = loaded
-        self._version = state.version
-        if not from_snapshot:  # an index stored before snapshots existed: keep one for next time
-            await self._store_snapshot(state.version, self._engine.index)
-        return None
+            usable = state is not None and not self._outdated(state) and not self._switched(state)
+            loaded = await self._load_engine(repo, state.version) if usable and state is not None else None
+        if loaded is not None and state is not None:
+            self._engine, from_snapshot = loaded
+            self._version = state.version
+            if not from_snapshot:  # an index stored before snapshots existed: keep one for next time
+                await self._store_snapshot(state.version, self._engine.index)
+        summary = await self._run_reindex(_Run.begin(self.clock(), progress=progress, at_start=True))
+        if summary.changed_anything or summary.warnings:
+            log.info("%s", summary.change_report())
+        else:
+            log.debug("%s", summary.change_report())
+        return summary
 
     async def refresh_if_stale(self) -> bool:
         """Reload the index if another process reindexed since; True when it did.
@@ -219,24 +258,29 @@ class NotesService:
         progress: Progress | None = None,
     ) -> ReindexSummary:
         """Bring the index up to date with the notes folder; raise ReindexInProgress if busy."""
+        run = _Run.begin(self.clock(), requested_by=requested_by, guild_id=guild_id, progress=progress)
+        return await self._run_reindex(run)
+
+    async def _run_reindex(self, run: "_Run") -> ReindexSummary:
         if self._lock.locked():
             raise ReindexInProgress("a reindex is already running; try again when it finishes")
         async with self._lock:
-            started_at, started = self.clock(), time.perf_counter()
             try:
-                summary, engine, version = await self._reindex(started_at, started, requested_by, guild_id, progress)
+                outcome = await self._reindex(run)
             except NotesBotError:
-                raise  # an expected refusal (no folder, bad synonyms): nothing to record
+                raise  # an expected refusal (no folder): nothing to record
             except BaseException as exc:
-                await self._record_failure(started_at, started, requested_by, guild_id, exc)
+                await self._record_failure(run, exc)
                 raise
-            if version != self._version:  # a new version: its snapshot is written after the swap
-                task = asyncio.create_task(self._store_snapshot(version, engine.index))
+            if outcome.version != self._version:  # a new version: its snapshot is written after the swap
+                task = asyncio.create_task(self._store_snapshot(outcome.version, outcome.engine.index))
                 self._snapshot_tasks.add(task)
                 task.add_done_callback(self._snapshot_tasks.discard)
-            self._engine, self._version = engine, version
-            log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
-                     summary.files, summary.chunks, summary.seconds, version)
+            self._engine, self._version = outcome.engine, outcome.version
+            summary = outcome.summary
+            if outcome.written:
+                log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
+                         summary.files, summary.chunks, summary.seconds, outcome.version)
             return summary
 
     async def aclose(self) -> None:
@@ -258,35 +302,49 @@ class NotesService:
         async with self.sessions() as session:
             return await NotesRepository(session).last_reindex_run()
 
-    async def _reindex(self, started_at, started, requested_by, guild_id, progress):
+    async def _reindex(self, run: "_Run") -> "_Outcome":
         """Scan and analyse outside any transaction (slow, and SQLite would block every other
         writer meanwhile), then write, build and record in one short transaction. If another
         process reindexed in between, the plan is made again under the lock."""
         config = self.config
-        synonyms = load_synonyms(config.synonyms_file, self.analyzer)
+        synonyms, synonyms_problem = self._read_synonyms()
         async with self.sessions() as session:
             repo = NotesRepository(session)
             planned_state, stored = await repo.index_state(), await repo.stored_files()
-        reanalyse = self._outdated(planned_state)
+        reanalyse, switched = self._outdated(planned_state), self._switched(planned_state)
         scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes,
-                                       known=None if reanalyse else _known_hashes(stored))
-        plan = _Plan.of(scan, stored, reanalyse)
-        analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
+                                       known=None if reanalyse or switched else _known_hashes(stored))
+        plan = _Plan.of(scan, stored, reanalyse, switched)
+        analysed = await asyncio.to_thread(self._analyse, plan.todo, run.progress)
+        extra = [synonyms_problem] if synonyms_problem else []
+        if (run.at_start and not plan.todo and not plan.removed and not reanalyse and not switched
+                and planned_state is not None and planned_state.version == self._version):
+            # Nothing changed since the stored index: keep it, write nothing.
+            engine = self._engine if synonyms == self._synonyms else SearchEngine(
+                self._engine.index, self.analyzer, synonyms, config.query)
+            self._synonyms = synonyms
+            summary = plan.summary(scan, analysed, extra, chunks=len(self._engine.documents),
+                                   seconds=time.perf_counter() - run.started, version=planned_state.version)
+            return _Outcome(summary, engine, planned_state.version, written=False)
+        if switched and planned_state is not None:
+            log.warning("the notes folder is now %s (the index was built from %s): indexing it anew",
+                        config.folder, planned_state.parameters.get("notes_dir", "an unrecorded folder"))
         async with self.sessions() as session, session.begin():
             repo = NotesRepository(session)
             await repo.lock_index()
             state = await repo.index_state()
             if _version(state) != _version(planned_state):  # someone else reindexed meanwhile:
-                reanalyse = self._outdated(state)  # plan again, reading every note (rare, so simple)
-                scan = await asyncio.to_thread(scan_notes, config.notes_dir, max_bytes=config.max_file_bytes)
-                plan = _Plan.of(scan, await repo.stored_files(), reanalyse)
-                analysed = await asyncio.to_thread(self._analyse, plan.todo, progress)
+                reanalyse, switched = self._outdated(state), self._switched(state)  # plan again,
+                scan = await asyncio.to_thread(scan_notes, config.notes_dir,  # reading every note
+                                               max_bytes=config.max_file_bytes)  # (rare, so simple)
+                plan = _Plan.of(scan, await repo.stored_files(), reanalyse, switched)
+                analysed = await asyncio.to_thread(self._analyse, plan.todo, run.progress)
             now = self.clock()
             await repo.replace_files([FileChunks(a.note, a.chunked.title, tuple(a.chunked.tags), tuple(a.documents))
                                       for a in analysed], indexed_at=now)
             await repo.delete_files(plan.removed)
             fresh = [d for item in analysed for d in item.documents]
-            reusable = not reanalyse and state is not None and state.version == self._version
+            reusable = not reanalyse and not switched and state is not None and state.version == self._version
             if len(plan.todo) == plan.files:  # every note was analysed just now
                 documents = fresh
             elif reusable:  # the serving index is this very version: patch it in memory
@@ -297,22 +355,40 @@ class NotesService:
                 documents = await repo.load_documents()
             previous = self._engine.index if reusable else None
             engine = await asyncio.to_thread(self._build, documents, synonyms, previous)
-            if plan.todo or plan.removed or state is None:
+            if plan.todo or plan.removed or state is None or reanalyse or switched:
                 state = await repo.save_index_state(
                     built_at=now,
-                    parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict()},
+                    parameters={"stored": config.stored_parameters(), "bm25": config.bm25.as_dict(),
+                                "notes_dir": config.folder},
                     file_count=plan.files,
                     chunk_count=len(documents),
                 )
-            summary = plan.summary(scan, chunks=len(documents), seconds=time.perf_counter() - started,
-                                   version=state.version)
-            await repo.add_reindex_run(self._run_record(started_at, summary, requested_by, guild_id))
+            summary = plan.summary(scan, analysed, extra, chunks=len(documents),
+                                   seconds=time.perf_counter() - run.started, version=state.version)
+            await repo.add_reindex_run(self._run_record(run, summary))
         self._synonyms = synonyms
-        return summary, engine, state.version
+        return _Outcome(summary, engine, state.version, written=True)
+
+    def _read_synonyms(self) -> tuple[SynonymTable, SkippedFile | None]:
+        """The synonyms file's groups; a bad file is reported (logged once while it stays the
+        same) and the previous groups kept."""
+        try:
+            synonyms = load_synonyms(self.config.synonyms_file, self.analyzer)
+        except SynonymsError as exc:
+            if str(exc) != self._synonyms_problem:
+                log.warning("%s; keeping the previous synonyms", exc)
+            self._synonyms_problem = str(exc)
+            return self._synonyms, SkippedFile(str(exc.path), f"{exc.reason}; the previous synonyms are kept")
+        self._synonyms_problem = None
+        return synonyms, None
 
     def _outdated(self, state: IndexStateRecord | None) -> bool:
         """True when the stored chunks were made with other parameters (or there are none)."""
         return state is None or state.parameters.get("stored") != self.config.stored_parameters()
+
+    def _switched(self, state: IndexStateRecord | None) -> bool:
+        """True when the stored index was built from another folder (or does not say which)."""
+        return state is not None and state.parameters.get("notes_dir") != self.config.folder
 
     def _analyse(self, notes: list[NoteFile], progress: Progress | None) -> list[AnalysedNote]:
         """Chunk and analyse notes; a large batch is spread over worker processes."""
@@ -320,8 +396,7 @@ class NotesService:
         if len(notes) < PARALLEL_THRESHOLD or workers < 2:
             results = (analyse_note(note, self.analyzer, self.config.chunking) for note in notes)
             return _with_progress(results, len(notes), progress)
-        context = multiprocessing.get_context("spawn")  # fork is unsafe beside threads and sockets
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with analysis_pool(workers) as pool:
             chunking = [self.config.chunking] * len(notes)
             results = pool.map(_analyse_in_worker, notes, chunking, chunksize=max(1, len(notes) // (workers * 8)))
             return _with_progress(results, len(notes), progress)
@@ -335,27 +410,53 @@ class NotesService:
             return SearchEngine(index, self.analyzer, synonyms, self.config.query)
         return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
 
-    def _run_record(self, started_at, summary: ReindexSummary, requested_by, guild_id) -> ReindexRunRecord:
+    def _run_record(self, run: "_Run", summary: ReindexSummary) -> ReindexRunRecord:
         return ReindexRunRecord(
-            started_at=started_at, finished_at=self.clock(), status="ok", requested_by=requested_by,
-            guild_id=guild_id, added=len(summary.added), changed=len(summary.changed),
+            started_at=run.started_at, finished_at=self.clock(), status="ok", requested_by=run.requested_by,
+            guild_id=run.guild_id, added=len(summary.added), changed=len(summary.changed),
             removed=len(summary.removed), unchanged=summary.unchanged, chunks=summary.chunks,
             skipped=[{"path": s.path, "reason": s.reason} for s in summary.skipped],
             seconds=summary.seconds, error=None,
         )
 
-    async def _record_failure(self, started_at, started, requested_by, guild_id, exc: BaseException) -> None:
+    async def _record_failure(self, run: "_Run", exc: BaseException) -> None:
         """Keep a trace of a failed reindex; never let that bookkeeping hide the real error."""
         record = ReindexRunRecord(
-            started_at=started_at, finished_at=self.clock(), status="failed", requested_by=requested_by,
-            guild_id=guild_id, added=0, changed=0, removed=0, unchanged=0, chunks=0, skipped=[],
-            seconds=time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"[:2000],
+            started_at=run.started_at, finished_at=self.clock(), status="failed", requested_by=run.requested_by,
+            guild_id=run.guild_id, added=0, changed=0, removed=0, unchanged=0, chunks=0, skipped=[],
+            seconds=time.perf_counter() - run.started, error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         try:
             async with self.sessions() as session, session.begin():
                 await NotesRepository(session).add_reindex_run(record)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.warning("could not record the failed reindex", exc_info=True)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One reindex request: who asked, when it began, where progress goes."""
+
+    started_at: datetime
+    started: float  # perf_counter() at the start, for the summary's seconds
+    requested_by: int | None = None
+    guild_id: int | None = None
+    progress: Progress | None = None
+    at_start: bool = False  # a start-up: when nothing changed, write nothing
+
+    @classmethod
+    def begin(cls, now: datetime, **details: Any) -> "_Run":
+        return cls(now, time.perf_counter(), **details)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a reindex produced, swapped in by `_run_reindex` once it is committed."""
+
+    summary: ReindexSummary
+    engine: SearchEngine
+    version: int
+    written: bool  # False when nothing changed at a start and the database was left alone
 
 
 @dataclass(frozen=True)
@@ -369,20 +470,29 @@ class _Plan:
     files: int
 
     @classmethod
-    def of(cls, scan: NoteScan, stored: dict[str, StoredFile], reanalyse: bool) -> "_Plan":
+    def of(cls, scan: NoteScan, stored: dict[str, StoredFile], reanalyse: bool, switched: bool = False) -> "_Plan":
+        """`switched`: the stored files came from another folder, so every note is new and every
+        stored path not in this folder is removed (the others are overwritten)."""
         current = {note.path: note for note in scan.files}
-        added = sorted(p for p in current if p not in stored)
-        changed = sorted(p for p in current if p in stored
-                         and (reanalyse or stored[p].content_hash != current[p].content_hash))
+        if switched:
+            added, changed = sorted(current), []
+        else:
+            added = sorted(p for p in current if p not in stored)
+            changed = sorted(p for p in current if p in stored
+                             and (reanalyse or stored[p].content_hash != current[p].content_hash))
         removed = sorted(p for p in stored if p not in current)
         todo = [current[p] for p in sorted(added + changed)]
         return cls(added, changed, removed, todo, len(current))
 
-    def summary(self, scan: NoteScan, *, chunks: int, seconds: float, version: int) -> ReindexSummary:
+    def summary(self, scan: NoteScan, analysed: list[AnalysedNote], extra: list[SkippedFile], *,
+                chunks: int, seconds: float, version: int) -> ReindexSummary:
+        warnings = [SkippedFile(n.path, n.warning) for n in scan.files if n.warning]
+        warnings += [SkippedFile(a.note.path, a.chunked.warning) for a in analysed if a.chunked.warning]
+        warnings.sort(key=lambda w: (w.path, w.reason))
         return ReindexSummary(
             added=self.added, changed=self.changed, removed=self.removed,
             unchanged=self.files - len(self.todo), skipped=scan.skipped,
-            warnings=[SkippedFile(n.path, n.warning) for n in scan.files if n.warning],
+            warnings=warnings + extra,
             chunks=chunks, files=self.files, seconds=seconds, version=version,
         )
 

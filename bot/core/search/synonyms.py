@@ -2,6 +2,12 @@
 
 Applying them at question time means an edited file takes effect on the next start or reindex
 without re-analysing any note.
+
+The file is edited by moderators, so it is read defensively: its size, the number of groups, the
+phrases per group and each phrase's length are bounded, its shape is checked exactly (a mapping
+with only `groups:`, a list of lists of short strings), and YAML anchors and aliases are refused
+before anything is built (an alias "billion laughs" bomb would otherwise expand to gigabytes).
+A rejected file raises `SynonymsError` naming the file and the reason, in one line.
 """
 
 from __future__ import annotations
@@ -13,9 +19,15 @@ from pathlib import Path
 import yaml
 
 from bot.core.search.analysis import Analyzer
-from bot.core.errors import ConfigError
+from bot.core.errors import SynonymsError
 
 Phrase = tuple[str, ...]  # stems
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_GROUPS = 5000
+MAX_PHRASES_PER_GROUP = 50
+MAX_PHRASE_CHARS = 100
+_MAX_DEPTH = 3  # mapping → list of groups → group
 
 
 @dataclass(frozen=True)
@@ -54,17 +66,72 @@ class SynonymTable:
 
 
 def load_synonyms(path: Path | None, analyzer: Analyzer) -> SynonymTable:
-    """Read a synonyms YAML file (`groups: [[a, b], ...]`); a missing path means no synonyms."""
+    """Read a synonyms YAML file (`groups: [[a, b], ...]`); a missing path means no synonyms.
+
+    Raises `SynonymsError` for a file that cannot be read or does not have exactly that shape.
+    """
     if path is None or not path.exists():
         return SynonymTable()
+    return SynonymTable.from_groups(read_groups(path), analyzer)
+
+
+def read_groups(path: Path) -> list[list[str]]:
+    """The validated groups of a synonyms file, as lists of strings."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read synonyms file {path}: {_one_line(exc)}") from None
-    groups = data.get("groups") if isinstance(data, dict) else None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise SynonymsError(path, f"larger than {MAX_FILE_BYTES} bytes")
+        text = data.decode("utf-8")
+        _refuse_aliases(text, path)
+        document = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise SynonymsError(path, _one_line(exc)) from None
+    return _validated(document if document is not None else {}, path)
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Walk the YAML events (cheap: nothing is built) and refuse anchors, aliases, tags and deep
+    nesting, before `safe_load` could expand anything."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise SynonymsError(path, "YAML anchors and aliases (& and *) are not allowed")
+        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None):
+            raise SynonymsError(path, "YAML tags (!!…) are not allowed")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise SynonymsError(path, "nested too deeply: `groups:` holds lists of words")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _validated(document: object, path: Path) -> list[list[str]]:
+    shape = "must contain `groups:`, a list of lists of words"
+    if not isinstance(document, dict) or set(document) - {"groups"}:
+        raise SynonymsError(path, shape)
+    groups = document.get("groups")
+    if groups is None:
+        return []
     if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
-        raise ConfigError(f"synonyms file {path} must contain `groups:`, a list of lists of words")
-    return SynonymTable.from_groups(groups, analyzer)
+        raise SynonymsError(path, shape)
+    if len(groups) > MAX_GROUPS:
+        raise SynonymsError(path, f"more than {MAX_GROUPS} groups")
+    result: list[list[str]] = []
+    for number, group in enumerate(groups, 1):
+        if len(group) > MAX_PHRASES_PER_GROUP:
+            raise SynonymsError(path, f"group {number} has more than {MAX_PHRASES_PER_GROUP} entries")
+        phrases = []
+        for entry in group:
+            if isinstance(entry, bool) or not isinstance(entry, str | int | float):
+                raise SynonymsError(path, f"group {number}: every entry must be a word or a phrase")
+            phrase = str(entry).strip()
+            if not phrase or len(phrase) > MAX_PHRASE_CHARS:
+                raise SynonymsError(path, f"group {number}: entries must have 1 to {MAX_PHRASE_CHARS} characters")
+            phrases.append(phrase)
+        result.append(phrases)
+    return result
 
 
 def _contains(stems: Sequence[str], phrase: Phrase) -> bool:

@@ -122,12 +122,31 @@ async def open_database(url: str) -> AsyncEngine:
 
 async def schema_is_current(engine: AsyncEngine) -> bool:
     """True when the database is at SCHEMA_HEAD (read without loading Alembic)."""
+    return await _stored_revisions(engine) == [SCHEMA_HEAD]
+
+
+async def _stored_revisions(engine: AsyncEngine) -> list[str] | None:
+    """The revisions stamped in the database; None without a version table (or unreadable)."""
     try:
         async with engine.connect() as conn:
-            versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalars().all()
+            return list((await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalars().all())
     except connection_errors():
-        return False  # no version table yet, or unreadable: let the upgrade decide and report
-    return versions == [SCHEMA_HEAD]
+        return None  # no version table yet, or unreadable: let the upgrade decide and report
+
+
+async def refuse_newer_schema(engine: AsyncEngine) -> None:
+    """Raise `StorageError` when the database carries a revision these migrations do not know:
+    a newer notesbot wrote it, and neither upgrading nor downgrading it from here is possible."""
+    stored = await _stored_revisions(engine)
+    if not stored:
+        return
+    from alembic.script import ScriptDirectory
+
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    unknown = [revision for revision in stored if revision not in known]
+    if unknown:
+        raise StorageError(f"the database was written by a newer notesbot (schema {', '.join(unknown)}, "
+                           f"this version knows up to {SCHEMA_HEAD}); upgrade it")
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -157,6 +176,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Migrate the schema up to `revision` in-process; safe inside a running event loop."""
     from alembic import command
 
+    await refuse_newer_schema(engine)
     await _alembic(engine, f"upgrade the database schema to {revision}",
                    lambda config: command.upgrade(config, revision))
 
@@ -165,6 +185,7 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Migrate the schema down to `revision` ("base" drops every table)."""
     from alembic import command
 
+    await refuse_newer_schema(engine)
     await _alembic(engine, f"downgrade the database schema to {revision}",
                    lambda config: command.downgrade(config, revision))
 

@@ -213,10 +213,10 @@ def test_read_error_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.M
     write(tmp_path, "ok.md", "ok")
     real_read = notes._read_bytes
 
-    def failing_read(path: Path, limit: int) -> bytes:
-        if path.name == "locked.md":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path, limit)
+    def failing_read(path: str, limit: int, *args: object) -> bytes:
+        if path.endswith("locked.md"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path, limit, *args)
 
     monkeypatch.setattr(notes, "_read_bytes", failing_read)
 
@@ -288,3 +288,66 @@ def test_read_note_single_file(tmp_path: Path) -> None:
     assert isinstance(note, NoteFile)
     assert (note.path, note.text) == ("sub/n.md", "hello\n")
     assert big == SkippedFile("sub/n.md", "larger than 3 bytes")
+
+
+def test_file_name_that_is_not_utf8_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    write(tmp_path, "ok.md", "ok")
+    (tmp_path / os.fsdecode(b"bad\xff.md")).write_text("bad name")
+    (tmp_path / os.fsdecode(b"dir\xfe")).mkdir()
+    (tmp_path / os.fsdecode(b"dir\xfe") / "inside.md").write_text("under a bad folder name")
+    (tmp_path / os.fsdecode(b"other\xff.png")).write_text("not a note: ignored silently")
+
+    scan = scan_notes(tmp_path, max_bytes=MAX)
+
+    assert paths(scan) == ["ok.md"]
+    assert reasons(scan) == {"bad\ufffd.md": "file name is not valid UTF-8",
+                             "dir\ufffd": "file name is not valid UTF-8"}
+    for skipped in scan.skipped:
+        skipped.path.encode("utf-8")  # printable and storable
+
+
+def test_path_longer_than_the_column_is_skipped(tmp_path: Path) -> None:
+    folder = "/".join(["d" * 200] * 5)  # 1,004 characters of folders, each name within NAME_MAX
+    write(tmp_path, f"{folder}/short.md", "fits")
+    write(tmp_path, f"{folder}/{'n' * 30}.md", "too long")
+
+    scan = scan_notes(tmp_path, max_bytes=MAX)
+
+    assert paths(scan) == [f"{folder}/short.md"]
+    long_path = f"{folder}/{'n' * 30}.md"
+    assert reasons(scan) == {long_path: f"path longer than {notes.MAX_PATH_CHARS} characters"}
+
+
+def test_max_path_matches_the_database_column() -> None:
+    from bot.core.storage.models import NoteFileRow
+
+    assert NoteFileRow.__table__.c.path.type.length == notes.MAX_PATH_CHARS
+
+
+def test_note_swapped_for_a_symlink_after_the_scan_is_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    secret = write(tmp_path, "secret.txt", "the secret outside")
+    note = write(root, "note.md", "harmless")
+    real_root = os.path.realpath(root)
+    real = os.path.join(real_root, "note.md")  # what the walk found
+    note.unlink()
+    note.symlink_to(secret)  # swapped between the scan and the read
+
+    result = read_note(real_root, "note.md", max_bytes=MAX, real_path=real)
+
+    assert result == SkippedFile("note.md", "symlink points outside the notes folder")
+
+
+def test_folder_swapped_for_a_symlink_after_the_scan_is_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    outside = tmp_path / "outside"
+    write(outside, "note.md", "the secret outside")
+    write(root, "sub/note.md", "harmless")
+    real_root = os.path.realpath(root)
+    real = os.path.join(real_root, "sub", "note.md")
+    os.rename(root / "sub", tmp_path / "old-sub")
+    (root / "sub").symlink_to(outside)  # a folder above the note swapped for a link
+
+    result = read_note(real_root, "sub/note.md", max_bytes=MAX, real_path=real)
+
+    assert result == SkippedFile("sub/note.md", "symlink points outside the notes folder")

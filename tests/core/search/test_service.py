@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import SHIPPED_CORPUS
+from bot.core.search import notes as notes_module
 from bot.core.search import service as service_module
 from bot.core.errors import NotesFolderError, ReindexInProgress
 from bot.core.search.service import NotesService, ServiceConfig
-from bot.core.storage.models import ChunkRow
+from bot.core.storage.models import ChunkRow, NoteFileRow, ReindexRunRow
 from bot.core.storage.repositories import NotesRepository
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -58,13 +59,80 @@ async def test_first_start_indexes_the_notes(sessions, notes: Path) -> None:
 
 
 async def test_second_start_loads_from_the_database_without_reading_notes(sessions, notes: Path, monkeypatch) -> None:
-    await make_service(sessions, notes).start()
-    monkeypatch.setattr(service_module, "scan_notes", _refuse)
+    first = make_service(sessions, notes)
+    await first.start()
+    await first.aclose()
+    monkeypatch.setattr(notes_module, "_read_bytes", _refuse)  # the folder is scanned, no note read
     monkeypatch.setattr(service_module, "analyse_note", _refuse)
     service = make_service(sessions, notes)
-    assert await service.start() is None
+    summary = await service.start()
+    assert not summary.changed_anything and summary.unchanged == 3
+    assert summary.change_report().startswith("notes: nothing changed, 3 unchanged")
+    assert service.version == first.version
     passage = service.search("which machine runs pods").passages[0]
     assert (passage.source, passage.heading, passage.start_line, passage.end_line) == ("sub/nodes.md", "Nodes", 1, 3)
+
+
+async def test_start_with_nothing_changed_writes_nothing(sessions, notes: Path) -> None:
+    await make_service(sessions, notes).start()
+    async with sessions() as session:
+        runs_before = await session.scalar(select(func.count()).select_from(ReindexRunRow))
+    service = make_service(sessions, notes)
+    await service.start()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ReindexRunRow)) == runs_before
+
+
+async def test_start_brings_the_index_up_to_date_incrementally(sessions, notes: Path, monkeypatch) -> None:
+    await make_service(sessions, notes).start()
+    (notes / "new.md").write_text("# Volumes\n\nA volume outlives a container.\n")
+    (notes / "sub" / "nodes.md").unlink()
+    analysed: list[str] = []
+    real = service_module.analyse_note
+    monkeypatch.setattr(service_module, "analyse_note", lambda note, *a: analysed.append(note.path) or real(note, *a))
+    service = make_service(sessions, notes)
+    summary = await service.start()
+    assert (summary.added, summary.changed, summary.removed, summary.unchanged) == (["new.md"], [], ["sub/nodes.md"], 2)
+    assert analysed == ["new.md"]
+    assert service.search("does a volume outlive a container").passages[0].source == "new.md"
+    assert not service.search("kubelet").passages
+    assert "1 added (new.md), 1 removed (sub/nodes.md), 2 unchanged" in summary.change_report()
+
+
+async def test_start_from_another_folder_reindexes_that_folder_fully(sessions, notes: Path, tmp_path: Path) -> None:
+    await make_service(sessions, notes).start()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pods.md").write_text("# Pods\n\nIn this folder pods are about whales.\n")  # same name, other text
+    (other / "ducks.md").write_text("# Ducks\n\nDucks quack.\n")
+    service = make_service(sessions, other)
+    summary = await service.start()
+    assert summary.added == ["ducks.md", "pods.md"] and summary.changed == []
+    assert summary.removed == ["etcd.md", "sub/nodes.md"]
+    assert await stored_paths(sessions) == ["ducks.md", "pods.md"]
+    assert service.search("whales").passages[0].source == "pods.md"
+    assert not service.search("etcd secrets").passages and not service.search("kubelet").passages
+    async with sessions() as session:
+        state = await NotesRepository(session).index_state()
+    assert state.parameters["notes_dir"] == os.path.realpath(other)
+    back = make_service(sessions, notes)  # and back again: the first folder is indexed anew too
+    summary = await back.start()
+    assert summary.added == ["etcd.md", "pods.md", "sub/nodes.md"] and summary.removed == ["ducks.md"]
+    assert back.search("kubelet").passages and not back.search("whales").passages
+
+
+async def test_same_folder_by_another_spelling_is_not_a_switch(sessions, notes: Path, tmp_path: Path) -> None:
+    await make_service(sessions, notes).start()
+    alias = tmp_path / "alias"
+    alias.symlink_to(notes)
+    summary = await make_service(sessions, alias).start()
+    assert not summary.changed_anything and summary.unchanged == 3
+
+
+async def test_start_on_a_missing_folder_raises(sessions, notes: Path, tmp_path: Path) -> None:
+    await make_service(sessions, notes).start()
+    with pytest.raises(NotesFolderError, match="notes folder not found"):
+        await make_service(sessions, tmp_path / "gone").start()
 
 
 async def test_reindex_is_incremental(sessions, notes: Path, monkeypatch) -> None:
@@ -292,6 +360,21 @@ async def test_same_size_and_time_but_other_content_is_missed_only_without_a_new
     assert (await service.reindex()).changed == ["etcd.md"]
 
 
+async def test_an_edit_of_the_same_size_with_a_new_mtime_is_seen(sessions, notes: Path) -> None:
+    # Fails if the shortcut compared only sizes: this edit keeps the size and changes the mtime.
+    service = make_service(sessions, notes)
+    await service.start()
+    path = notes / "etcd.md"
+    info = path.stat()
+    edited = ETCD.replace("base64", "BASE64")
+    assert len(edited.encode()) == info.st_size
+    path.write_text(edited)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    summary = await service.reindex()
+    assert summary.changed == ["etcd.md"]
+    assert "BASE64" in service.search("base64").passages[0].text
+
+
 async def test_reindex_by_another_process_during_analysis_is_taken_into_account(sessions, notes: Path, monkeypatch) -> None:
     ours, theirs = make_service(sessions, notes), make_service(sessions, notes)
     await ours.start()
@@ -349,3 +432,51 @@ async def test_many_removals_after_a_snapshot_start_compact_the_vocabulary(sessi
     await service.reindex()  # most of the vocabulary is now unused: the index is rebuilt compactly
     assert not any(w.startswith("uniqueword") for w in service.engine.index.surfaces)
     assert service.search("etcd secrets").passages[0].source == "etcd.md"
+
+
+async def test_no_single_bad_note_stops_a_reindex(sessions, notes: Path) -> None:
+    (notes / os.fsdecode(b"bad\xff.md")).write_text("# Bad name\n\nquokka\n")
+    (notes / "nul.md").write_text('---\ntitle: "a\\0b"\ntags: ["x\\0y", ok]\n---\n# Nul\n\nwombat\n')
+    (notes / "surrogate.md").write_text('---\ntitle: "caf\\udc80"\ntags: ["\\udc80"]\n---\n# Lone\n\nplatypus\n')
+    (notes / "badyaml.md").write_text("---\ntitle: [unclosed\n---\n# Yaml\n\nnumbat\n")
+    deep = notes / "/".join(["d" * 200] * 5)
+    deep.mkdir(parents=True)
+    (deep / ("n" * 30 + ".md")).write_text("# Deep\n\nbilby\n")
+    service = make_service(sessions, notes)
+    summary = await service.start()
+    skipped = {s.path: s.reason for s in summary.skipped}
+    assert skipped["bad\ufffd.md"] == "file name is not valid UTF-8"
+    assert any(reason.startswith("path longer than 1024") for reason in skipped.values())
+    warnings = {w.path: w.reason for w in summary.warnings}
+    assert warnings["badyaml.md"] == "front matter is not valid YAML; its title and tags are ignored"
+    assert "NUL or invalid characters" in warnings["nul.md"] and "NUL or invalid characters" in warnings["surrogate.md"]
+    assert {"nul.md", "surrogate.md", "badyaml.md"} <= set(summary.added)
+    async with sessions() as session:
+        rows = {r.path: r for r in (await session.execute(select(NoteFileRow))).scalars()}
+    assert (rows["nul.md"].title, rows["nul.md"].tags) == ("ab", ["xy", "ok"])
+    assert (rows["surrogate.md"].title, rows["surrogate.md"].tags) == ("caf\ufffd", ["\ufffd"])
+    assert service.search("wombat").passages[0].source == "nul.md"
+    assert service.search("numbat").passages[0].source == "badyaml.md"
+    assert not service.search("quokka").passages and not service.search("bilby").passages
+    again = await make_service(sessions, notes).start()  # and the next start is clean
+    assert not again.changed_anything
+
+
+async def test_hostile_synonyms_file_keeps_the_previous_synonyms(sessions, notes: Path, tmp_path: Path) -> None:
+    synonyms = tmp_path / "synonyms.yaml"
+    synonyms.write_text("groups:\n  - [k8s, kubernetes]\n  - [minion, kubelet]\n")
+    config = ServiceConfig(notes_dir=notes, synonyms_file=synonyms)
+    service = NotesService(config, sessions, clock=lambda: FIXED)
+    await service.start()
+    assert "kubelet" in service.search("which machine runs a minion").passages[0].matched
+    synonyms.write_text("a: &a [x, x, x]\nb: &b [*a, *a, *a]\ngroups: [*b]\n")
+    (notes / "pods.md").write_text(PODS + "\nmore\n")
+    summary = await service.reindex()
+    assert summary.changed == ["pods.md"]  # the notes are still indexed
+    problem = [w for w in summary.warnings if w.path == str(synonyms)]
+    assert problem and "anchors and aliases" in problem[0].reason and "previous synonyms are kept" in problem[0].reason
+    assert "kubelet" in service.search("which machine runs a minion").passages[0].matched  # still served
+    fresh = NotesService(config, sessions, clock=lambda: FIXED)
+    summary = await fresh.start()  # a start with a bad file: no synonyms, but it starts
+    assert any(w.path == str(synonyms) for w in summary.warnings)
+    assert "kubelet" not in fresh.search("which machine runs a minion").passages[0].matched

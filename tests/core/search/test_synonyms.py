@@ -6,7 +6,8 @@ import pytest
 
 from bot.config import SHIPPED_CORPUS
 from bot.core.search.analysis import Analyzer
-from bot.core.errors import ConfigError
+from bot.core.errors import ConfigError, SynonymsError
+from bot.core.search import synonyms as synonyms_module
 from bot.core.search.synonyms import SynonymTable, load_synonyms
 
 A = Analyzer()
@@ -55,3 +56,61 @@ def test_malformed_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     path.write_text(content)
     with pytest.raises(ConfigError, match="synonyms"):
         load_synonyms(path, A)
+
+
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+       f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+    + ["groups: [*i]"]
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (BILLION_LAUGHS, "anchors and aliases"),
+        ("groups:\n  - &x [a, b]\n  - *x\n", "anchors and aliases"),
+        ("groups: [[a, !!python/name:os.system b]]", "tags"),
+        ("groups: [[[a, b]]]", "nested too deeply"),
+        ("groups: [[a, b]]\nextra: 1\n", "must contain `groups:`"),
+        ("groups: [[a, null]]", "group 1: every entry must be a word"),
+        ("groups: [[a, b], [yes, no]]", "group 2: every entry must be a word"),
+        ("groups: [[a, '" + "x" * 101 + "']]", "entries must have 1 to 100 characters"),
+        ("groups: [[a, '  ']]", "entries must have 1 to 100 characters"),
+        ("groups: [[" + ", ".join(f"w{i}" for i in range(51)) + "]]", "more than 50 entries"),
+    ],
+)
+def test_hostile_file_is_rejected_with_one_line_naming_it(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text(content)
+    with pytest.raises(SynonymsError) as caught:
+        load_synonyms(path, A)
+    message = str(caught.value)
+    assert str(path) in message and reason in message and "\n" not in message
+
+
+def test_too_many_groups_and_too_large_a_file_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("groups:\n" + "".join(f"  - [a{i}, b{i}]\n" for i in range(5001)))
+    with pytest.raises(SynonymsError, match="more than 5000 groups"):
+        load_synonyms(path, A)
+    monkeypatch.setattr(synonyms_module, "MAX_FILE_BYTES", 100)
+    with pytest.raises(SynonymsError, match="larger than 100 bytes"):
+        load_synonyms(path, A)
+
+
+def test_not_utf8_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_bytes(b"groups: [[caf\xe9, coffee]]")
+    with pytest.raises(SynonymsError, match="synonyms file"):
+        load_synonyms(path, A)
+
+
+def test_valid_file_with_numbers_and_empty_groups_loads(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("# comment\ngroups:\n  - [ipv4, ip 4]\n  - [k8s, kubernetes]\n")
+    table = load_synonyms(path, A)
+    assert ("kubernet",) in [other for _, other in table.expansions(stems("k8s"))]
+    path.write_text("groups:\n")
+    assert load_synonyms(path, A).groups == ()
