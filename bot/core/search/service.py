@@ -33,6 +33,7 @@ from bot.core.errors import NotesBotError, ReindexInProgress
 from bot.core.search.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
 from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, scan_notes
 from bot.core.search.query import QueryParams
+from bot.core.search.ranking import RankParams
 from bot.core.search.scoring import Bm25Params
 from bot.core.storage.repositories import (
     FileChunks,
@@ -108,6 +109,7 @@ class ServiceConfig:
     chunking: ChunkingParams = ChunkingParams()
     bm25: Bm25Params = Bm25Params()
     query: QueryParams = QueryParams()
+    rank: RankParams = RankParams()
 
     def stored_parameters(self) -> dict[str, object]:
         """Parameters that shape the stored chunks: if they change, every note is re-analysed."""
@@ -134,7 +136,7 @@ class NotesService:
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
         self._synonyms = SynonymTable()
-        self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
+        self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query, config.rank)
         self._version: int | None = None
         self._lock = asyncio.Lock()
         self._snapshot_tasks: set[asyncio.Task[None]] = set()
@@ -207,7 +209,7 @@ class NotesService:
             documents = await repo.load_documents(words=False)
             index = await asyncio.to_thread(SearchIndex.from_snapshot, documents, snapshot, self.config.bm25)
             if index is not None:
-                return SearchEngine(index, self.analyzer, self._synonyms, self.config.query), True
+                return SearchEngine(index, self.analyzer, self._synonyms, self.config.query, self.config.rank), True
         documents = await repo.load_documents()
         return await asyncio.to_thread(self._build, documents, self._synonyms), False
 
@@ -332,8 +334,8 @@ class NotesService:
         chunks) when there is one, else built anew."""
         if previous is not None and previous.params == self.config.bm25:
             index = SearchIndex.updated(previous, documents, self.analyzer.stems)
-            return SearchEngine(index, self.analyzer, synonyms, self.config.query)
-        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
+            return SearchEngine(index, self.analyzer, synonyms, self.config.query, self.config.rank)
+        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query, self.config.rank)
 
     def _run_record(self, started_at, summary: ReindexSummary, requested_by, guild_id) -> ReindexRunRecord:
         return ReindexRunRecord(
