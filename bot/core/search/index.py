@@ -1,9 +1,9 @@
 """The in-memory BM25 index: postings per term, so a query touches only chunks that match.
 
-Built from `Document`s (chunks with analysed words). Stems are computed once per distinct word;
-a chunk's heading and title words are repeated `heading_boost` times, a field boost that makes a
-section titled "PersistentVolumeClaim" outrank passages that merely mention it. The scores are
-exactly rank-bm25's over those token lists (see `scoring`).
+Built from `Document`s (chunks with analysed words). Stems are computed once per distinct word.
+A chunk's tokens are its body words (its heading line is part of its text), plus its heading words
+`heading_boost` times — 0 by default: titles and headings now earn a bounded note-level bonus
+instead (see `ranking`). The scores are exactly rank-bm25's over those token lists (see `scoring`).
 
 An index is immutable once built: a reindex builds a new one and swaps it in whole.
 """

@@ -1,27 +1,28 @@
 """From a question to weighted index terms: exact words, synonyms, compounds and typos.
 
-Each content word of the question is matched in this order, and the first that finds anything
-in the index wins:
+Each content word of the question is matched as written (its stem is in the index, weight 1),
+and through synonym groups (`corpus/synonyms.yaml`; weight `synonym_weight`, shared by the words of
+a multi-word phrase). Expansions are fallbacks, tried only for a word that matched nothing so far,
+in this order (the first that finds anything wins):
 
-1. its stem is in the index (weight 1);
-2. a synonym group covers it (`corpus/synonyms.yaml`; weight `synonym_weight`, shared by the
-   words of a multi-word phrase);
-3. it is the other number of an index word that stemming keeps apart (`cpu` → `cpus`, weight 1);
-4. it is two index words run together (`shellcheck` → `shell check`, weight `split_weight` each);
-5. it is a likely typo of index words (`hypervisor` → the notes' `hypervizor`), within an edit
-   distance that grows with the word's length, the first letter assumed right (weight
-   `fuzzy_weight`). Short words are never expanded, and neither are words the index knows.
-
-Adjacent question words are also tried run together (`shell check` → `shellcheck`, weight
-`join_weight`). It is kept small because the notes' own compounds (`livenessProbe`) are indexed
-with their parts too, so a larger weight would reward the same words twice.
+1. the other number of an index word that stemming keeps apart (`cpu` → `cpus`, weight 1);
+2. run together with its neighbour (`shell check` → `shellcheck`, weight `join_weight`), only if
+   one of the two matched nothing as written: joining words that matched finds CamelCase names,
+   URL slugs and ids (`pod priority` → `PodPriority`) rather than what was asked;
+3. two index words run together (`shellcheck` → `shell check`, weight `split_weight` each);
+4. a likely typo of index words (`hypervisor` → the notes' `hypervizor`), within an edit distance
+   that grows with the word's length, the first letter assumed right (weight `fuzzy_weight`).
+   Short words are never expanded.
 
 `coverage` is the IDF-weighted share of the question's words that found something (typos count
 half). Below `min_coverage` the question is off-topic and gets no passages: "how do I bake
 sourdough bread" must not return notes because one word resembles something in them. A question
-is also off-topic when none of its matched words is specific to the notes (see `english_frequency`):
+is also off-topic unless some word matched as written is specific to the notes (see
+`english_frequency`) or it names a title or heading of the notes in full (`ranking.NameIndex`):
 "how long should I boil an egg" shares "egg" with a large corpus, but "egg" is rarer there than in
-English at large.
+English at large; "what is a Job" names the note titled "Jobs". *Specific* is calibrated on the
+notes: at least as specific as `specificity_quantile` of the notes' own words are. Typo and split
+matches count only for a question word that is not an everyday English word.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class QueryParams:
     two_edit_length: int = 9  # from this length, two edits are allowed
     min_coverage: float = 0.1
     specificity_quantile: float = 0.4  # some word matched as written must be at least as specific as this share of the notes' own words
+    specificity_bounds: tuple[float, float] = (1.0, 1.5)  # ... within these bounds (tiny or one-topic notes skew the quantile)
     named_share: float = 0.5  # or a title/heading named in full covers this share of the question's IDF
 
 
@@ -159,7 +161,8 @@ class QueryBuilder:
     def _on_topic(self, match: "_Match", exact: list[int], total_idf: float) -> bool:
         """Some word matched as written is specific to the notes, or the question names a title
         or heading of the notes. Typo and split matches never count here."""
-        threshold = self.index.specificity_quantile(self.params.specificity_quantile)
+        low, high = self.params.specificity_bounds
+        threshold = min(max(self.index.specificity_quantile(self.params.specificity_quantile), low), high)
         if max(match.specificity, default=float("-inf")) >= threshold:
             return True
         if self.names is None:

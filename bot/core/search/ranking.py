@@ -9,9 +9,9 @@ in nearly half of "what is X" questions over the Kubernetes docs the top ten sco
   `title_bonus × (IDF of the question words it contains) × precision ** precision_power`, where
   precision is the share of the name's words that the question contains: "what is a Job" names
   the note titled "Jobs" fully; "Job with Pod-to-Pod Communication" only a third. A title's bonus
-  goes to every passage of its note, a heading's to the passages of its section; a passage's
-  bonus is capped at `title_bonus ×` the question's whole IDF, so it is bounded however many
-  names match.
+  goes to every passage of its note, a heading's to the passages of its section (each name once,
+  never repeated into every chunk); a passage's bonus is capped at `title_bonus ×` the question's
+  whole IDF, so it is bounded however many names match.
 - **Notes** rank by their best passage. Results take each note's best passage in that order, and a
   note's second passage right after it when it scores at least `dominance ×` the next note's best
   (it clearly dominates); the remaining passages follow, best first, for deeper pages.
@@ -39,7 +39,7 @@ from bot.core.search.index import SearchIndex
 class RankParams:
     """Note-level ranking (tuned on the tuning half of `bench/eval/k8s-notes.yaml`)."""
 
-    title_bonus: float = 1.0
+    title_bonus: float = 2.0
     precision_power: float = 1.0
     dominance: float = 1.5
     max_results: int = 100
@@ -129,6 +129,9 @@ class NameIndex:
         if not len(names):
             return None
         bonus = params.title_bonus * covered * precision ** params.precision_power
+        # a running sum spreads each name's bonus over its documents; a passage gets its note's
+        # title bonus plus its section's heading bonus (the better of the two scored 0.768 instead
+        # of 0.802 on the tuning half), capped
         delta = np.zeros(self.n_docs + 1)
         np.add.at(delta, self.starts[names], bonus)
         np.add.at(delta, self.ends[names], -bonus)

@@ -24,7 +24,7 @@ class Bm25Params:
     (see `ranking`); kept for the parity tests and the evaluation's comparisons."""
 
     variant: Variant = "plus"
-    k1: float = 2.0
+    k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25  # okapi only
     delta: float = 1.0  # l and plus only
