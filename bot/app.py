@@ -13,6 +13,7 @@ from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
 from bot.core.search.indexing import ChunkingParams
+from bot.core.search.ranking import RankParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
 
@@ -37,6 +38,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         synonyms_file=settings.synonyms_file,
         max_file_bytes=settings.max_file_bytes,
         chunking=ChunkingParams(settings.chunk_min_words, settings.chunk_max_words),
+        rank=RankParams(max_results=settings.max_results),
     )
 
 

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="print the passages that answer a question")
     ask.add_argument("question", help='the question; "-" reads one question per line from standard input')
-    ask.add_argument("-k", type=int, default=None, help="how many passages (default: TOP_K, 3)")
+    ask.add_argument("-k", type=int, default=None, help="how many passages (default: TOP_K, 3; at most MAX_RESULTS, 100)")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
 
     reindex = commands.add_parser("reindex", help="bring the index up to date with the notes folder")
@@ -135,7 +135,10 @@ async def _discord(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    k = args.k or settings.top_k
+    if args.k is not None and args.k < 1:
+        print(f"notesbot: error: -k must be at least 1 (got {args.k})", file=sys.stderr)
+        return 2
+    k = min(args.k or settings.top_k, settings.max_results)  # the engine caps it too
     from_stdin = args.question == "-"
     questions = _stdin_questions() if from_stdin else iter([_from_argv(args.question)])
     async with open_app(settings) as app:

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     chunk_min_words: int = Field(40, gt=0, description="Chunks grow towards at least this many words.")
     chunk_max_words: int = Field(200, gt=0, description="Chunks are split before this many words.")
     top_k: int = Field(3, ge=1, le=25, description="Passages per answer.")
+    max_results: int = Field(100, ge=1, le=10_000, description="Deepest passage a question reaches (caps -k and More).")
     log_level: str = Field("INFO", description="Python logging level.")
     discord_token: SecretStr | None = Field(None, description="Bot token; without it the terminal chat opens.")
     discord_test_guild_id: int | None = Field(None, ge=1, description="Sync commands to this guild only (testing).")

@@ -16,9 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from bot.core.search.answering import Answer, Passage
+from bot.core.search.excerpt import fit_passage
 from bot.core.search.service import Progress as ProgressFn
 from bot.core.search.service import ReindexSummary
 from bot.core.terminal_text import strip_control as clean
+
+
+PASSAGE_ROOM = 1500  # characters of a passage shown in the terminal (`--json` keeps the whole chunk)
 
 
 def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> Text:
@@ -31,7 +35,9 @@ def highlight(text: str, words: tuple[str, ...], style: str = "bold yellow") -> 
 
 
 def render_passage(passage: Passage, rank: int) -> Panel:
-    """One passage: heading as the title, then its source (never cut), then the text."""
+    """One passage: heading as the title, then its source (never cut), then the text; a long
+    passage shows the lines around its matched words, with the citation narrowed to them."""
+    passage = fit_passage(passage, PASSAGE_ROOM)
     title = Text.assemble((f"{rank}. ", "bold"), highlight(passage.heading or passage.title or passage.source, passage.matched))
     body = Text.assemble((clean(passage.citation), "cyan"), "\n\n", highlight(passage.text, passage.matched))
     return Panel(body, title=title, title_align="left", subtitle=Text(f"score {passage.score:.2f}", style="dim"),

@@ -20,6 +20,7 @@ from discord.utils import escape_markdown
 
 from bot.adapter import limits
 from bot.core.search.answering import Answer, Passage
+from bot.core.search.excerpt import fit_passage
 from bot.core.search.service import ReindexSummary
 from bot.core.storage.repositories import ReindexRunRecord
 
@@ -72,6 +73,8 @@ def passage_field(
     """(name, value) of one passage's embed field, each within its limit."""
     heading = passage.heading or passage.title or passage.source
     name = limits.fit(f"{rank}. {one_line(heading)}", name_limit, safe)
+    # a passage longer than its room shows the lines around its matched words, cited exactly
+    passage = fit_passage(passage, value_limit - len(source_link(passage, base_url)) - 1)
     source = source_link(passage, base_url)
     if len(source) > value_limit // 2:  # a long link would crowd out the text: cite without it
         source = source_link(passage, None)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
 from bot.core.search.index import Hit, SearchIndex
 from bot.core.search.query import Query, QueryBuilder, QueryParams
+from bot.core.search.ranking import NameIndex, RankParams
 from bot.core.search.synonyms import SynonymTable
 
 NEAR_DUPLICATE_JACCARD = 0.8
 NEAR_DUPLICATE_SCORE_GAP = 0.25  # near-duplicates' scores differ by less than this fraction
+NEAR_DUPLICATE_WINDOW = 8  # kept passages compared with each new one: the last few of close score
 MAX_SUGGESTIONS = 3
 
 
@@ -76,10 +80,13 @@ class SearchEngine:
         analyzer: Analyzer,
         synonyms: SynonymTable,
         query_params: QueryParams | None = None,
+        rank_params: RankParams | None = None,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
-        self.queries = QueryBuilder(index, analyzer, synonyms, query_params)
+        self.rank = rank_params or RankParams()
+        self.names = NameIndex(index.documents, index, analyzer)
+        self.queries = QueryBuilder(index, analyzer, synonyms, query_params, self.names)
         self._word_sets: dict[int, frozenset[str]] = {}  # for near-duplicate checks, filled lazily
 
     @property
@@ -87,21 +94,65 @@ class SearchEngine:
         return self.index.documents
 
     def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        """The passages ranked `offset`..`offset+k-1` for `question`, near-duplicates dropped."""
+        """The passages ranked `offset`..`offset+k-1` for `question` (see `ranking`: notes first,
+        near-duplicates dropped), never past `max_results`."""
         query = self.queries.build(question)
         if not query.answerable:
             return Answer(question, (), self._suggestions(query))
-        wanted = offset + k
-        terms, fetch = _weighted(query), wanted + 4
-        while True:  # a few spare hits cover near-duplicates; fetch more only if they did not
-            candidates = self.index.top(terms, fetch)
-            hits = self._distinct(candidates, wanted + 1)
-            if len(hits) > wanted or len(candidates) < fetch:
-                break
-            fetch *= 4
+        limit = self.rank.max_results
+        offset = max(0, min(offset, limit))
+        wanted = min(offset + max(k, 0), limit)
+        terms = _weighted(query)
+        scores, base = self.index.accumulate(terms)
+        bonus = self.names.doc_bonus(terms, self.index.idf, query.total_idf, self.rank)
+        if bonus is not None:
+            scores = scores + bonus
+        candidates = (scores != 0).nonzero()[0]
+        ranked = self._ranked(candidates, scores[candidates], wanted + 1)
         surfaces = self.index.surfaces_of([t.term for t in query.terms])
-        passages = tuple(self._passage(hit, surfaces) for hit in hits[offset:wanted])
-        return Answer(question, passages, (), has_more=len(hits) > wanted)
+        passages = tuple(self._passage(hit, base, surfaces) for hit in ranked[offset:wanted])
+        return Answer(question, passages, (), has_more=len(ranked) > wanted and wanted < limit)
+
+    def _ranked(self, candidates: np.ndarray, scores: np.ndarray, wanted: int) -> list[Hit]:
+        """The first `wanted` results: notes by their best passage, a dominating note's second
+        passage beside its first, then the rest by score. Only the best few candidates are
+        sorted; more are taken only if they did not give enough notes."""
+        fetch = 4 * wanted + 16
+        while True:
+            if len(candidates) > fetch:
+                top = np.argpartition(-scores, fetch)[:fetch]
+                complete = False
+            else:
+                top, complete = np.arange(len(candidates)), True
+            order = top[np.lexsort((candidates[top], -scores[top]))]
+            hits = self._distinct([Hit(d, s) for d, s in zip(candidates[order].tolist(), scores[order].tolist())])
+            results = self._by_note(hits, complete)
+            if len(results) >= wanted or complete:
+                return results[:wanted]
+            fetch *= 4
+
+    def _by_note(self, hits: list[Hit], complete: bool) -> list[Hit]:
+        note_of = self.names.note_of
+        groups: dict[int, list[Hit]] = {}
+        for hit in hits:
+            groups.setdefault(int(note_of[hit.doc]), []).append(hit)
+        notes = list(groups.values())
+        results: list[Hit] = []
+        rest: list[Hit] = []
+        for j, passages in enumerate(notes):
+            if j + 1 == len(notes) and not complete:
+                break  # the next note is unknown: its best passage decides about this one's second
+            results.append(passages[0])
+            next_best = notes[j + 1][0].score if j + 1 < len(notes) else 0.0
+            if len(passages) > 1 and passages[1].score >= self.rank.dominance * next_best:
+                results.append(passages[1])
+                rest.extend(passages[2:])
+            else:
+                rest.extend(passages[1:])
+        if complete:
+            rest.sort(key=lambda h: (-h.score, h.doc))
+            results.extend(rest)
+        return results
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
         """Suggestions while a question is typed: matching headings, then completed key terms."""
@@ -132,17 +183,17 @@ class SearchEngine:
         matches.sort(key=lambda i: -index.surface_counts[i])
         return [index.surfaces[i] for i in matches[:limit]]
 
-    def _distinct(self, hits: list[Hit], limit: int) -> list[Hit]:
-        """Hits without near-duplicates (word-set Jaccard ≥ 0.8 with a better hit). Only hits of
-        nearly equal score are compared: near-duplicate chunks score nearly the same."""
+    def _distinct(self, hits: list[Hit]) -> list[Hit]:
+        """Hits (best first) without near-duplicates: word-set Jaccard ≥ 0.8 with a better hit of
+        nearly equal score. Near-duplicates score nearly the same, so each hit is compared only
+        with the last `NEAR_DUPLICATE_WINDOW` kept hits: linear in the number of hits."""
         kept: list[Hit] = []
         for hit in hits:
+            recent = kept[-NEAR_DUPLICATE_WINDOW:]
             if any(_close(hit.score, other.score) and _jaccard(self._word_set(hit.doc), self._word_set(other.doc))
-                   >= NEAR_DUPLICATE_JACCARD for other in kept):
+                   >= NEAR_DUPLICATE_JACCARD for other in recent):
                 continue
             kept.append(hit)
-            if len(kept) == limit:
-                break
         return kept
 
     def _word_set(self, doc: int) -> frozenset[str]:
@@ -151,8 +202,9 @@ class SearchEngine:
             cached = self._word_sets[doc] = frozenset(self.index.words_of(doc))
         return cached
 
-    def _passage(self, hit: Hit, query_surfaces: set[str]) -> Passage:
-        """`query_surfaces`: every index word under one of the query's terms."""
+    def _passage(self, hit: Hit, base: float, query_surfaces: set[str]) -> Passage:
+        """`query_surfaces`: every index word under one of the query's terms; `base` what every
+        chunk scores (BM25+'s absent-term constant), added so scores stay rank-bm25's."""
         doc = self.index.documents[hit.doc]
         chunk = doc.chunk
         return Passage(
@@ -160,7 +212,7 @@ class SearchEngine:
             heading=chunk.heading,
             start_line=chunk.start_line,
             end_line=chunk.end_line,
-            score=hit.score,
+            score=hit.score + base,
             text=chunk.text,
             matched=self._surface_matches(self.index.words_of(hit.doc), query_surfaces),
             chunk_id=chunk.chunk_id,

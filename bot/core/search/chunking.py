@@ -40,6 +40,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.core.search.documents import Chunk
+from bot.core.search.markup import visible_text
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,8 @@ def _block_from(token: Token, children: list[_Block], text: str, line_count: int
 
 
 def _inline_text(token: Token) -> str:
-    """A heading's visible text: markup dropped, line breaks as spaces."""
+    """A heading's visible text: markup, shortcodes and `{#anchor}` ids dropped, line breaks as
+    spaces."""
     if token.type != "inline":
         return ""
     parts: list[str] = []
@@ -283,7 +285,7 @@ def _inline_text(token: Token) -> str:
                 parts.append(child.content)
             elif child.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
-    text = "".join(parts) or token.content
+    text = visible_text("".join(parts) or token.content)
     return " ".join(text.split())
 
 

@@ -37,4 +37,4 @@ class Document:
     chunk: Chunk
     title: str | None
     body_words: tuple[str, ...]
-    heading_words: tuple[str, ...]  # words of the heading path and the note's title
+    heading_words: tuple[str, ...]  # words of the chunk's own heading (the last of its path)

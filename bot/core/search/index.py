@@ -1,9 +1,9 @@
 """The in-memory BM25 index: postings per term, so a query touches only chunks that match.
 
-Built from `Document`s (chunks with analysed words). Stems are computed once per distinct word;
-a chunk's heading and title words are repeated `heading_boost` times, a field boost that makes a
-section titled "PersistentVolumeClaim" outrank passages that merely mention it. The scores are
-exactly rank-bm25's over those token lists (see `scoring`).
+Built from `Document`s (chunks with analysed words). Stems are computed once per distinct word.
+A chunk's tokens are its body words (its heading line is part of its text), plus its heading words
+`heading_boost` times — 0 by default: titles and headings now earn a bounded note-level bonus
+instead (see `ranking`). The scores are exactly rank-bm25's over those token lists (see `scoring`).
 
 An index is immutable once built: a reindex builds a new one and swaps it in whole.
 """
@@ -193,13 +193,40 @@ class SearchIndex:
 
     def specificity(self, term: int, word: str) -> float:
         """How much commoner `term` is in these notes than `word` is in English (Zipf units)."""
+        self._count_terms()
+        # numbers (years, ports, versions) are everywhere; they never make a question on-topic
+        english = NUMBER_ZIPF if word.replace(".", "").isdigit() else english_zipf().get(word, ENGLISH_FLOOR)
+        return zipf(float(self._term_counts[term]), self._total_count) - english
+
+    def specificity_quantile(self, q: float) -> float:
+        """The specificity that a share `q` of the notes' own words (counted per occurrence, numbers
+        left out) stays below: what "specific to these notes" means is calibrated on the notes."""
+        cached = self._quantiles.get(q) if hasattr(self, "_quantiles") else None
+        if cached is not None:
+            return cached
+        self._count_terms()
+        table = english_zipf()
+        words = [w for w, c in zip(self.surfaces, self.surface_counts.tolist())
+                 if c and not w.replace(".", "").isdigit()]
+        if not words:
+            return 0.0
+        ids = np.fromiter(map(self._surface_ids.__getitem__, words), dtype=np.int64, count=len(words))
+        counts = self.surface_counts[ids].astype(np.float64)
+        notes = np.log10(self._term_counts[self.surface_term[ids]] / self._total_count * 1e9)
+        specs = notes - np.fromiter((table.get(w, ENGLISH_FLOOR) for w in words), dtype=np.float64, count=len(words))
+        order = np.argsort(specs, kind="stable")
+        cumulative = np.cumsum(counts[order]) / counts.sum()
+        value = float(specs[order][min(np.searchsorted(cumulative, q), len(order) - 1)])
+        if not hasattr(self, "_quantiles"):
+            self._quantiles: dict[float, float] = {}
+        self._quantiles[q] = value
+        return value
+
+    def _count_terms(self) -> None:
         if not hasattr(self, "_term_counts"):
             self._term_counts = np.bincount(self.surface_term, weights=self.surface_counts,
                                             minlength=len(self.term_ids))
             self._total_count = float(self.surface_counts.sum())
-        # numbers (years, ports, versions) are everywhere; they never make a question on-topic
-        english = NUMBER_ZIPF if word.replace(".", "").isdigit() else english_zipf().get(word, ENGLISH_FLOOR)
-        return zipf(float(self._term_counts[term]), self._total_count) - english
 
     def chunks_with(self, term: int) -> np.ndarray:
         """Sorted positions of the chunks that contain `term`."""
@@ -208,14 +235,14 @@ class SearchIndex:
     def scores(self, stems: Sequence[str]) -> np.ndarray:
         """Every chunk's score for a plain token query, equal to rank-bm25's `get_scores`."""
         weighted = [(t, 1.0) for t in (self.term(s) for s in stems) if t is not None]
-        acc, base = self._accumulate(weighted)
+        acc, base = self.accumulate(weighted)
         return acc + base
 
     def top(self, weighted_terms: Sequence[tuple[int, float]], k: int) -> list[Hit]:
         """The k best chunks containing at least one term, best first; ties by position."""
         if not weighted_terms or k <= 0:
             return []
-        acc, base = self._accumulate(weighted_terms)
+        acc, base = self.accumulate(weighted_terms)
         candidates = (acc != 0).nonzero()[0]
         scores = acc[candidates]
         if len(candidates) > k:
@@ -225,7 +252,9 @@ class SearchIndex:
         order = np.lexsort((candidates, -scores))[:k]
         return [Hit(d, s + base) for d, s in zip(candidates[order].tolist(), scores[order].tolist())]
 
-    def _accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
+    def accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
+        """Every chunk's score less `base`, and `base`: what a chunk without any of the terms
+        scores (non-zero for BM25+ only)."""
         acc = np.zeros(len(self.documents))
         base = 0.0
         bounds, docs, scores, absent = self._bounds, self.posting_docs, self.posting_scores, self._absent

@@ -11,8 +11,10 @@ from bot.core.search.analysis import Analyzer
 from bot.core.search.answering import SearchEngine
 from bot.core.search.documents import Document
 from bot.core.search.index import SearchIndex
+from bot.core.search.markup import visible_text
 from bot.core.search.notes import NoteFile
 from bot.core.search.query import QueryParams
+from bot.core.search.ranking import RankParams
 from bot.core.search.scoring import Bm25Params
 from bot.core.search.synonyms import SynonymTable
 
@@ -34,17 +36,18 @@ class AnalysedNote:
 
 
 def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -> AnalysedNote:
-    """Chunk a note and analyse each chunk's text, heading path and the note's title."""
+    """Chunk a note and analyse what a reader sees of each chunk's text (`markup`) and of its own
+    heading (the innermost of its path; the ranking gives names a bonus, see `ranking`)."""
     from bot.core.search.chunking import chunk_note  # the Markdown parser loads only when notes change
 
     chunked = chunk_note(note.path, note.text, min_words=chunking.min_words, max_words=chunking.max_words)
-    title_words = analyzer.words(chunked.title) if chunked.title else []
+    title = " ".join(visible_text(chunked.title).split()) or None if chunked.title else None
     documents = [
         Document(
             chunk=chunk,
-            title=chunked.title,
-            body_words=tuple(analyzer.words(chunk.text)),
-            heading_words=tuple(analyzer.words(" ".join(chunk.heading_path)) + title_words),
+            title=title,
+            body_words=tuple(analyzer.words(visible_text(chunk.text))),
+            heading_words=tuple(analyzer.words(chunk.heading_path[-1])) if chunk.heading_path else (),
         )
         for chunk in chunked.chunks
     ]
@@ -57,7 +60,8 @@ def build_engine(
     synonyms: SynonymTable,
     bm25: Bm25Params | None = None,
     query: QueryParams | None = None,
+    rank: RankParams | None = None,
 ) -> SearchEngine:
     """Index the documents and wrap the index in an engine ready for questions."""
     index = SearchIndex(list(documents), analyzer.stems, bm25 or Bm25Params())
-    return SearchEngine(index, analyzer, synonyms, query)
+    return SearchEngine(index, analyzer, synonyms, query, rank)

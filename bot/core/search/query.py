@@ -1,40 +1,49 @@
 """From a question to weighted index terms: exact words, synonyms, compounds and typos.
 
-Each content word of the question is matched in this order, and the first that finds anything
-in the index wins:
+Each content word of the question is matched as written (its stem is in the index, weight 1),
+and through synonym groups (`corpus/synonyms.yaml`; weight `synonym_weight`, shared by the words of
+a multi-word phrase). Expansions are fallbacks, tried only for a word that matched nothing so far,
+in this order (the first that finds anything wins):
 
-1. its stem is in the index (weight 1);
-2. a synonym group covers it (`corpus/synonyms.yaml`; weight `synonym_weight`, shared by the
-   words of a multi-word phrase);
-3. it is the other number of an index word that stemming keeps apart (`cpu` → `cpus`, weight 1);
-4. it is two index words run together (`shellcheck` → `shell check`, weight `split_weight` each);
-5. it is a likely typo of index words (`hypervisor` → the notes' `hypervizor`), within an edit
-   distance that grows with the word's length, the first letter assumed right (weight
-   `fuzzy_weight`). Short words are never expanded, and neither are words the index knows.
-
-Adjacent question words are also tried run together (`shell check` → `shellcheck`, weight
-`join_weight`). It is kept small because the notes' own compounds (`livenessProbe`) are indexed
-with their parts too, so a larger weight would reward the same words twice.
+1. the other number of an index word that stemming keeps apart (`cpu` → `cpus`, weight 1);
+2. run together with its neighbour (`shell check` → `shellcheck`, weight `join_weight`), only if
+   one of the two matched nothing as written: joining words that matched finds CamelCase names,
+   URL slugs and ids (`pod priority` → `PodPriority`) rather than what was asked;
+3. two index words run together (`shellcheck` → `shell check`, weight `split_weight` each);
+4. a likely typo of index words (`hypervisor` → the notes' `hypervizor`), within an edit distance
+   that grows with the word's length, the first letter assumed right (weight `fuzzy_weight`).
+   Short words are never expanded.
 
 `coverage` is the IDF-weighted share of the question's words that found something (typos count
 half). Below `min_coverage` the question is off-topic and gets no passages: "how do I bake
 sourdough bread" must not return notes because one word resembles something in them. A question
-is also off-topic when none of its matched words is specific to the notes (see `english_frequency`):
+is also off-topic unless some word matched as written is specific to the notes (see
+`english_frequency`) or it names a title or heading of the notes in full (`ranking.NameIndex`):
 "how long should I boil an egg" shares "egg" with a large corpus, but "egg" is rarer there than in
-English at large.
+English at large; "what is a Job" names the note titled "Jobs". *Specific* is calibrated on the
+notes: at least as specific as `specificity_quantile` of the notes' own words are. Typo and split
+matches count only for a question word that is not an everyday English word.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from bot.core.search.analysis import Analyzer
+from bot.core.search.english_frequency import english_zipf
 from bot.core.search.index import SearchIndex
 from bot.core.search.synonyms import SynonymTable
+
+if TYPE_CHECKING:
+    from bot.core.search.ranking import NameIndex
+
+
+EVERYDAY_ZIPF = 3.0  # about once per million English words
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,9 @@ class QueryParams:
     min_fuzzy_length: int = 6  # shorter words are never matched as typos
     two_edit_length: int = 9  # from this length, two edits are allowed
     min_coverage: float = 0.1
-    min_specificity: float = 1.0  # some matched word must be this much commoner in the notes than in English
+    specificity_quantile: float = 0.4  # some word matched as written must be at least as specific as this share of the notes' own words
+    specificity_bounds: tuple[float, float] = (1.0, 1.5)  # ... within these bounds (tiny or one-topic notes skew the quantile)
+    named_share: float = 0.5  # or a title/heading named in full covers this share of the question's IDF
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Query:
     terms: tuple[QueryTerm, ...]
     coverage: float
     unknown: tuple[str, ...] = field(default=())  # words that matched nothing
+    total_idf: float = 0.0  # IDF of all the question's words (unknown words at the highest IDF)
 
     @property
     def answerable(self) -> bool:
@@ -114,11 +126,13 @@ class QueryBuilder:
         analyzer: Analyzer,
         synonyms: SynonymTable,
         params: QueryParams | None = None,
+        names: "NameIndex | None" = None,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.params = params or QueryParams()
+        self.names = names
         self.vocabulary = Vocabulary(index)
         self._unknown_idf = float(index.idf.max()) if len(index.idf) else 1.0
 
@@ -128,17 +142,32 @@ class QueryBuilder:
         for i, stem in enumerate(match.stems):
             match.add(i, stem, 1.0)
         self._add_synonyms(match)
+        for i, word in enumerate(words):
+            if match.quality[i] == 0.0:
+                self._add_plural(match, i)
+        exact = [t for t in match.weights]  # matched as written (or as the other number)
         self._add_joined_pairs(match)
         for i, word in enumerate(words):
             if match.quality[i] == 0.0:
-                self._add_plural(match, i) or self._add_split(match, i) or self._add_typos(match, i)
+                self._add_split(match, i) or self._add_typos(match, i)
         coverage = self._coverage(match)
         terms = tuple(QueryTerm(t, s, w) for t, (s, w) in match.weights.items())
         unknown = tuple(w for w, q in zip(words, match.quality) if q == 0.0)
-        specific = max(match.specificity, default=float("-inf")) >= self.params.min_specificity
-        if coverage < self.params.min_coverage or not specific:
+        total_idf = sum(self._idf(s) for s in match.stems)
+        if coverage < self.params.min_coverage or not self._on_topic(match, exact, total_idf):
             terms = ()
-        return Query(tuple(words), terms, coverage, unknown)
+        return Query(tuple(words), terms, coverage, unknown, total_idf)
+
+    def _on_topic(self, match: "_Match", exact: list[int], total_idf: float) -> bool:
+        """Some word matched as written is specific to the notes, or the question names a title
+        or heading of the notes. Typo and split matches never count here."""
+        low, high = self.params.specificity_bounds
+        threshold = min(max(self.index.specificity_quantile(self.params.specificity_quantile), low), high)
+        if max(match.specificity, default=float("-inf")) >= threshold:
+            return True
+        if self.names is None:
+            return False
+        return self.names.named_share(exact, self.index.idf, total_idf) >= self.params.named_share
 
     def _add_synonyms(self, match: "_Match") -> None:
         for found, other in self.synonyms.expansions(match.stems):
@@ -155,11 +184,17 @@ class QueryBuilder:
                     match.add(i, stem, weight, english=None)
 
     def _add_joined_pairs(self, match: "_Match") -> None:
+        """Adjacent words run together, only where one of them matched nothing as written
+        (`shell check` → `shellcheck`): joining words that matched would find CamelCase names,
+        URL slugs and ids (`pod priority` → `podpriority`)."""
         words = match.words
         for i in range(len(words) - 1):
+            if match.quality[i] and match.quality[i + 1]:
+                continue
             stem = self.analyzer.stem(words[i] + words[i + 1])
-            if match.add(i, stem, self.params.join_weight):
-                match.add(i + 1, stem, self.params.join_weight)
+            joined = words[i] + words[i + 1]
+            if match.add(i, stem, self.params.join_weight, english=joined):
+                match.add(i + 1, stem, self.params.join_weight, english=joined)
 
     def _add_plural(self, match: "_Match", i: int) -> bool:
         """Stemming keeps some plurals apart (`cpus`/`cpu`); try the other number."""
@@ -174,8 +209,9 @@ class QueryBuilder:
         for cut in range(3, len(word) - 2):
             left, right = self.analyzer.stems([word[:cut], word[cut:]])
             if self.index.term(left) is not None and self.index.term(right) is not None:
-                match.add(i, left, self.params.split_weight)
-                match.add(i, right, self.params.split_weight)
+                judge = None if _everyday(word) else word
+                match.add(i, left, self.params.split_weight, english=judge)
+                match.add(i, right, self.params.split_weight, english=judge)
                 return True
         return False
 
@@ -187,7 +223,8 @@ class QueryBuilder:
         found = False
         for surface, distance in self.vocabulary.near(word, max_distance):
             stem = self.vocabulary.stem_of(surface)
-            found = match.add(i, stem, p.fuzzy_weight / distance, quality=0.5, english=surface) or found
+            judge = None if _everyday(word) else surface
+            found = match.add(i, stem, p.fuzzy_weight / distance, quality=0.5, english=judge) or found
         return found
 
     def _idf(self, stem: str) -> float:
@@ -228,6 +265,12 @@ class _Match:
         if english is not None:
             self.specificity.append(index.specificity(term, english or self.words[i]))
         return True
+
+
+def _everyday(word: str) -> bool:
+    """An everyday English word is not a typo or a compound: matched as one (`invented` →
+    `inverted`, `offside` → `off side`), it must not make a question look on-topic."""
+    return english_zipf().get(word, 0.0) >= EVERYDAY_ZIPF
 
 
 def _positions(stems: list[str], phrase: tuple[str, ...]) -> list[int]:

@@ -38,6 +38,7 @@ from bot.core.errors import NotesBotError, ReindexInProgress, SynonymsError
 from bot.core.search.indexing import AnalysedNote, ChunkingParams, analyse_note, build_engine
 from bot.core.search.notes import KnownHash, NoteFile, NoteScan, SkippedFile, check_notes_folder, scan_notes
 from bot.core.search.query import QueryParams
+from bot.core.search.ranking import RankParams
 from bot.core.search.scoring import Bm25Params
 from bot.core.storage.repositories import (
     FileChunks,
@@ -134,6 +135,7 @@ class ServiceConfig:
     chunking: ChunkingParams = ChunkingParams()
     bm25: Bm25Params = Bm25Params()
     query: QueryParams = QueryParams()
+    rank: RankParams = RankParams()
 
     @property
     def folder(self) -> str:
@@ -166,7 +168,7 @@ class NotesService:
         self.clock = clock
         self._synonyms = SynonymTable()
         self._synonyms_problem: str | None = None  # the last rejection logged, to log it once
-        self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
+        self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query, config.rank)
         self._version: int | None = None
         self._lock = asyncio.Lock()
         self._snapshot_tasks: set[asyncio.Task[None]] = set()
@@ -246,7 +248,7 @@ class NotesService:
             documents = await repo.load_documents(words=False)
             index = await asyncio.to_thread(SearchIndex.from_snapshot, documents, snapshot, self.config.bm25)
             if index is not None:
-                return SearchEngine(index, self.analyzer, self._synonyms, self.config.query), True
+                return SearchEngine(index, self.analyzer, self._synonyms, self.config.query, self.config.rank), True
         documents = await repo.load_documents()
         return await asyncio.to_thread(self._build, documents, self._synonyms), False
 
@@ -407,8 +409,8 @@ class NotesService:
         chunks) when there is one, else built anew."""
         if previous is not None and previous.params == self.config.bm25:
             index = SearchIndex.updated(previous, documents, self.analyzer.stems)
-            return SearchEngine(index, self.analyzer, synonyms, self.config.query)
-        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query)
+            return SearchEngine(index, self.analyzer, synonyms, self.config.query, self.config.rank)
+        return build_engine(documents, self.analyzer, synonyms, self.config.bm25, self.config.query, self.config.rank)
 
     def _run_record(self, run: "_Run", summary: ReindexSummary) -> ReindexRunRecord:
         return ReindexRunRecord(

@@ -116,3 +116,32 @@ def test_a_number_alone_does_not_make_a_question_on_topic() -> None:
     engine = build_engine(documents(*notes), A, load_synonyms(None, A))
     assert engine.search("who won the world cup in 2014").passages == ()
     assert engine.search("which port does the scheduler use").passages
+
+
+def big_notes(*extra: str) -> list[str]:
+    """About 6,000 words of Kubernetes-like notes, plus `extra` passages."""
+    return list(extra) + [f"a list of pods, nodes and containers scheduled by the kubelet, number {i}"
+                          for i in range(600)]
+
+
+def test_words_that_matched_are_not_joined() -> None:
+    engine = build_engine(documents(*big_notes("the PodPriority feature gate", "pod priority decides preemption")),
+                          A, load_synonyms(None, A))
+    assert "podprior" not in stems_of(engine, "pod priority")  # both words matched as written
+    assert engine.search("pod priority").passages[0].source == "n1.md"
+
+
+def test_a_question_naming_a_title_is_on_topic() -> None:
+    from tests.core.helpers import document
+
+    docs = [document("A job runs pods until they complete.", source="jobs.md", title="Jobs")] + [
+        document(t, source=f"n{i}.md") for i, t in enumerate(big_notes())]
+    engine = build_engine(docs, A, load_synonyms(None, A))
+    assert [p.source for p in engine.search("what is a job").passages][:1] == ["jobs.md"]
+    assert engine.search("how do I write a cover letter for a job").passages == ()  # "job" is a quarter of it
+
+
+def test_a_typo_of_an_everyday_word_does_not_make_a_question_on_topic() -> None:
+    engine = build_engine(documents(*big_notes("an inverted index maps terms to chunks")), A, load_synonyms(None, A))
+    assert engine.search("when was it invented").passages == ()  # an English word, not a typo of "inverted"
+    assert engine.search("what is an invertd index").passages  # a real typo, beside a word of the notes

@@ -1,0 +1,79 @@
+"""The part of a passage that answers: the lines around the matched words, cited exactly.
+
+A chunk can be longer than the room a front-end has for it (a Discord embed field holds 1,024
+characters). Cutting its end shows the start, and the sentence that answers is often cut off. So
+when a passage does not fit, `excerpt` picks the run of whole lines that fits and holds the most
+matched words (the earliest such run on ties) and narrows the citation to those lines. Only when
+one line alone is longer than the room is that line cut, around its first match, with ellipses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.core.search.answering import Passage
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    text: str
+    start_line: int
+    end_line: int
+
+
+def excerpt(text: str, start_line: int, matched: Sequence[str], room: int) -> Excerpt:
+    """The lines of `text` (which starts at `start_line`) to show in `room` characters."""
+    lines = text.split("\n")
+    end_line = start_line + len(lines) - 1
+    if len(text) <= room or room <= 0:
+        return Excerpt(text, start_line, end_line)
+    pattern = _words_pattern(matched)
+    hits = [len(pattern.findall(line)) if pattern else 0 for line in lines]
+    best = (-1, 0, 0)  # (matches, first line, end line exclusive)
+    first, size, count = 0, 0, 0
+    for last, line in enumerate(lines):  # a sliding window of whole lines that fits the room
+        size += len(line) + (1 if last > first else 0)
+        count += hits[last]
+        while size > room and first <= last:
+            size -= len(lines[first]) + (1 if first < last else 0)
+            count -= hits[first]
+            first += 1
+        if first <= last and count > best[0]:
+            best = (count, first, last + 1)
+    count, a, b = best
+    if count < 0:  # every single line is longer than the room: cut the best line
+        a = max(range(len(lines)), key=lambda i: (hits[i], -i))
+        return Excerpt(_cut_line(lines[a], pattern, room), start_line + a, start_line + a)
+    while a < b - 1 and not lines[a].strip():  # never start or end on a blank line
+        a += 1
+    while b - 1 > a and not lines[b - 1].strip():
+        b -= 1
+    return Excerpt("\n".join(lines[a:b]), start_line + a, start_line + b - 1)
+
+
+def fit_passage(passage: Passage, room: int) -> Passage:
+    """`passage` as shown in `room` characters: its excerpt, with the citation narrowed to it."""
+    shown = excerpt(passage.text, passage.start_line, passage.matched, room)
+    if shown.text == passage.text:
+        return passage
+    return replace(passage, text=shown.text, start_line=shown.start_line, end_line=shown.end_line)
+
+
+def _words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+
+
+def _cut_line(line: str, pattern: re.Pattern[str] | None, room: int) -> str:
+    found = pattern.search(line) if pattern else None
+    centre = found.start() if found else 0
+    width = max(room - 2 * len(ELLIPSIS), 1)
+    start = max(0, min(centre - width // 3, len(line) - width))
+    cut = line[start : start + width]
+    return (ELLIPSIS if start > 0 else "") + cut + (ELLIPSIS if start + width < len(line) else "")

@@ -1,0 +1,83 @@
+"""Note-level ranking: the bounded title/heading bonus, notes first, near-duplicates, paging caps."""
+
+from dataclasses import replace
+
+from bot.core.search.analysis import Analyzer
+from bot.core.search.indexing import build_engine
+from bot.core.search.ranking import RankParams
+from bot.core.search.scoring import Bm25Params
+from bot.core.search.synonyms import load_synonyms
+from tests.core.helpers import document
+
+A = Analyzer()
+FILLER = " ".join(f"filler{i}" for i in range(60))
+
+
+def engine_of(docs, **rank):
+    return build_engine(docs, A, load_synonyms(None, A), Bm25Params(), None, replace(RankParams(), **rank))
+
+
+def named_notes():
+    return [
+        document("A job runs pods to completion. " + FILLER, source="jobs.md", title="Jobs"),
+        document("job job job: cron schedules", source="cron.md", title="CronJob schedules"),
+    ]
+
+
+def test_a_note_whose_title_the_question_names_ranks_first() -> None:
+    assert engine_of(named_notes()).search("what is a job", k=2).passages[0].source == "jobs.md"
+    # without the bonus, the short page that repeats the word wins: the test sees the difference
+    assert engine_of(named_notes(), title_bonus=0.0).search("what is a job", k=2).passages[0].source == "cron.md"
+
+
+def test_a_heading_the_question_names_lifts_its_section() -> None:
+    docs = [
+        document("Pods can mount a PersistentVolumeClaim and so can other workloads; the claim binds a "
+                 "volume. Pods are scheduled on nodes.", source="a.md", heading=("Pods",)),
+        document("A claim requests storage with a size and an access mode. " + FILLER, source="b.md",
+                 heading=("PersistentVolumeClaim",)),
+    ]
+    assert engine_of(docs).search("PersistentVolumeClaim", k=2).passages[0].source == "b.md"
+    assert engine_of(docs, title_bonus=0.0).search("PersistentVolumeClaim", k=2).passages[0].source == "a.md"
+
+
+def test_the_bonus_is_bounded_however_many_names_match() -> None:
+    plain = engine_of(named_notes(), title_bonus=0.0).search("job", k=2).passages
+    boosted = engine_of(named_notes(), title_bonus=2.0)
+    idf = float(boosted.index.idf[boosted.index.term(A.stem("job"))])
+    for passage in boosted.search("job", k=2).passages:
+        before = next(p.score for p in plain if p.source == passage.source)
+        assert 0 <= passage.score - before <= 2.0 * idf + 1e-9
+
+
+def test_results_show_distinct_notes_first_then_a_dominating_second_passage() -> None:
+    big = [document(f"etcd etcd etcd backup part {i}", source="etcd.md", ordinal=i) for i in range(4)]
+    others = [document("etcd mentioned once among " + " ".join(f"other{i}x{j}" for j in range(40)), source=f"o{i}.md")
+              for i in range(3)]
+    passages = engine_of(big + others, dominance=1.5).search("etcd", k=6).passages
+    sources = [p.source for p in passages]
+    assert sources[:2] == ["etcd.md", "etcd.md"]  # its second passage clearly beats the next note
+    assert sources[2:5] == ["o0.md", "o1.md", "o2.md"]  # then the other notes, before etcd.md's third
+    spread = engine_of(big + others, dominance=100.0).search("etcd", k=4).passages
+    assert [p.source for p in spread] == ["etcd.md", "o0.md", "o1.md", "o2.md"]
+
+
+def near_duplicates(shared: int):
+    base = [f"word{i}" for i in range(10)]
+    other = base[:shared] + [f"other{i}" for i in range(10 - shared)]
+    return [document("etcd " + " ".join(base), source="a.md"), document("etcd " + " ".join(other), source="b.md")]
+
+
+def test_near_duplicates_above_the_threshold_are_dropped() -> None:
+    # Jaccard of the word sets: 10 shared of 12 (0.83) is a near-duplicate, 9 of 13 (0.69) is not
+    assert [p.source for p in engine_of(near_duplicates(9)).search("etcd", k=2).passages] == ["a.md"]
+    assert [p.source for p in engine_of(near_duplicates(8)).search("etcd", k=2).passages] == ["a.md", "b.md"]
+
+
+def test_paging_stops_at_max_results() -> None:
+    docs = [document(f"pods number {i} and more pods" + " filler" * i, source=f"n{i}.md") for i in range(12)]
+    engine = engine_of(docs, max_results=5)
+    assert len(engine.search("pods", k=50).passages) == 5
+    assert not engine.search("pods", k=50).has_more
+    assert engine.search("pods", k=3, offset=3).passages and not engine.search("pods", k=3, offset=3).has_more
+    assert engine.search("pods", k=3, offset=10_000).passages == ()
