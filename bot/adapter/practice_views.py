@@ -21,7 +21,7 @@ from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import COLOUR, NO_MENTIONS, safe
 from bot.core.practice.calendar_image import render_calendar
 from bot.core.practice.schedules import ScheduleStatus
-from bot.core.practice.scores import DAILY_POINTS, PERIODS, QUIZ_POINTS, SCORING_RULES, Leaderboard, Period
+from bot.core.practice.scores import DAILY_POINTS, QUIZ_POINTS, SCORING_RULES, Leaderboard, Period
 from bot.core.practice.standings import Progress
 
 log = logging.getLogger(__name__)
@@ -191,5 +191,5 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button],
 
 HELP_FIELD = ("Points and streaks", SCORING_RULES)
 DYNAMIC_ITEMS = (PageButton, ForgetButton)
-__all__ = ["DYNAMIC_ITEMS", "HELP_FIELD", "PERIODS", "forget_view", "leaderboard_message", "progress_embed",
+__all__ = ["DYNAMIC_ITEMS", "HELP_FIELD", "forget_view", "leaderboard_message", "progress_embed",
            "progress_file", "schedule_text", "FORGET_PROMPT"]

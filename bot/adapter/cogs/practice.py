@@ -18,7 +18,6 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.adapter import acks, checks, practice_views
-from bot.adapter.checks import bot_of
 from bot.adapter.errors import reply_ephemeral
 from bot.adapter.rendering import COLOUR, NO_MENTIONS, safe
 from bot.core.practice.daily import DailyPost, DailyReveal, PostFailed

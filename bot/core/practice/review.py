@@ -127,3 +127,19 @@ class ReviewCards:
                 update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
                 .values(retired_at=self.clock()))
             return result.rowcount or 0
+
+
+def review_note(due: DueReview, now: datetime) -> str:
+    """What `/quiz` says above a review question: "review: you missed this 3 days ago"."""
+    if due.last_answered_at is None:
+        return "review: this one is due again"
+    seconds = max(0, int((now - due.last_answered_at).total_seconds()))
+    days, hours, minutes = seconds // 86400, seconds // 3600, seconds // 60
+    if days:
+        ago = "yesterday" if days == 1 else f"{days} days ago"
+    elif hours:
+        ago = f"{hours} hour{'s' if hours > 1 else ''} ago"
+    else:
+        ago = f"{max(minutes, 1)} minute{'s' if minutes > 1 else ''} ago"
+    what = "you missed this" if due.last_correct is False else "you answered this"
+    return f"review: {what} {ago}"

@@ -105,3 +105,14 @@ async def test_cards_of_retired_questions_retire_and_others_keep_their_schedule(
         rows = {r.question_id: r for r in await session.scalars(select(ReviewCardRow))}
     assert rows["changed"].retired_at is not None and rows["kept"].retired_at is None
     assert rows["kept"].card == before
+
+
+def test_review_note_says_when_it_was_missed() -> None:
+    from bot.core.practice.review import review_note
+    from bot.core.quiz.questions import DueReview
+
+    assert review_note(DueReview("q", T - timedelta(days=3), False), T) == "review: you missed this 3 days ago"
+    assert review_note(DueReview("q", T - timedelta(days=1, hours=2), False), T) == "review: you missed this yesterday"
+    assert review_note(DueReview("q", T - timedelta(minutes=12), False), T) == "review: you missed this 12 minutes ago"
+    assert review_note(DueReview("q", T - timedelta(hours=5), True), T) == "review: you answered this 5 hours ago"
+    assert review_note(DueReview("q", None, None), T) == "review: this one is due again"
