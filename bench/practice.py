@@ -1,5 +1,7 @@
 """How long `/leaderboard` and `/progress` take over a large answer history (they are computed
-from the answers on every request, never from counters).
+from the answers on every request, never from counters). The leaderboard is timed twice, side by
+side: as the bot computes it (in SQL) and the baseline of loading every answer into Python and
+applying `scores` to them; the two must give the same standings.
 
     python bench/practice.py [--members 200] [--answers-each 500] [--runs 5]
 
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bot.core.practice.scores import period_start, score, standings  # noqa: E402
 from bot.core.practice.services import build_practice  # noqa: E402
 from bot.core.storage.database import create_engine, session_factory, upgrade  # noqa: E402
 from bot.core.storage.models import QuizAnswerRow, QuizPostRow, QuizQuestionRow  # noqa: E402
@@ -65,16 +68,33 @@ async def main() -> None:
         await fill(sessions, args.members, args.answers_each, random.Random(1))
         practice = build_practice(sessions, lambda: NOW, random.Random(1))
         total = args.members * min(args.answers_each, 400)
-        for name, call in (("leaderboard all", lambda: practice.standings.leaderboard(GUILD, "all", page=0, caller_id=7)),
-                           ("leaderboard week", lambda: practice.standings.leaderboard(GUILD, "week", page=0, caller_id=7)),
+        zone = await practice.standings.zone(GUILD)
+
+        async def in_python(period):
+            since = period_start(period, NOW, zone)
+            return standings(score(await practice.standings.facts(GUILD)), since)
+
+        async def in_sql(period):
+            return await practice.standings.totals(GUILD, period_start(period, NOW, zone))
+
+        medians = {}
+        for name, call in (("leaderboard all (sql)", lambda: in_sql("all")),
+                           ("leaderboard all (python)", lambda: in_python("all")),
+                           ("leaderboard week (sql)", lambda: in_sql("week")),
+                           ("leaderboard week (python)", lambda: in_python("week")),
                            ("progress", lambda: practice.standings.progress(GUILD, 7))):
             times = []
             for _ in range(args.runs):
                 start = time.perf_counter()
                 await call()
                 times.append(time.perf_counter() - start)
-            print(f"{name:18} median {statistics.median(times) * 1000:8.1f} ms over {args.runs} runs "
+            medians[name] = statistics.median(times)
+            print(f"{name:26} median {medians[name] * 1000:8.1f} ms over {args.runs} runs "
                   f"({total:,} answers in the server)")
+        for period in ("all", "week"):
+            assert await in_sql(period) == await in_python(period), f"SQL and Python standings differ ({period})"
+            ratio = medians[f"leaderboard {period} (python)"] / medians[f"leaderboard {period} (sql)"]
+            print(f"leaderboard {period}: SQL {ratio:.1f}x faster than loading every answer; same standings")
         await engine.dispose()
 
 

@@ -120,14 +120,18 @@ class Leaderboard:
 
 def standings(scored: Iterable[ScoredAnswer], since: datetime | None) -> list[Standing]:
     """Everyone who answered in the period, best first, with shared ranks for equal scores."""
-    totals: dict[int, list[int]] = {}
+    totals: dict[int, tuple[int, int, int]] = {}
     for s in scored:
         if since is not None and s.fact.answered_at < since:
             continue
-        t = totals.setdefault(s.fact.user_id, [0, 0, 0])
-        t[0] += s.points
-        t[1] += int(s.fact.correct)
-        t[2] += 1
+        points, correct, answered = totals.get(s.fact.user_id, (0, 0, 0))
+        totals[s.fact.user_id] = (points + s.points, correct + int(s.fact.correct), answered + 1)
+    return ranked(totals)
+
+
+def ranked(totals: dict[int, tuple[int, int, int]]) -> list[Standing]:
+    """(points, right, answered) per member, ordered by points then right answers; equal members
+    share a rank (1, 1, 3)."""
     ordered = sorted(totals.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
     rows: list[Standing] = []
     for i, (user_id, (points, correct, answered)) in enumerate(ordered):

@@ -76,3 +76,24 @@ async def test_forget_me_deletes_only_the_callers_data_in_that_server(sessions, 
     assert 2 not in asked_by and posts == 5
     assert (await practice.standings.progress(1, 1)).points == 9
     assert (await practice.standings.progress(1, 2)).answered == 0
+
+
+async def test_the_sql_leaderboard_matches_the_scoring_rules_on_random_histories(sessions, clock: FakeClock) -> None:
+    """The database's sums (window function for first answers) equal `scores` applied in Python."""
+    from bot.core.practice.scores import period_start, score, standings
+
+    rng = random.Random(11)
+    questions = [await add_question(sessions, f"r{i}") for i in range(8)]
+    posts = [(await add_post(sessions, q, kind=rng.choice(["quiz", "daily"]), posted_at=at(1 + i)), q)
+             for i, q in enumerate(questions) for _ in range(2)]
+    for user in range(1, 9):
+        for post, q in rng.sample(posts, 9):
+            await add_answer(sessions, post, q, user, rng.random() < 0.6, at(rng.randint(1, 20), rng.randint(0, 23)))
+    clock.set(at(20, 23))
+    practice = build_practice(sessions, clock, random.Random(1))
+    zone = await practice.standings.zone(1)
+    for period in ("week", "month", "all"):
+        since = period_start(period, clock(), zone)
+        expected = standings(score(await practice.standings.facts(1)), since)
+        assert await practice.standings.totals(1, since) == expected
+        assert expected  # the history is not empty in any period
