@@ -108,6 +108,8 @@ async def test_members_are_refused_and_moderators_configure(practice_app: App, d
         assert "not a time zone" in bad["content"]
         cannot = await configure(double, channel=quiet_channel)
         assert "I cannot post there" in cannot["content"] and "send messages" in cannot["content"]
+        everyone = await configure(double, role=double.guild.everyone)
+        assert "never mentions @everyone" in everyone["content"]
         assert await practice_app.practice.schedules.get(double.guild.id) is None
 
         saved = await configure(double)

@@ -159,6 +159,9 @@ class PracticeCog(commands.Cog, name="Practice"):
         if missing:
             return await reply_ephemeral(interaction, f"I cannot post there: I lack {', '.join(missing)} in "
                                                       f"{target.mention}. Nothing was saved.")
+        if role is not None and role.is_default():
+            return await reply_ephemeral(interaction, "The bot never mentions @everyone: pick a role members can "
+                                                      "join for the daily question, or none. Nothing was saved.")
         practice = self.bot.app.practice
         await acks.in_time(interaction, practice.schedules.set(
             interaction.guild.id, channel_id=target.id, time_text=time, zone_name=timezone,
