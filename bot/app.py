@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
+from bot.core.practice.services import Practice, build_practice
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
@@ -29,6 +30,7 @@ class App:
     answers: AnswerLog
     guilds: GuildSettings
     syncs: CommandSyncState
+    practice: Practice
     clock: Clock = utc_now
 
 
@@ -56,6 +58,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             answers=AnswerLog(sessions, clock),
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
+            practice=build_practice(sessions, clock),
             clock=clock,
         )
         try:

@@ -1,6 +1,6 @@
 """The terminal chat: the bot's conversation without Discord, over the same services.
 
-Plain text is a question. Commands: /ask QUESTION, /more, /reindex, /help, /quit.
+Plain text is a question. Commands: /ask QUESTION, /more, /reindex, /progress, /leaderboard, /help, /quit.
 Text from the notes is printed through `bot.console`, which strips terminal escape sequences.
 """
 
@@ -17,13 +17,15 @@ from bot.console import indexing_progress, render_answer, render_summary
 from bot.core.errors import NotesBotError
 from bot.core.search.watch import watching
 from bot.core.terminal_text import strip_control
+from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, render_leaderboard, render_progress
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
   /more           the next passages for the last question
   /reindex        re-read the notes folder (only changed files are re-analysed)
   /help           this help
-  /quit           leave (Ctrl-D works too)"""
+  /quit           leave (Ctrl-D works too)
+""" + PRACTICE_HELP
 
 
 class Chat:
@@ -51,6 +53,8 @@ class Chat:
             self._more()
         elif command == "/reindex":
             await self._reindex()
+        elif command in ("/progress", "/leaderboard"):
+            await self._practice(command, rest.strip())
         else:
             self.console.print(f"Unknown command {escape(strip_control(command))}. Type /help for the commands.")
         return True
@@ -77,6 +81,19 @@ class Chat:
             return
         self.console.print(render_answer(answer, first_rank=self.shown + 1))
         self.shown += len(answer.passages)
+
+    async def _practice(self, command: str, rest: str) -> None:
+        """Practice numbers for the chat's one user (no server: guild None, like a DM)."""
+        standings = self.app.practice.standings
+        if command == "/progress":
+            self.console.print(render_progress(await standings.progress(None, LOCAL_USER_ID)))
+            return
+        period = rest or "week"
+        if period not in ("week", "month", "all"):
+            self.console.print(escape("Usage: /leaderboard [week|month|all]"))
+            return
+        board = await standings.leaderboard(None, period, page=0, caller_id=LOCAL_USER_ID)  # type: ignore[arg-type]
+        self.console.print(render_leaderboard(board))
 
     async def _reindex(self) -> None:
         try:

@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="ask questions in an interactive terminal chat")
 
+    daily = commands.add_parser("daily", help="the servers' daily quiz schedules")
+    daily_commands = daily.add_subparsers(dest="daily_command", metavar="DAILY_COMMAND", required=True)
+    daily_show = daily_commands.add_parser("show", help="print every server's schedule and next post time")
+    daily_show.add_argument("--json", action="store_true", help="print one JSON array of schedules")
+
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN) until SIGINT/SIGTERM")
     sync = commands.add_parser("sync", help="log in to Discord, sync the slash commands and exit")
     sync.add_argument("--guild", type=int, metavar="ID", default=None,
@@ -116,6 +121,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _ask(args, settings)
     if args.command == "reindex":
         return await _reindex(args, settings)
+    if args.command == "daily":
+        return await _daily(args, settings)
     if args.command in ("run", "sync") or (args.command is None and settings.discord_token is not None):
         return await _discord(args, settings)
     from bot.chat import run_chat
@@ -175,6 +182,22 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
         Console().print(render_summary(summary))
     if summary.notice:
         print(f"notesbot: warning: {summary.notice}", file=sys.stderr)
+    return 0
+
+
+async def _daily(args: argparse.Namespace, settings: Settings) -> int:
+    """`daily show`: every server's schedule, its next post (UTC and local) and last problem."""
+    async with open_app(settings) as app:
+        statuses = [s.as_json() for s in await app.practice.schedules.all_statuses()]
+    if args.json:
+        print(json.dumps(statuses, ensure_ascii=False))
+        return 0
+    if not statuses:
+        print("No server has a daily quiz schedule.")
+    for s in statuses:
+        state = f"next post {s['next_post_local']}" if s["enabled"] else "off"
+        problem = f"; last problem: {s['last_error']}" if s["last_error"] else ""
+        print(f"server {s['guild_id']}: channel {s['channel_id']} at {s['time']} {s['timezone']}, {state}{problem}")
     return 0
 
 

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     ask_cooldown_rate: int = Field(5, ge=1, description="Questions a member may ask per cooldown window.")
     ask_cooldown_seconds: float = Field(30.0, gt=0, description="The cooldown window in seconds.")
     index_refresh_seconds: float = Field(60.0, gt=0, description="How often shards check for a newer index.")
+    daily_tick_seconds: float = Field(30.0, gt=0, description="How often the bot checks whether a daily quiz is due.")
     # For tests against a Discord double; never needed in production.
     discord_api_base: str | None = Field(None, description="Override of https://discord.com/api/v10.")
     discord_gateway_url: str | None = Field(None, description="Override of the gateway URL.")

@@ -26,7 +26,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
-from bot.adapter import cogs, views
+from bot.adapter import cogs, practice_views, views
 from bot.adapter.errors import NotesTree
 from bot.adapter.redact import install_redactor
 from bot.adapter.rendering import NO_MENTIONS
@@ -79,7 +79,7 @@ class NotesBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await cogs.add_all(self)
-        self.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.add_dynamic_items(*views.DYNAMIC_ITEMS, *practice_views.DYNAMIC_ITEMS)
         if self.sync_on_start:
             try:
                 await self.sync_commands()

@@ -5,7 +5,8 @@
     │   └── SynonymsError      the synonyms file is unreadable or has the wrong shape
     ├── NotesFolderError       the notes folder is missing or is not a folder
     ├── StorageError           the database cannot be reached or migrated
-    └── ReindexInProgress      a reindex is already running; try again later
+    ├── ReindexInProgress      a reindex is already running; try again later
+    └── PracticeError          a daily-quiz setting or practice request is refused (bad time, zone...)
 """
 
 
@@ -36,3 +37,7 @@ class StorageError(NotesBotError):
 
 class ReindexInProgress(NotesBotError):
     """Another reindex is running; only one may run at a time."""
+
+
+class PracticeError(NotesBotError):
+    """A daily-quiz setting or practice request the core refuses (bad time, unknown time zone...)."""

@@ -22,7 +22,8 @@ from bot.app import App, open_app
 from tests.adapter.conftest import connected, embed_of, make_settings
 from tests.discord_double import DiscordDouble, Intent
 
-COMMANDS = {("ask", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3)}
+COMMANDS = {("ask", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3),
+            ("daily-quiz", 1), ("leaderboard", 1), ("progress", 1), ("forget-me", 1)}
 MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
 
 
@@ -237,7 +238,7 @@ async def test_python_m_bot_sync_syncs_to_a_guild_and_exits(double: DiscordDoubl
     env = bot_env(double, notes_dir, tmp_path / "data")
     code, out, err = await run(env, tmp_path, "sync", "--guild", str(double.guild.id))
     assert code == 0, err
-    assert out.strip() == f"synced 5 commands to server {double.guild.id}"
+    assert out.strip() == f"synced {len(COMMANDS)} commands to server {double.guild.id}"
     assert double.command_sync_count(double.guild.id) == 1 and double.command_sync_count() == 0
     assert not double.connections  # REST only: no gateway session
     settings = make_settings(notes_dir, tmp_path / "data")

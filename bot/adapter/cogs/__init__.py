@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.adapter.cogs.admin import AdminCog
 from bot.adapter.cogs.ask import AskCog
 from bot.adapter.cogs.help import HelpCog
+from bot.adapter.cogs.practice import PracticeCog
 from bot.adapter.cogs.refresh import IndexRefresh
 
 if TYPE_CHECKING:
@@ -16,5 +17,5 @@ if TYPE_CHECKING:
 
 async def add_all(bot: NotesBot) -> None:
     """Add every cog, in a fixed order (the synced command tree, and so its hash, is stable)."""
-    for cog in (AskCog(bot), AdminCog(bot), HelpCog(bot), IndexRefresh(bot)):
+    for cog in (AskCog(bot), AdminCog(bot), HelpCog(bot), IndexRefresh(bot), PracticeCog(bot)):
         await bot.add_cog(cog)

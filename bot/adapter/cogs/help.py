@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter import rendering
+from bot.adapter import practice_views, rendering
 from bot.adapter.rendering import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -23,5 +23,7 @@ class HelpCog(commands.Cog, name="Help"):
     async def help(self, interaction: discord.Interaction) -> None:
         usages = rendering.command_usages(self.bot.tree.get_commands(type=discord.AppCommandType.chat_input))
         name = self.bot.user.display_name if self.bot.user else "the bot"
-        await interaction.response.send_message(embed=rendering.help_embed(usages, name), ephemeral=True,
+        embed = rendering.help_embed(usages, name)
+        embed.add_field(name=practice_views.HELP_FIELD[0], value=practice_views.HELP_FIELD[1], inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)

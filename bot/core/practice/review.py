@@ -1,0 +1,145 @@
+"""Spaced review: one `fsrs` card per member and question, rescheduled on every answer.
+
+`ReviewCards` implements `bot.core.quiz.questions.ReviewSource`: the quiz calls `on_answer` for
+every recorded answer and asks `due_review` before drawing a fresh question for `/quiz` without a
+topic. A right answer rates Good, a wrong one Again, a near miss (a typed answer that was close)
+Hard. The scheduler has one 10-minute (re)learning step and no fuzzing: a missed question comes
+back soon, a known one after days, and the same answers always give the same schedule (fuzzing
+would draw from the global `random`).
+
+Cards are stored as fsrs's own JSON (`Card.to_dict`) with our stable card id (from guild, member
+and question), keyed by (guild, user, question): question ids come from content, so an unchanged
+question keeps its schedule across reindexes. Cards of a retired question are never due and are
+marked retired (`retire_stale`). DMs and the terminal chat use guild 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from fsrs import Card, Rating, Scheduler
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.quiz.questions import DueReview, RecordedAnswer
+from bot.core.storage.models import QuizAnswerRow, QuizQuestionRow, ReviewCardRow
+
+Clock = Callable[[], datetime]
+NO_GUILD = 0
+LEARNING_STEP = timedelta(minutes=10)
+
+
+def new_scheduler() -> Scheduler:
+    return Scheduler(learning_steps=(LEARNING_STEP,), relearning_steps=(LEARNING_STEP,), enable_fuzzing=False)
+
+
+def rating_for(correct: bool, near_miss: bool) -> Rating:
+    if correct:
+        return Rating.Good
+    return Rating.Hard if near_miss else Rating.Again
+
+
+def card_id_for(guild_id: int, user_id: int, question_id: str) -> int:
+    """Our stable card id (fsrs defaults to the creation time in ms, which two processes can share)."""
+    digest = hashlib.sha256(f"{guild_id}\x1e{user_id}\x1e{question_id}".encode()).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def _guild_key(guild_id: int | None) -> int:
+    return NO_GUILD if guild_id is None else guild_id
+
+
+def _answers_in(guild_id: int | None):  # the answers table keeps NULL for DMs, the cards 0
+    return QuizAnswerRow.guild_id.is_(None) if guild_id in (None, NO_GUILD) else QuizAnswerRow.guild_id == guild_id
+
+
+class ReviewCards:
+    """The review cards of every member; implements `ReviewSource`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+                 scheduler: Scheduler | None = None) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.scheduler = scheduler or new_scheduler()
+
+    async def on_answer(self, answer: RecordedAnswer) -> None:
+        """Reschedule the member's card for this question (creating it on a first answer)."""
+        guild = _guild_key(answer.guild_id)
+        when = answer.answered_at.astimezone(timezone.utc)
+        for _ in range(2):  # a concurrent first answer may insert the card between our read and write
+            try:
+                async with self.sessions() as session, session.begin():
+                    row = await session.get(ReviewCardRow, (guild, answer.user_id, answer.question_id),
+                                            with_for_update=True)
+                    card = Card(card_id=card_id_for(guild, answer.user_id, answer.question_id), due=when) \
+                        if row is None else Card.from_dict(row.card)  # type: ignore[arg-type]
+                    card, _log = self.scheduler.review_card(card, rating_for(answer.correct, answer.near_miss), when)
+                    if row is None:
+                        row = ReviewCardRow(guild_id=guild, user_id=answer.user_id, question_id=answer.question_id)
+                        session.add(row)
+                    row.card, row.due_at, row.last_review_at = dict(card.to_dict()), card.due, when
+                    row.updated_at = self.clock()
+                return
+            except IntegrityError:
+                continue
+
+    def _due(self, guild_id: int | None, user_id: int, now: datetime):
+        return (select(ReviewCardRow)
+                .join(QuizQuestionRow, QuizQuestionRow.id == ReviewCardRow.question_id)
+                .where(ReviewCardRow.guild_id == _guild_key(guild_id), ReviewCardRow.user_id == user_id,
+                       ReviewCardRow.retired_at.is_(None), QuizQuestionRow.retired_at.is_(None),
+                       ReviewCardRow.due_at <= now))
+
+    async def due_review(self, guild_id: int | None, user_id: int, now: datetime) -> DueReview | None:
+        """The member's most overdue card, with when they last answered it and whether rightly."""
+        async with self.sessions() as session:
+            card = await session.scalar(self._due(guild_id, user_id, now)
+                                        .order_by(ReviewCardRow.due_at, ReviewCardRow.question_id).limit(1))
+            if card is None:
+                return None
+            last = (await session.execute(
+                select(QuizAnswerRow.answered_at, QuizAnswerRow.correct)
+                .where(_answers_in(guild_id), QuizAnswerRow.user_id == user_id,
+                       QuizAnswerRow.question_id == card.question_id)
+                .order_by(QuizAnswerRow.answered_at.desc(), QuizAnswerRow.id.desc()).limit(1))).first()
+            return DueReview(card.question_id, last[0] if last else card.last_review_at, last[1] if last else None)
+
+    async def due_in_order(self, guild_id: int | None, user_id: int, now: datetime) -> list[str]:
+        """Question ids of every due card, most overdue first."""
+        async with self.sessions() as session:
+            rows = await session.scalars(self._due(guild_id, user_id, now)
+                                         .order_by(ReviewCardRow.due_at, ReviewCardRow.question_id))
+            return [r.question_id for r in rows]
+
+    async def due_count(self, guild_id: int | None, user_id: int, now: datetime) -> int:
+        async with self.sessions() as session:
+            sub = self._due(guild_id, user_id, now).subquery()
+            return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
+
+    async def retire_stale(self) -> int:
+        """Mark the cards of retired questions retired; returns how many."""
+        retired = select(QuizQuestionRow.id).where(QuizQuestionRow.retired_at.is_not(None))
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
+                .values(retired_at=self.clock()))
+            return result.rowcount or 0
+
+
+def review_note(due: DueReview, now: datetime) -> str:
+    """What `/quiz` says above a review question: "review: you missed this 3 days ago"."""
+    if due.last_answered_at is None:
+        return "review: this one is due again"
+    seconds = max(0, int((now - due.last_answered_at).total_seconds()))
+    days, hours, minutes = seconds // 86400, seconds // 3600, seconds // 60
+    if days:
+        ago = "yesterday" if days == 1 else f"{days} days ago"
+    elif hours:
+        ago = f"{hours} hour{'s' if hours > 1 else ''} ago"
+    else:
+        ago = f"{max(minutes, 1)} minute{'s' if minutes > 1 else ''} ago"
+    what = "you missed this" if due.last_correct is False else "you answered this"
+    return f"review: {what} {ago}"

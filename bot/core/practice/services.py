@@ -1,0 +1,42 @@
+"""The practice services, built once per process by `bot.app.open_app`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.practice.daily import DailyService
+from bot.core.practice.privacy import Forgotten, forget_member
+from bot.core.practice.review import ReviewCards
+from bot.core.practice.schedules import DailySchedules
+from bot.core.practice.standings import Standings
+from bot.core.quiz.store import QuestionStore
+
+
+@dataclass
+class Practice:
+    """Daily prompts, review cards, scores; `reviews` is the quiz's `ReviewSource`."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    schedules: DailySchedules
+    daily: DailyService
+    reviews: ReviewCards
+    standings: Standings
+
+    async def forget(self, guild_id: int | None, user_id: int) -> Forgotten:
+        return await forget_member(self.sessions, guild_id, user_id)
+
+
+def build_practice(sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
+                   rng: random.Random | None = None, *, owner: str | None = None) -> Practice:
+    schedules = DailySchedules(sessions, clock)
+    reviews = ReviewCards(sessions, clock)
+    return Practice(
+        sessions=sessions, schedules=schedules,
+        daily=DailyService(sessions, schedules, QuestionStore(sessions), clock, rng or random.Random(), owner=owner),
+        reviews=reviews, standings=Standings(sessions, schedules, reviews, clock),
+    )

@@ -1,0 +1,69 @@
+"""Practice from the command line and the terminal chat, through a real subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.app import open_app
+from bot.config import load_settings
+from bot.core.practice.schedule import local_today
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "pods.md").write_text("# Pods\n\nA pod groups containers.\n")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_"))}
+    return {**base, "NOTES_DIR": str(notes), "DATA_DIR": str(tmp_path / "data"), "DISCORD_TOKEN": "",
+            "LOG_LEVEL": "WARNING"}
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120, cwd=Path(env["DATA_DIR"]).parent)
+
+
+async def _configure(env: dict[str, str]) -> None:
+    settings = load_settings(_env_file=None, notes_dir=env["NOTES_DIR"], data_dir=env["DATA_DIR"],
+                             database_url="", discord_token=None)
+    async with open_app(settings) as app:
+        await app.practice.schedules.set(42, channel_id=7, time_text="23:59", zone_name="Asia/Tokyo", role_id=None,
+                                         set_by=1)
+        await app.practice.schedules.set(43, channel_id=8, time_text="06:00", zone_name="Europe/Berlin",
+                                         role_id=None, set_by=1)
+        await app.practice.schedules.off(43, set_by=1)
+
+
+def test_daily_show_json_lists_every_schedule_with_its_next_post(env: dict[str, str]) -> None:
+    assert run(env, "daily", "show", "--json").stdout.strip() == "[]"
+    asyncio.run(_configure(env))
+    done = run(env, "daily", "show", "--json")
+    assert done.returncode == 0, done.stderr
+    tokyo, berlin = json.loads(done.stdout)
+    assert (tokyo["guild_id"], tokyo["time"], tokyo["timezone"], tokyo["enabled"]) == (42, "23:59", "Asia/Tokyo", True)
+    next_post = datetime.fromisoformat(tokyo["next_post_at"])
+    assert next_post > datetime.now(timezone.utc) - timedelta(minutes=5)
+    local = datetime.fromisoformat(tokyo["next_post_local"])
+    assert (local.hour, local.minute, local.utcoffset()) == (23, 59, timedelta(hours=9))
+    assert local.date() >= local_today(datetime.now(timezone.utc), local.tzinfo)  # type: ignore[arg-type]
+    assert berlin["enabled"] is False and berlin["next_post_at"] is None
+    human = run(env, "daily", "show").stdout
+    assert "server 42: channel 7 at 23:59 Asia/Tokyo, next post" in human and "server 43" in human and "off" in human
+
+
+def test_chat_progress_and_leaderboard(env: dict[str, str]) -> None:
+    done = run(env, "chat", stdin="/progress\n/leaderboard all\n/leaderboard year\n/help\n/quit\n")
+    assert done.returncode == 0, done.stderr
+    assert "Points 0" in done.stdout and "Reviews due 0" in done.stdout and "last 12 weeks" in done.stdout
+    assert "Nobody has answered a quiz question in this period (all) yet." in done.stdout
+    assert "Usage: /leaderboard [week|month|all]" in done.stdout
+    assert "/progress" in done.stdout and "3 points on the" in done.stdout
