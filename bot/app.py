@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
+from bot.core.quiz.service import QuizService, QuizSettings
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
@@ -28,7 +29,14 @@ class App:
     answers: AnswerLog
     guilds: GuildSettings
     syncs: CommandSyncState
+    quiz: QuizService
     clock: Clock = utc_now
+
+
+def quiz_settings(settings: Settings) -> QuizSettings:
+    return QuizSettings(typo_threshold=settings.quiz_typo_threshold,
+                        near_miss_threshold=settings.quiz_near_miss_threshold,
+                        recent_days=settings.quiz_recent_days)
 
 
 def service_config(settings: Settings) -> ServiceConfig:
@@ -46,14 +54,16 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
+        notes = NotesService(service_config(settings), sessions, clock=clock)
         app = App(
             settings=settings,
             db=db,
             sessions=sessions,
-            notes=NotesService(service_config(settings), sessions, clock=clock),
+            notes=notes,
             answers=AnswerLog(sessions, clock),
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
+            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, settings=quiz_settings(settings)),
             clock=clock,
         )
         try:
