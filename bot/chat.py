@@ -1,6 +1,7 @@
 """The terminal chat: the bot's conversation without Discord, over the same services.
 
-Plain text is a question. Commands: /ask QUESTION, /more, /reindex, /help, /quit.
+Plain text is a question (or, right after /quiz, the quiz answer). Commands: /ask QUESTION, /more,
+/quiz [TOPIC], /reindex, /help, /quit.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from bot.app import App, open_app
 from bot.config import Settings
 from bot.console import indexing_progress, render_answer, render_summary
 from bot.core.errors import NotesBotError
+from bot.quiz_terminal import TerminalQuiz
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
   /more           the next passages for the last question
+  /quiz [TOPIC]   a quiz question from the notes; answer with A–D or in your own words
   /reindex        re-read the notes folder (only changed files are re-analysed)
   /help           this help
   /quit           leave (Ctrl-D works too)"""
@@ -31,12 +34,18 @@ class Chat:
         self.console = console
         self.last_question: str | None = None
         self.shown = 0
+        self.quiz = TerminalQuiz(app, console)
 
     async def handle(self, line: str) -> bool:
         """Answer one line of input; False when the user wants to leave."""
         line = line.strip()
         if not line:
             return True
+        if self.quiz.pending is not None:  # the line after /quiz answers it; a command skips it
+            if not line.startswith("/"):
+                await self.quiz.answer(line)
+                return True
+            self.quiz.cancel()
         command, _, rest = line.partition(" ") if line.startswith("/") else ("/ask", "", line)
         if command in ("/quit", "/exit"):
             return False
@@ -46,6 +55,8 @@ class Chat:
             self._ask(rest.strip())
         elif command == "/more":
             self._more()
+        elif command == "/quiz":
+            await self.quiz.ask(rest.strip() or None)
         elif command == "/reindex":
             await self._reindex()
         else:
