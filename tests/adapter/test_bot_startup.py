@@ -22,7 +22,7 @@ from bot.app import App, open_app
 from tests.adapter.conftest import connected, embed_of, make_settings
 from tests.discord_double import DiscordDouble, Intent
 
-COMMANDS = {("ask", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3)}
+COMMANDS = {("ask", 1), ("quiz", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3)}
 MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
 
 
@@ -49,17 +49,17 @@ async def test_a_changed_tree_is_synced_again(double: DiscordDouble, app: App) -
 
     class GrownBot(NotesBot):
         async def setup_hook(self) -> None:
-            @app_commands.command(name="quiz", description="A new command")
-            async def quiz(interaction: discord.Interaction) -> None:
+            @app_commands.command(name="flashcards", description="A new command")
+            async def flashcards(interaction: discord.Interaction) -> None:
                 await interaction.response.send_message("?")
 
-            self.tree.add_command(quiz)
+            self.tree.add_command(flashcards)
             await super().setup_hook()
 
     async with connected(GrownBot(app), double):
         pass
     assert double.command_sync_count() == 2
-    assert "quiz" in registered(double)
+    assert "flashcards" in registered(double)
 
 
 async def test_the_test_guild_gets_the_commands_alone(double: DiscordDouble, app: App) -> None:
@@ -237,7 +237,7 @@ async def test_python_m_bot_sync_syncs_to_a_guild_and_exits(double: DiscordDoubl
     env = bot_env(double, notes_dir, tmp_path / "data")
     code, out, err = await run(env, tmp_path, "sync", "--guild", str(double.guild.id))
     assert code == 0, err
-    assert out.strip() == f"synced 5 commands to server {double.guild.id}"
+    assert out.strip() == f"synced {len(COMMANDS)} commands to server {double.guild.id}"
     assert double.command_sync_count(double.guild.id) == 1 and double.command_sync_count() == 0
     assert not double.connections  # REST only: no gateway session
     settings = make_settings(notes_dir, tmp_path / "data")
