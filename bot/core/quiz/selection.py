@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.quiz.questions import DueReview, Question
 from bot.core.search.answering import Passage
@@ -44,20 +44,22 @@ def topic_candidates(passages: Sequence[Passage], from_chunks: Sequence[Question
     return list(found.values())
 
 
-def pool_candidates(pool: Sequence[Question]) -> list[tuple[Question, float]]:
-    return [(q, _kind_weight(q)) for q in pool]
+def pool_candidates(pool: Sequence[tuple[str, str]]) -> list[tuple[str, float]]:
+    """(id, weight) for the whole pool, given as (id, kind) pairs: choosing needs no more than that,
+    so a pool of thousands is never loaded whole for one question."""
+    return [(question_id, WRITTEN_WEIGHT if kind == "written" else 1.0) for question_id, kind in pool]
 
 
-def choose(candidates: Sequence[tuple[Question, float]], seen: Mapping[str, datetime],
-           rng: random.Random) -> Question | None:
-    """A weighted draw among the candidates not seen recently; else the one seen longest ago."""
+def choose(candidates: Sequence[tuple[str, float]], seen: Mapping[str, datetime], rng: random.Random) -> str | None:
+    """The id of a weighted draw among the candidates not seen recently; else of the one seen
+    longest ago."""
     if not candidates:
         return None
-    fresh = [(q, w) for q, w in candidates if q.id not in seen]
+    fresh = [(i, w) for i, w in candidates if i not in seen]
     if not fresh:
-        return min(candidates, key=lambda c: (seen[c[0].id], c[0].id))[0]
-    fresh.sort(key=lambda c: c[0].id)  # the draw depends on the seed only, not on query order
-    return rng.choices([q for q, _ in fresh], weights=[w for _, w in fresh])[0]
+        return min(candidates, key=lambda c: (seen[c[0]], c[0]))[0]
+    fresh.sort()  # the draw depends on the seed only, not on the order the database returned
+    return rng.choices([i for i, _ in fresh], weights=[w for _, w in fresh])[0]
 
 
 def review_note(due: DueReview, now: datetime) -> str:
@@ -68,8 +70,8 @@ def review_note(due: DueReview, now: datetime) -> str:
     return f"review: {what} {_ago(now - due.last_answered_at)}"
 
 
-def _ago(delta: object) -> str:
-    seconds = max(0.0, delta.total_seconds())  # type: ignore[attr-defined]
+def _ago(delta: timedelta) -> str:
+    seconds = max(0.0, delta.total_seconds())
     days = int(seconds // 86400)
     if days >= 1:
         return "yesterday" if days == 1 else f"{days} days ago"

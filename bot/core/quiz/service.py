@@ -99,14 +99,22 @@ class QuizService:
                 if question is not None and await self._active(question):
                     return Pick(question, selection.review_note(due, now))
         seen = await self.posts.recently_seen(guild_id, user_id, now - timedelta(days=self.settings.recent_days))
-        candidates = await (self._topic_candidates(topic) if topic else self._pool_candidates())
-        question = selection.choose(candidates, seen, rng)
-        if question is None:  # only reached with an empty pool; topics raise their own reasons
+        if topic is not None:
+            candidates = await self._topic_candidates(topic)
+            chosen = selection.choose([(q.id, w) for q, w in candidates], seen, rng)
+            return Pick(next(q for q, _ in candidates if q.id == chosen))
+        chosen = selection.choose(selection.pool_candidates(await self._active_ids()), seen, rng)
+        question = None if chosen is None else await self.questions.get(chosen)
+        if question is None:
             raise NoQuestion(EMPTY_POOL)
         return Pick(question)
 
-    async def _pool_candidates(self) -> list[tuple[Question, float]]:
-        return selection.pool_candidates(await self.questions.active())
+    async def _active_ids(self) -> list[tuple[str, str]]:
+        """(id, kind) of every question that may be asked."""
+        async with self.sessions() as session:
+            rows = await session.execute(select(QuizQuestionRow.id, QuizQuestionRow.kind)
+                                         .where(QuizQuestionRow.retired_at.is_(None)))
+            return [(question_id, kind) for question_id, kind in rows.all()]
 
     async def _topic_candidates(self, topic: str) -> list[tuple[Question, float]]:
         answer = self.engine().search(topic, k=TOPIC_PASSAGES)
