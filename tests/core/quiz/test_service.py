@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import AlreadyAnswered, BadAnswer, NoQuestion, QuizClosed
 from bot.core.quiz.questions import DueReview, Question, RecordedAnswer
-from bot.core.quiz.service import QuizService, QuizSettings
+from bot.core.quiz.service import QuizService
 from bot.core.search.service import NotesService
 from bot.core.storage.models import QuizQuestionRow
 from tests.core.quiz.conftest import FakeClock
