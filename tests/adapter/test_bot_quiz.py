@@ -225,3 +225,26 @@ async def test_help_lists_quiz(bot: NotesBot, double: DiscordDouble) -> None:
     it = await double.send_slash_command("help")
     embed = embed_of((await double.wait_for_callback(it)).json["data"])
     assert "`/quiz [topic] [private]`" in embed["fields"][0]["value"]
+
+
+async def test_feedback_links_the_source_when_notes_base_url_is_set(double: DiscordDouble, app: App,
+                                                                    questions: dict[str, Question]) -> None:
+    app.settings.notes_base_url = "https://github.com/study/notes/blob/main"
+    async with connected(NotesBot(app), double):
+        it, response = await start_quiz(double, topic="hypervisor")
+        _, feedback = await click(double, f"quiz:choice:{post_id_of(response['data'])}:0", it, "member")
+    assert feedback["content"].endswith(
+        "Source: [`k8s-colearning-lesson-1.md:70-79`]"
+        "(https://github.com/study/notes/blob/main/k8s-colearning-lesson-1.md#L70-L79)")
+
+
+async def test_feedback_on_a_written_question_gives_the_explanation(app: App, questions: dict[str, Question]) -> None:
+    question = questions["pvc"]
+    post = await app.quiz.post(question, guild_id=None, channel_id=None, user_id=5)
+    outcome = await app.quiz.answer_text(post.id, "Persistent volume claims!", user_id=5, guild_id=None, channel_id=None)
+    text = quiz_views.feedback_text(outcome, app.quiz.source_passage(question), typed="Persistent volume claims!")
+    lines = text.splitlines()
+    assert lines[0] == "✅ Right! The answer is **persistent volume claim**."
+    assert lines[1] == "A PersistentVolumeClaim asks for storage; Kubernetes binds it to a persistent volume."
+    assert "> PVC is k8s own way of managing storage, a persistent volume, you have to map claims" in lines
+    assert lines[-1] == "Source: `k8s-colearning-lesson-1.md:111-122`"
