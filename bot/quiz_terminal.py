@@ -15,7 +15,6 @@ from rich.text import Text
 
 from bot.app import App
 from bot.core.errors import BadAnswer, NoQuestion, QuizError
-from bot.core.quiz.checking import choice_from_letter
 from bot.core.quiz.posts import QuizPost
 from bot.core.quiz.questions import Question
 from bot.core.quiz.service import Outcome, Pick
@@ -71,12 +70,6 @@ def render_feedback(outcome: Outcome, app: App, typed: str | None) -> Renderable
     return Group(*parts)
 
 
-def parse_answer(question: Question, line: str) -> tuple[int | None, str | None]:
-    """A letter A–D is a choice (when the question has choices); anything else is typed."""
-    choice = choice_from_letter(line, len(question.choices))
-    return (choice, None) if choice is not None else (None, line)
-
-
 @dataclass
 class Pending:
     post: QuizPost
@@ -114,14 +107,9 @@ class TerminalQuiz:
         if self.pending is None:
             return True
         pending = self.pending
-        choice, typed = parse_answer(pending.question, line)
-        try:
-            if choice is not None:
-                outcome = await self.app.quiz.answer_choice(pending.post.id, choice, user_id=TERMINAL_USER,
-                                                            guild_id=None, channel_id=None)
-            else:
-                outcome = await self.app.quiz.answer_text(pending.post.id, typed or "", user_id=TERMINAL_USER,
-                                                          guild_id=None, channel_id=None)
+        try:  # a lone letter A-D is that choice (the service decides)
+            outcome = await self.app.quiz.answer_text(pending.post.id, line, user_id=TERMINAL_USER,
+                                                      guild_id=None, channel_id=None)
         except BadAnswer as bad:
             self.console.print(Text(str(bad), style="yellow"))
             return False
@@ -130,7 +118,7 @@ class TerminalQuiz:
             self.pending = None
             return True
         self.pending = None
-        self.console.print(render_feedback(outcome, self.app, typed.strip() if typed else None))
+        self.console.print(render_feedback(outcome, self.app, line.strip()))
         return True
 
     def cancel(self) -> None:

@@ -118,6 +118,8 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
     """The private feedback: ✅ or ❌ first, the right answer, the explanation, the source passage
     and its citation. Whatever the member typed is escaped (no Markdown, no pings)."""
     question, verdict = outcome.question, outcome.verdict
+    if outcome.answer.choice_index is not None:
+        typed = None  # a click, or a letter typed in the form: shown as the choice picked
     answer = f"**{safe(one_line(answer_label(question)))}**"
     if verdict.correct:
         head = f"✅ Right! The answer is {answer}."

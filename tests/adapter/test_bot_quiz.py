@@ -160,6 +160,15 @@ async def test_a_click_after_a_restart_still_works(double: DiscordDouble, app: A
     assert (await app.quiz.tally(post_id)).answered == 2
 
 
+async def test_a_letter_typed_in_the_form_is_that_choice(bot: NotesBot, double: DiscordDouble, app: App,
+                                                         questions: dict[str, Question]) -> None:
+    it, response = await start_quiz(double, topic="hypervisor")
+    post_id = post_id_of(response["data"])
+    _, feedback = await type_answer(double, post_id, "b", it, "moderator")
+    assert feedback["content"].startswith("❌ Not this time: you picked **B. container runtime**.")
+    assert (await app.quiz.previous_answer(post_id, double.moderator.id)).choice_index == 1
+
+
 async def test_typed_answer_modal_refuses_an_empty_answer(bot: NotesBot, double: DiscordDouble, app: App,
                                                           questions: dict[str, Question]) -> None:
     it, response = await start_quiz(double, topic="hypervisor")

@@ -26,6 +26,7 @@ from bot.core.quiz.checking import (
     MAX_TYPED_LENGTH,
     AnswerChecker,
     Verdict,
+    choice_from_letter,
 )
 from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally
 from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
@@ -189,9 +190,15 @@ class QuizService:
 
     async def answer_text(self, post_id: int, text: str, *, user_id: int, guild_id: int | None,
                           channel_id: int | None) -> Outcome:
-        """A typed answer. Raises `BadAnswer` (empty, too long: nothing recorded) besides the
+        """A typed answer. A lone letter A–D picks that choice (typing "B" in the form means B, not
+        the article "a"). Raises `BadAnswer` (empty, too long: nothing recorded) besides the
         refusals of `answer_choice`."""
         post, question = await self.post_and_question(post_id)
+        letter = choice_from_letter(text, len(question.choices))
+        if letter is not None:
+            return await self._record(post, question, self.checker().check_choice(question, letter),
+                                      user_id=user_id, guild_id=guild_id, channel_id=channel_id, choice=letter,
+                                      text=None)
         verdict = self.checker().check_typed(question, text)
         if not verdict.judged:
             raise BadAnswer(EMPTY_ANSWER if verdict.how == "empty" else LONG_ANSWER)

@@ -170,6 +170,16 @@ async def test_typed_answers(quiz: QuizService, questions: dict[str, Question]) 
     assert (near.tally.answered, near.tally.right) == (2, 1)
 
 
+async def test_a_typed_letter_picks_that_choice(quiz: QuizService, questions: dict[str, Question]) -> None:
+    post = await _show(quiz, questions["base64"])
+    right = await quiz.answer_text(post.id, " c ", user_id=1, **WHERE)
+    wrong = await quiz.answer_text(post.id, "A", user_id=2, **WHERE)  # choice A, not the article "a"
+    assert (right.verdict.correct, right.answer.choice_index, right.answer.text) == (True, 2, None)
+    assert (wrong.verdict.correct, wrong.answer.choice_index) == (False, 0)
+    written = await _show(quiz, questions["pvc"])  # no choices: a letter is just a (wrong) answer
+    assert not (await quiz.answer_text(written.id, "b", user_id=1, **WHERE)).verdict.correct
+
+
 async def test_typed_only_question_takes_alternatives_and_synonyms(quiz: QuizService,
                                                                    questions: dict[str, Question]) -> None:
     post = await _show(quiz, questions["pvc"])
