@@ -46,6 +46,8 @@ ANSWER_INPUT_ID = "answer"
 QUIZ_COLOUR = discord.Colour.teal()
 CLOSED_COLOUR = discord.Colour.dark_grey()
 PASSAGE_LIMIT = 700  # characters of the source passage quoted in feedback
+LABEL_LIMIT = 300  # characters of an answer or choice shown in feedback (the whole fits in 2,000)
+SOURCE_LIMIT = 500
 TITLES = {"quiz": "Quiz", "daily": "Daily quiz"}
 
 
@@ -120,7 +122,7 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
     question, verdict = outcome.question, outcome.verdict
     if outcome.answer.choice_index is not None:
         typed = None  # a click, or a letter typed in the form: shown as the choice picked
-    answer = f"**{safe(one_line(answer_label(question)))}**"
+    answer = f"**{limits.fit(one_line(answer_label(question)), LABEL_LIMIT, safe)}**"
     if verdict.correct:
         head = f"✅ Right! The answer is {answer}."
         if verdict.how == "typo" and typed is not None:
@@ -131,7 +133,7 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
         head = f"❌ Not this time: you wrote “{_typed(typed)}”. The answer is {answer}."
     else:
         picked = outcome.answer.choice_index
-        mine = safe(one_line(choice_label(question, picked))) if picked is not None else "?"
+        mine = limits.fit(one_line(choice_label(question, picked)), LABEL_LIMIT, safe) if picked is not None else "?"
         head = f"❌ Not this time: you picked **{mine}**. The answer is {answer}."
     return _with_source(head, question, passage, base_url)
 
@@ -152,12 +154,17 @@ def _with_source(head: str, question: Question, passage: Passage | None, base_ur
         parts.append(limits.fit(one_line(question.explanation), 400, safe))
     cited = passage or _cited(question)
     source = rendering.source_link(cited, base_url)
+    if len(source) > SOURCE_LIMIT:  # a very long path: cite it without the link, cut if need be
+        source = "`" + limits.fit(cited.citation.replace("`", "ˋ"), SOURCE_LIMIT - 2) + "`"
     room = limits.CONTENT - sum(len(p) + 1 for p in parts) - len(source) - 16
-    if passage is not None and room > 80:
-        text = limits.fit(_plain(passage.text), min(PASSAGE_LIMIT, room), safe)
-        parts.append("\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()))
+    if passage is not None and room > 80:  # quoted within the room left, so the citation is never cut
+        parts.append(limits.fit(_plain(passage.text), min(PASSAGE_LIMIT, room), lambda t: _quote(safe(t))))
     parts.append(f"Source: {source}")
-    return limits.fit("\n".join(parts), limits.CONTENT)
+    return "\n".join(parts)
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
 def _cited(question: Question) -> Passage:

@@ -257,3 +257,26 @@ async def test_feedback_on_a_written_question_gives_the_explanation(app: App, qu
     assert lines[1] == "A PersistentVolumeClaim asks for storage; Kubernetes binds it to a persistent volume."
     assert "> PVC is k8s own way of managing storage, a persistent volume, you have to map claims" in lines
     assert lines[-1] == "Source: `k8s-colearning-lesson-1.md:111-122`"
+
+
+def test_feedback_always_fits_and_keeps_its_citation() -> None:
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from bot.core.quiz.checking import Verdict
+    from bot.core.quiz.posts import QuizPost, StoredAnswer, Tally
+    from bot.core.quiz.service import Outcome
+    from bot.core.search.answering import Passage
+    from tests.core.quiz.fixtures import PVC
+
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    question = replace(PVC, id="q", answer="claim " * 200, explanation="why " * 300, source="deep/" * 150 + "n.md")
+    post = QuizPost(1, "q", "quiz", None, None, None, 1, now, None)
+    answer = StoredAnswer(1, 1, "q", None, None, 1, None, "x", False, True, now)
+    outcome = Outcome(question, post, answer, Verdict(False, True, "near_miss"), Tally(1, 0))
+    passage = Passage(source=question.source, heading=None, start_line=1, end_line=900, score=0.0,
+                      text="\n\n".join(["- @everyone line"] * 400), matched=(), chunk_id="c")
+    text = quiz_views.feedback_text(outcome, passage, typed="<@1> " * 100, base_url="https://example.org/notes")
+    assert len(text) <= 2000
+    assert text.splitlines()[-1].startswith("Source: `deep/deep/")
+    assert "@everyone" not in text.replace("@\u200beveryone", "") and "<@1>" not in text
