@@ -13,6 +13,7 @@ from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
 from bot.core.practice.services import Practice, build_practice
+from bot.core.quiz.service import QuizService, QuizSettings
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
@@ -31,7 +32,14 @@ class App:
     guilds: GuildSettings
     syncs: CommandSyncState
     practice: Practice
+    quiz: QuizService
     clock: Clock = utc_now
+
+
+def quiz_settings(settings: Settings) -> QuizSettings:
+    return QuizSettings(typo_threshold=settings.quiz_typo_threshold,
+                        near_miss_threshold=settings.quiz_near_miss_threshold,
+                        recent_days=settings.quiz_recent_days)
 
 
 def service_config(settings: Settings) -> ServiceConfig:
@@ -50,15 +58,17 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
+        notes = NotesService(service_config(settings), sessions, clock=clock)
         app = App(
             settings=settings,
             db=db,
             sessions=sessions,
-            notes=NotesService(service_config(settings), sessions, clock=clock),
+            notes=notes,
             answers=AnswerLog(sessions, clock),
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
             practice=build_practice(sessions, clock),
+            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, settings=quiz_settings(settings)),
             clock=clock,
         )
         try:

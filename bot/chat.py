@@ -1,6 +1,7 @@
 """The terminal chat: the bot's conversation without Discord, over the same services.
 
-Plain text is a question. Commands: /ask QUESTION, /more, /reindex, /progress, /leaderboard, /help, /quit.
+Plain text is a question (or, right after /quiz, the quiz answer). Commands: /ask QUESTION, /more,
+/quiz [TOPIC], /reindex, /progress, /leaderboard, /help, /quit.
 Text from the notes is printed through `bot.console`, which strips terminal escape sequences.
 """
 
@@ -18,10 +19,12 @@ from bot.core.errors import NotesBotError
 from bot.core.search.watch import watching
 from bot.core.terminal_text import strip_control
 from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, render_leaderboard, render_progress
+from bot.quiz_terminal import TerminalQuiz
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
   /more           the next passages for the last question
+  /quiz [TOPIC]   a quiz question from the notes; answer with A–D or in your own words
   /reindex        re-read the notes folder (only changed files are re-analysed)
   /help           this help
   /quit           leave (Ctrl-D works too)
@@ -36,12 +39,18 @@ class Chat:
         self.console = console
         self.last_question: str | None = None
         self.shown = 0
+        self.quiz = TerminalQuiz(app, console)
 
     async def handle(self, line: str) -> bool:
         """Answer one line of input; False when the user wants to leave."""
         line = line.strip()
         if not line:
             return True
+        if self.quiz.pending is not None:  # the line after /quiz answers it; a command skips it
+            if not line.startswith("/"):
+                await self.quiz.answer(line)
+                return True
+            self.quiz.cancel()
         command, _, rest = line.partition(" ") if line.startswith("/") else ("/ask", "", line)
         if command in ("/quit", "/exit"):
             return False
@@ -51,6 +60,8 @@ class Chat:
             self._ask(rest.strip())
         elif command == "/more":
             self._more()
+        elif command == "/quiz":
+            await self.quiz.ask(rest.strip() or None)
         elif command == "/reindex":
             await self._reindex()
         elif command in ("/progress", "/leaderboard"):

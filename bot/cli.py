@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = commands.add_parser("reindex", help="bring the index up to date with the notes folder")
     reindex.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
+    quiz = commands.add_parser("quiz", help="print a quiz question from the notes (and, on a terminal, answer it)")
+    quiz.add_argument("--topic", default=None, help="what the question should be about")
+    quiz.add_argument("--seed", type=int, default=None, help="pick reproducibly (the same seed, the same question)")
+    quiz.add_argument("--json", action="store_true", help="print the question as one JSON object")
+    quiz.add_argument("--all", action="store_true", help="print every active question, one a line (with --json: JSON)")
+
     commands.add_parser("chat", help="ask questions in an interactive terminal chat")
 
     daily = commands.add_parser("daily", help="the servers' daily quiz schedules")
@@ -123,6 +129,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _reindex(args, settings)
     if args.command == "daily":
         return await _daily(args, settings)
+    if args.command == "quiz":
+        return await _quiz(args, settings)
     if args.command in ("run", "sync") or (args.command is None and settings.discord_token is not None):
         return await _discord(args, settings)
     from bot.chat import run_chat
@@ -167,6 +175,17 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
                 console.print(render_question(question))
             console.print(render_answer(answer))
     return 0
+
+
+async def _quiz(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quiz_terminal import quiz_command
+    from rich.console import Console
+
+    async with open_app(settings) as app:
+        with _progress_on_stderr() as progress:
+            await app.notes.start(progress)
+        return await quiz_command(app, topic=args.topic, seed=args.seed, as_json=args.json, every=args.all,
+                                  interactive=sys.stdin.isatty() and sys.stdout.isatty(), console=Console())
 
 
 async def _reindex(args: argparse.Namespace, settings: Settings) -> int:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     ask_cooldown_seconds: float = Field(30.0, gt=0, description="The cooldown window in seconds.")
     index_refresh_seconds: float = Field(60.0, gt=0, description="How often shards check for a newer index.")
     daily_tick_seconds: float = Field(30.0, gt=0, description="How often the bot checks whether a daily quiz is due.")
+    quiz_typo_threshold: float = Field(85.0, ge=50, le=100, description="Typed answers this similar (0-100) count as typos of the answer.")
+    quiz_near_miss_threshold: float = Field(70.0, ge=0, le=100, description="Typed answers this similar are told they were close.")
+    quiz_recent_days: float = Field(7.0, ge=0, description="/quiz avoids questions a member saw in this many days.")
     # For tests against a Discord double; never needed in production.
     discord_api_base: str | None = Field(None, description="Override of https://discord.com/api/v10.")
     discord_gateway_url: str | None = Field(None, description="Override of the gateway URL.")

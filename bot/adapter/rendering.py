@@ -165,7 +165,8 @@ def help_embed(commands: Sequence[tuple[str, str]], bot_name: str) -> discord.Em
         description=(
             "Ask a question and I reply with the best-matching passages from the notes, each cited "
             "as `file:lines` with the matching words in bold. **More** shows the next passages; "
-            "**Helpful** / **Not helpful** tell the maintainers how the answer did."
+            "**Helpful** / **Not helpful** tell the maintainers how the answer did. `/quiz` asks you a "
+            "question from the notes: answer with a button or in your own words."
         ),
     )
     lines = [f"`{usage}` — {safe(description)}" for usage, description in commands]

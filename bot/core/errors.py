@@ -6,7 +6,13 @@
     ├── NotesFolderError       the notes folder is missing or is not a folder
     ├── StorageError           the database cannot be reached or migrated
     ├── ReindexInProgress      a reindex is already running; try again later
-    └── PracticeError          a daily-quiz setting or practice request is refused (bad time, zone...)
+    ├── PracticeError          a daily-quiz setting or practice request is refused (bad time, zone...)
+    └── QuizError              a quiz request that cannot be served as asked (bot.core.quiz)
+        ├── NoQuestion         no question to ask (empty pool, nothing on that topic)
+        ├── UnknownPost        the quiz post is not stored (deleted, or another database)
+        ├── QuizClosed         the post no longer takes answers
+        ├── AlreadyAnswered    the member answered this post before (one answer each)
+        └── BadAnswer          an empty or overlong typed answer; nothing was recorded
 """
 
 
@@ -41,3 +47,35 @@ class ReindexInProgress(NotesBotError):
 
 class PracticeError(NotesBotError):
     """A daily-quiz setting or practice request the core refuses (bad time, unknown time zone...)."""
+class QuizError(NotesBotError):
+    """A quiz request that cannot be served as asked; the message is meant for the member."""
+
+
+class NoQuestion(QuizError):
+    """There is no question to ask: the pool is empty, or nothing matches the topic.
+
+    `suggestions` are "did you mean" words for an unknown topic."""
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+class UnknownPost(QuizError):
+    """The quiz post a button or typed answer refers to is not stored."""
+
+
+class QuizClosed(QuizError):
+    """The quiz post is closed: answers are refused."""
+
+
+class AlreadyAnswered(QuizError):
+    """The member already answered this post; `previous` is that answer (a `StoredAnswer`)."""
+
+    def __init__(self, message: str, previous: object) -> None:
+        super().__init__(message)
+        self.previous = previous
+
+
+class BadAnswer(QuizError):
+    """A typed answer that cannot be judged (empty, or too long); nothing was recorded."""

@@ -22,7 +22,7 @@ from bot.app import App, open_app
 from tests.adapter.conftest import connected, embed_of, make_settings
 from tests.discord_double import DiscordDouble, Intent
 
-COMMANDS = {("ask", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3),
+COMMANDS = {("ask", 1), ("quiz", 1), ("reindex", 1), ("config", 1), ("help", 1), ("Search the notes", 3),
             ("daily-quiz", 1), ("leaderboard", 1), ("progress", 1), ("forget-me", 1)}
 MANAGE_GUILD, ADMINISTRATOR = 1 << 5, 1 << 3
 
@@ -50,17 +50,17 @@ async def test_a_changed_tree_is_synced_again(double: DiscordDouble, app: App) -
 
     class GrownBot(NotesBot):
         async def setup_hook(self) -> None:
-            @app_commands.command(name="quiz", description="A new command")
-            async def quiz(interaction: discord.Interaction) -> None:
+            @app_commands.command(name="flashcards", description="A new command")
+            async def flashcards(interaction: discord.Interaction) -> None:
                 await interaction.response.send_message("?")
 
-            self.tree.add_command(quiz)
+            self.tree.add_command(flashcards)
             await super().setup_hook()
 
     async with connected(GrownBot(app), double):
         pass
     assert double.command_sync_count() == 2
-    assert "quiz" in registered(double)
+    assert "flashcards" in registered(double)
 
 
 async def test_the_test_guild_gets_the_commands_alone(double: DiscordDouble, app: App) -> None:

@@ -1,0 +1,343 @@
+"""A quiz question as a Discord message, its buttons and typed-answer modal, and the feedback.
+
+The same message serves `/quiz` and the daily prompt (issue 7, `kind='daily'`):
+`render_quiz_message(question, post, answered)` gives the keyword arguments of the message (embed,
+buttons, no mentions), `quiz_view(post_id, choices)` the buttons alone, and
+`render_closed_message(...)` the revealed state once a post closes (answer, citation, how many
+answered and were right, buttons disabled).
+
+Buttons are `DynamicItem`s (discord.py's examples/views/dynamic_counter.py) with the post id and
+the choice in the custom id, so a click works after a restart and on any shard, with no view kept
+in memory. The "Answer in my own words" modal carries the post id in its custom id the same way;
+discord.py 2.7 routes modal submissions only to modals it keeps in memory, so the modal is sent
+already stopped (never kept) and its submission is taken by the quiz cog's `on_interaction`
+listener, which matches `MODAL_ID` (`handle_modal_submit`).
+
+A click is acknowledged at once by deferring an update of the question message (so a slow database
+write cannot miss Discord's 3 s), the question message is edited to show the new number of answers
+(never who answered what), and the feedback goes to the member privately as a followup.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.adapter import limits, rendering
+from bot.adapter.checks import bot_of
+from bot.adapter.errors import report, reply_ephemeral
+from bot.adapter.rendering import NO_MENTIONS, one_line, safe
+from bot.core.errors import AlreadyAnswered, QuizClosed
+from bot.core.quiz.checking import MAX_TYPED_LENGTH
+from bot.core.quiz.posts import QuizPost, StoredAnswer, Tally
+from bot.core.quiz.questions import Question
+from bot.core.quiz.service import Outcome
+from bot.core.search.answering import Passage
+
+log = logging.getLogger(__name__)
+
+LETTERS = "ABCD"
+OWN_WORDS = "Answer in my own words"
+MODAL_ID = re.compile(r"quiz:answer:(?P<post>\d+)")
+ANSWER_INPUT_ID = "answer"
+QUIZ_COLOUR = discord.Colour.teal()
+CLOSED_COLOUR = discord.Colour.dark_grey()
+PASSAGE_LIMIT = 700  # characters of the source passage quoted in feedback
+LABEL_LIMIT = 300  # characters of an answer or choice shown in feedback (the whole fits in 2,000)
+SOURCE_LIMIT = 500
+TITLES = {"quiz": "Quiz", "daily": "Daily quiz"}
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def choice_label(question: Question, index: int) -> str:
+    return f"{LETTERS[index]}. {question.choices[index]}"
+
+
+def answer_label(question: Question) -> str:
+    """The answer as shown after answering: with its letter when the question has choices."""
+    if question.answer_index is not None and question.answer_index < len(question.choices):
+        return choice_label(question, question.answer_index)
+    return question.answer
+
+
+def _question_text(question: Question, note: str | None) -> str:
+    lines = [f"*{safe(note)}*", ""] if note else []
+    lines.append(f"**{safe(one_line(question.prompt))}**")
+    if question.choices:
+        lines.append("")
+        lines += [f"**{LETTERS[i]}.** {safe(one_line(c))}" for i, c in enumerate(question.choices[:len(LETTERS)])]
+    else:
+        lines += ["", f"Answer with **{OWN_WORDS}**."]
+    return limits.fit("\n".join(lines), limits.EMBED_DESCRIPTION)
+
+
+def answered_line(count: int) -> str:
+    return "Nobody has answered yet" if count == 0 else f"{count} answered" if count != 1 else "1 answered"
+
+
+def render_quiz_message(question: Question, post: QuizPost, answered: int, *,
+                        note: str | None = None) -> dict[str, Any]:
+    """The question with its choices A–D and buttons, and how many answered; reveals nothing."""
+    embed = discord.Embed(title=TITLES.get(post.kind, "Quiz"), colour=QUIZ_COLOUR,
+                          description=_question_text(question, note))
+    embed.set_footer(text=f"{answered_line(answered)} · one answer each, privately checked")
+    return {"embed": embed, "view": quiz_view(post.id, len(question.choices)), "allowed_mentions": NO_MENTIONS}
+
+
+def render_closed_message(question: Question, post: QuizPost, tally: Tally, passage: Passage | None, *,
+                          base_url: str | None = None) -> dict[str, Any]:
+    """The post once closed: the answer, the explanation and citation, who answered and how many
+    were right, and the buttons disabled."""
+    lines = [_question_text(question, None), "", f"✅ Answer: **{safe(one_line(answer_label(question)))}**"]
+    if question.explanation:
+        lines.append(safe(one_line(question.explanation)))
+    lines.append(f"Source: {rendering.source_link(passage or _cited(question), base_url)}")
+    embed = discord.Embed(title=f"{TITLES.get(post.kind, 'Quiz')} (closed)", colour=CLOSED_COLOUR,
+                          description=limits.fit("\n".join(lines), limits.EMBED_DESCRIPTION))
+    embed.set_footer(text=f"{tally.answered} answered · {tally.right} right")
+    return {"embed": embed, "view": quiz_view(post.id, len(question.choices), disabled=True),
+            "allowed_mentions": NO_MENTIONS}
+
+
+def quiz_view(post_id: int, choices: int, *, disabled: bool = False) -> discord.ui.View:
+    """Buttons A–D (as many as there are choices) and "Answer in my own words". Returned stopped:
+    clicks reach the dynamic items registered on the bot, not this object."""
+    view = discord.ui.View(timeout=None)
+    for index in range(min(choices, len(LETTERS))):
+        view.add_item(ChoiceButton(post_id, index, disabled=disabled))
+    view.add_item(OwnWordsButton(post_id, disabled=disabled))
+    view.stop()
+    return view
+
+
+def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | None = None,
+                  base_url: str | None = None) -> str:
+    """The private feedback: ✅ or ❌ first, the right answer, the explanation, the source passage
+    and its citation. Whatever the member typed is escaped (no Markdown, no pings)."""
+    question, verdict = outcome.question, outcome.verdict
+    if outcome.answer.choice_index is not None:
+        typed = None  # a click, or a letter typed in the form: shown as the choice picked
+    answer = f"**{limits.fit(one_line(answer_label(question)), LABEL_LIMIT, safe)}**"
+    if verdict.correct:
+        head = f"✅ Right! The answer is {answer}."
+        if verdict.how == "typo" and typed is not None:
+            head += f" (You wrote “{_typed(typed)}”: close enough.)"
+    elif verdict.near_miss and typed is not None:
+        head = f"❌ Almost: you wrote “{_typed(typed)}”, close but not it. The answer is {answer}."
+    elif typed is not None:
+        head = f"❌ Not this time: you wrote “{_typed(typed)}”. The answer is {answer}."
+    else:
+        picked = outcome.answer.choice_index
+        mine = limits.fit(one_line(choice_label(question, picked)), LABEL_LIMIT, safe) if picked is not None else "?"
+        head = f"❌ Not this time: you picked **{mine}**. The answer is {answer}."
+    return _with_source(head, question, passage, base_url)
+
+
+def already_text(question: Question, previous: StoredAnswer) -> str:
+    """The reply to a second attempt: what they answered the first time, and how it went."""
+    if previous.choice_index is not None and previous.choice_index < len(question.choices):
+        what = f"you picked **{safe(one_line(choice_label(question, previous.choice_index)))}**"
+    else:
+        what = f"you wrote “{_typed(previous.text or '')}”"
+    how = "right" if previous.correct else "almost right" if previous.near_miss else "not right"
+    return f"You already answered this quiz: {what} ({how}). One answer each; try `/quiz` for another question."
+
+
+def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
+    parts = [head]
+    if question.explanation:
+        parts.append(limits.fit(one_line(question.explanation), 400, safe))
+    cited = passage or _cited(question)
+    source = rendering.source_link(cited, base_url)
+    if len(source) > SOURCE_LIMIT:  # a very long path: cite it without the link, cut if need be
+        source = "`" + limits.fit(cited.citation.replace("`", "ˋ"), SOURCE_LIMIT - 2) + "`"
+    room = limits.CONTENT - sum(len(p) + 1 for p in parts) - len(source) - 16
+    if passage is not None and room > 80:  # quoted within the room left, so the citation is never cut
+        parts.append(limits.fit(_plain(passage.text), min(PASSAGE_LIMIT, room), lambda t: _quote(safe(t))))
+    parts.append(f"Source: {source}")
+    return "\n".join(parts)
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+
+
+def _cited(question: Question) -> Passage:
+    """A citation of the question's own lines when its passage is no longer indexed."""
+    return Passage(source=question.source, heading=question.heading, start_line=question.start_line,
+                   end_line=question.end_line, score=0.0, text="", matched=(), chunk_id=question.chunk_id or "")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text.strip())
+
+
+def _typed(text: str) -> str:
+    return limits.fit(one_line(text), 100, safe) or "(nothing)"
+
+
+# --------------------------------------------------------------------------- answering
+
+
+async def answer_choice(interaction: discord.Interaction, post_id: int, choice: int) -> None:
+    """A click on A–D: judged, stored once, the feedback privately, the count updated."""
+    app = bot_of(interaction).app
+    await interaction.response.defer()  # an update of the question message, completed below
+    try:
+        outcome = await app.quiz.answer_choice(post_id, choice, user_id=interaction.user.id,
+                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+    except AlreadyAnswered as refused:
+        return await _refuse_again(interaction, post_id, refused)
+    except QuizClosed as closed:
+        return await _show_closed(interaction, post_id, closed)
+    await _send_feedback(interaction, outcome, None)
+
+
+async def open_answer_modal(interaction: discord.Interaction, post_id: int) -> None:
+    """"Answer in my own words": the modal, unless the member may not answer any more."""
+    app = bot_of(interaction).app
+    post, question = await app.quiz.post_and_question(post_id)
+    if post.closed:
+        return await reply_ephemeral(interaction, "This quiz is closed.")  # the next A-D click reveals it
+    previous = await app.quiz.previous_answer(post_id, interaction.user.id)
+    if previous is not None:
+        return await reply_ephemeral(interaction, already_text(question, previous))
+    await interaction.response.send_modal(answer_modal(post_id, question))
+
+
+def answer_modal(post_id: int, question: Question) -> discord.ui.Modal:
+    """One text input; the question is its placeholder. Stopped, so discord.py does not keep it:
+    the submission is handled by `handle_modal_submit` wherever it arrives."""
+    modal = discord.ui.Modal(title="Your answer", custom_id=f"quiz:answer:{post_id}", timeout=None)
+    modal.add_item(discord.ui.TextInput(
+        label="Your answer", custom_id=ANSWER_INPUT_ID, style=discord.TextStyle.short, required=True,
+        min_length=1, max_length=MAX_TYPED_LENGTH, placeholder=limits.fit(one_line(question.prompt), 100),
+    ))
+    modal.stop()
+    return modal
+
+
+async def handle_modal_submit(interaction: discord.Interaction) -> bool:
+    """Take a typed answer if this interaction is the submission of a quiz modal; True if it was."""
+    if interaction.type is not discord.InteractionType.modal_submit or not isinstance(interaction.data, dict):
+        return False
+    match = MODAL_ID.fullmatch(str(interaction.data.get("custom_id", "")))
+    if match is None:
+        return False
+    try:
+        await _answer_typed(interaction, int(match["post"]), _submitted_text(interaction.data))
+    except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
+        await report(interaction, exc, "quiz answer modal")
+    return True
+
+
+async def _answer_typed(interaction: discord.Interaction, post_id: int, text: str) -> None:
+    app = bot_of(interaction).app
+    if interaction.message is not None:
+        await interaction.response.defer()  # an update of the question message the modal came from
+    else:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        outcome = await app.quiz.answer_text(post_id, text, user_id=interaction.user.id,
+                                             guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+    except AlreadyAnswered as refused:
+        return await _refuse_again(interaction, post_id, refused)
+    except QuizClosed as closed:
+        return await _show_closed(interaction, post_id, closed)
+    await _send_feedback(interaction, outcome, text)
+
+
+def _submitted_text(data: dict[str, Any]) -> str:
+    """The text input's value from a modal submission (in action rows, or in labels)."""
+    stack = list(data.get("components") or [])
+    while stack:
+        component = stack.pop(0)
+        if component.get("custom_id") == ANSWER_INPUT_ID:
+            return str(component.get("value") or "")
+        stack.extend(component.get("components") or [])
+        if isinstance(component.get("component"), dict):
+            stack.append(component["component"])
+    return ""
+
+
+async def _refuse_again(interaction: discord.Interaction, post_id: int, refused: AlreadyAnswered) -> None:
+    _, question = await bot_of(interaction).app.quiz.post_and_question(post_id)
+    await reply_ephemeral(interaction, already_text(question, refused.previous))  # type: ignore[arg-type]
+
+
+async def _show_closed(interaction: discord.Interaction, post_id: int, closed: QuizClosed) -> None:
+    """A click on a closed post: the question message turns into the revealed state (another shard
+    may have closed it without editing this message), and the member is told."""
+    app = bot_of(interaction).app
+    if interaction.message is not None:
+        post, question = await app.quiz.post_and_question(post_id)
+        message = render_closed_message(question, post, await app.quiz.tally(post_id),
+                                        app.quiz.source_passage(question), base_url=app.settings.notes_base_url)
+        await interaction.edit_original_response(**message)
+    await reply_ephemeral(interaction, str(closed))
+
+
+async def _send_feedback(interaction: discord.Interaction, outcome: Outcome, typed: str | None) -> None:
+    """Update the answer count on the question message, then tell the member privately (last, so
+    the member's feedback marks the end of the work)."""
+    app = bot_of(interaction).app
+    if interaction.message is not None:
+        tally = await app.quiz.tally(outcome.post.id)  # read again: others may have answered meanwhile
+        message = render_quiz_message(outcome.question, outcome.post, tally.answered)
+        try:
+            await interaction.edit_original_response(embed=message["embed"], allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:  # the message was deleted meanwhile: the answer still counts
+            log.info("could not update the answer count of quiz post %s: %s", outcome.post.id, exc)
+    passage = app.quiz.source_passage(outcome.question)
+    text = feedback_text(outcome, passage, typed=typed, base_url=app.settings.notes_base_url)
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=r"quiz:choice:(?P<post>\d+):(?P<choice>[0-3])"):
+    """Choice A–D of a quiz post."""
+
+    def __init__(self, post_id: int, choice: int, *, disabled: bool = False) -> None:
+        super().__init__(discord.ui.Button(label=LETTERS[choice], style=discord.ButtonStyle.primary,
+                                           disabled=disabled, custom_id=f"quiz:choice:{post_id}:{choice}"))
+        self.post_id = post_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> ChoiceButton:
+        return cls(int(match["post"]), int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction) -> Any:
+        try:
+            await answer_choice(interaction, self.post_id, self.choice)
+        except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
+            await report(interaction, exc, f"quiz button {LETTERS[self.choice]}")
+
+
+class OwnWordsButton(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:typed:(?P<post>\d+)"):
+    """Opens the typed-answer modal of a quiz post."""
+
+    def __init__(self, post_id: int, *, disabled: bool = False) -> None:
+        super().__init__(discord.ui.Button(label=OWN_WORDS, style=discord.ButtonStyle.secondary, disabled=disabled,
+                                           custom_id=f"quiz:typed:{post_id}"))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> OwnWordsButton:
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction) -> Any:
+        try:
+            await open_answer_modal(interaction, self.post_id)
+        except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
+            await report(interaction, exc, "quiz button 'Answer in my own words'")
+
+
+DYNAMIC_ITEMS = (ChoiceButton, OwnWordsButton)

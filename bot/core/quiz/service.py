@@ -1,0 +1,241 @@
+"""The quiz as the front-ends see it (Discord, the CLI, the terminal chat): pick a question for a
+member, post it, take answers, close it.
+
+Everything it depends on comes in as an argument: sessions, the current search engine (a callable,
+because a reindex swaps the engine), a clock, a `random.Random` (or a seed per pick), and
+optionally a `ReviewSource` (spaced review, bot.core.practice), which offers due questions first and
+is told of every answer once it is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.errors import BadAnswer, NoQuestion, UnknownPost
+from bot.core.quiz import selection
+from bot.core.quiz.checking import (
+    DEFAULT_NEAR_MISS_THRESHOLD,
+    DEFAULT_TYPO_THRESHOLD,
+    MAX_TYPED_LENGTH,
+    AnswerChecker,
+    Verdict,
+    choice_from_letter,
+)
+from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally
+from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
+from bot.core.quiz.store import QuestionStore, question_from_row
+from bot.core.search.answering import Passage, SearchEngine
+from bot.core.storage.models import QuizQuestionRow
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+TOPIC_PASSAGES = 5  # the best passages for a topic whose questions are candidates
+EMPTY_POOL = "There are no quiz questions yet: they are made from the notes when they are indexed."
+EMPTY_ANSWER = "Type an answer first: nothing was recorded, so you can still answer."
+LONG_ANSWER = f"That answer is longer than {MAX_TYPED_LENGTH} characters: nothing was recorded, try a shorter one."
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    """The quiz's tunable numbers (QUIZ_* settings)."""
+
+    typo_threshold: float = DEFAULT_TYPO_THRESHOLD
+    near_miss_threshold: float = DEFAULT_NEAR_MISS_THRESHOLD
+    recent_days: float = 7.0
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The question chosen for a member; `note` says why when it is a due review."""
+
+    question: Question
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A recorded answer with its verdict and the post's new tally."""
+
+    question: Question
+    post: QuizPost
+    answer: StoredAnswer
+    verdict: Verdict
+    tally: Tally
+
+
+class QuizService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: Callable[[], SearchEngine], *,
+                 clock: Clock, rng: random.Random | None = None, review: ReviewSource | None = None,
+                 settings: QuizSettings = QuizSettings()) -> None:
+        self.sessions = sessions
+        self.questions = QuestionStore(sessions)
+        self.posts = QuizPosts(sessions)
+        self.engine = engine
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.review = review
+        self.settings = settings
+
+    # ------------------------------------------------------------------ choosing
+
+    async def pick(self, *, guild_id: int | None, user_id: int, topic: str | None = None,
+                   seed: int | None = None) -> Pick:
+        """A question for the member; `NoQuestion` (with "did you mean" words for an unknown
+        topic) when there is none to ask."""
+        rng = random.Random(seed) if seed is not None else self.rng
+        now = self.clock()
+        topic = (topic or "").strip() or None
+        if topic is None and self.review is not None:
+            due = await self.review.due_review(guild_id, user_id, now)
+            if due is not None:
+                question = await self.questions.get(due.question_id)
+                if question is not None and await self._active(question):
+                    return Pick(question, selection.review_note(due, now))
+        seen = await self.posts.recently_seen(guild_id, user_id, now - timedelta(days=self.settings.recent_days))
+        if topic is not None:
+            candidates = await self._topic_candidates(topic)
+            chosen = selection.choose([(q.id, w) for q, w in candidates], seen, rng)
+            return Pick(next(q for q, _ in candidates if q.id == chosen))
+        chosen = selection.choose(selection.pool_candidates(await self._active_ids()), seen, rng)
+        question = None if chosen is None else await self.questions.get(chosen)
+        if question is None:
+            raise NoQuestion(EMPTY_POOL)
+        return Pick(question)
+
+    async def _active_ids(self) -> list[tuple[str, str]]:
+        """(id, kind) of every question that may be asked."""
+        async with self.sessions() as session:
+            rows = await session.execute(select(QuizQuestionRow.id, QuizQuestionRow.kind)
+                                         .where(QuizQuestionRow.retired_at.is_(None)))
+            return [(question_id, kind) for question_id, kind in rows.all()]
+
+    async def _topic_candidates(self, topic: str) -> list[tuple[Question, float]]:
+        answer = self.engine().search(topic, k=TOPIC_PASSAGES)
+        if not answer.passages:
+            hint = f" Did you mean: {', '.join(answer.suggestions)}?" if answer.suggestions else ""
+            raise NoQuestion(f"Nothing in the notes matches {topic!r}.{hint}", answer.suggestions)
+        from_chunks = await self.questions.active_for_chunks([p.chunk_id for p in answer.passages])
+        written = await self._active_written()
+        candidates = selection.topic_candidates(answer.passages, from_chunks, written)
+        if not candidates:
+            raise NoQuestion(f"No quiz question covers {topic!r} yet; try another topic, or /quiz without one.")
+        return candidates
+
+    async def _active(self, question: Question) -> bool:
+        """Whether a question may still be asked (a due review's question may have been retired)."""
+        async with self.sessions() as session:
+            retired = await session.execute(select(QuizQuestionRow.retired_at).where(QuizQuestionRow.id == question.id))
+            row = retired.first()
+            return row is not None and row[0] is None
+
+    async def _active_written(self) -> list[Question]:
+        """The hand-written questions that may be asked (a few dozen; the pool may hold thousands)."""
+        async with self.sessions() as session:
+            rows = await session.scalars(select(QuizQuestionRow).where(
+                QuizQuestionRow.kind == "written", QuizQuestionRow.retired_at.is_(None)).order_by(QuizQuestionRow.id))
+            return [question_from_row(r) for r in rows]
+
+    # ------------------------------------------------------------------ posting
+
+    async def post(self, question: Question, *, kind: PostKind = "quiz", guild_id: int | None,
+                   channel_id: int | None, user_id: int | None) -> QuizPost:
+        """Store that `question` is being shown (before sending it: the buttons carry the post id)."""
+        return await self.posts.create(question.id, kind=kind, guild_id=guild_id, channel_id=channel_id,
+                                       user_id=user_id, now=self.clock())
+
+    async def set_message(self, post_id: int, message_id: int) -> None:
+        await self.posts.set_message(post_id, message_id)
+
+    async def close(self, post_id: int) -> QuizPost:
+        return await self.posts.close(post_id, self.clock())
+
+    async def tally(self, post_id: int) -> Tally:
+        return await self.posts.tally(post_id)
+
+    async def post_and_question(self, post_id: int) -> tuple[QuizPost, Question]:
+        """A stored post and its question (retired or not: old posts still show theirs)."""
+        post = await self.posts.require(post_id)
+        question = await self.questions.get(post.question_id)
+        if question is None:
+            raise UnknownPost("That quiz's question is no longer stored; start a new one with /quiz.")
+        return post, question
+
+    async def previous_answer(self, post_id: int, user_id: int) -> StoredAnswer | None:
+        return await self.posts.answer_of(post_id, user_id)
+
+    # ------------------------------------------------------------------ answering
+
+    def checker(self) -> AnswerChecker:
+        """A checker over the current engine's analyser and synonyms."""
+        engine = self.engine()
+        return AnswerChecker(engine.analyzer, engine.queries.synonyms,
+                             typo_threshold=self.settings.typo_threshold,
+                             near_miss_threshold=self.settings.near_miss_threshold)
+
+    async def answer_choice(self, post_id: int, choice: int, *, user_id: int, guild_id: int | None,
+                            channel_id: int | None) -> Outcome:
+        """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`."""
+        post, question = await self.post_and_question(post_id)
+        verdict = self.checker().check_choice(question, choice)
+        return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
+                                  channel_id=channel_id, choice=choice, text=None)
+
+    async def answer_text(self, post_id: int, text: str, *, user_id: int, guild_id: int | None,
+                          channel_id: int | None) -> Outcome:
+        """A typed answer. A lone letter A–D picks that choice (typing "B" in the form means B, not
+        the article "a"). Raises `BadAnswer` (empty, too long: nothing recorded) besides the
+        refusals of `answer_choice`."""
+        post, question = await self.post_and_question(post_id)
+        letter = choice_from_letter(text, len(question.choices))
+        if letter is not None:
+            return await self._record(post, question, self.checker().check_choice(question, letter),
+                                      user_id=user_id, guild_id=guild_id, channel_id=channel_id, choice=letter,
+                                      text=None)
+        verdict = self.checker().check_typed(question, text)
+        if not verdict.judged:
+            raise BadAnswer(EMPTY_ANSWER if verdict.how == "empty" else LONG_ANSWER)
+        return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
+                                  channel_id=channel_id, choice=None, text=text.strip())
+
+    async def _record(self, post: QuizPost, question: Question, verdict: Verdict, *, user_id: int,
+                      guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None) -> Outcome:
+        stored = await self.posts.add_answer(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
+                                             choice_index=choice, text=text, correct=verdict.correct,
+                                             near_miss=verdict.near_miss, now=self.clock())
+        if self.review is not None:
+            recorded = RecordedAnswer(post_id=post.id, post_kind=post.kind, question_id=question.id,
+                                      guild_id=guild_id, channel_id=channel_id, user_id=user_id,
+                                      correct=verdict.correct, near_miss=verdict.near_miss,
+                                      answered_at=stored.answered_at)
+            try:
+                await self.review.on_answer(recorded)
+            except Exception:  # noqa: BLE001 - the answer is stored; review catches up next time
+                log.warning("the review source failed on the answer to post %s by user %s", post.id, user_id,
+                            exc_info=True)
+        return Outcome(question, post, stored, verdict, await self.posts.tally(post.id))
+
+    # ------------------------------------------------------------------ showing the source
+
+    def source_passage(self, question: Question) -> Passage | None:
+        """The passage a question comes from, in the current index (None if it has gone)."""
+        engine = self.engine()
+        for doc in engine.documents:
+            chunk = doc.chunk
+            if question.chunk_id is not None:
+                if chunk.chunk_id != question.chunk_id:
+                    continue
+            elif not (chunk.source == question.source and chunk.start_line <= question.end_line
+                      and question.start_line <= chunk.end_line):
+                continue
+            return Passage(source=chunk.source, heading=chunk.heading, start_line=chunk.start_line,
+                           end_line=chunk.end_line, score=0.0, text=chunk.text, matched=(),
+                           chunk_id=chunk.chunk_id, title=doc.title)
+        return None
