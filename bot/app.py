@@ -59,6 +59,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
     try:
         sessions = session_factory(db)
         notes = NotesService(service_config(settings), sessions, clock=clock)
+        practice = build_practice(sessions, clock)
         app = App(
             settings=settings,
             db=db,
@@ -67,8 +68,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             answers=AnswerLog(sessions, clock),
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
-            practice=build_practice(sessions, clock),
-            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, settings=quiz_settings(settings)),
+            practice=practice,
+            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=practice.reviews,
+                             settings=quiz_settings(settings)),
             clock=clock,
         )
         try:

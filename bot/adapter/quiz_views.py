@@ -1,7 +1,7 @@
 """A quiz question as a Discord message, its buttons and typed-answer modal, and the feedback.
 
 The same message serves `/quiz` and the daily prompt (issue 7, `kind='daily'`):
-`render_quiz_message(question, post, answered)` gives the keyword arguments of the message (embed,
+`render_quiz_message(question, post_id, kind, answered)` gives the keyword arguments of the message (embed,
 buttons, no mentions), `quiz_view(post_id, choices)` the buttons alone, and
 `render_closed_message(...)` the revealed state once a post closes (answer, citation, how many
 answered and were right, buttons disabled).
@@ -32,7 +32,7 @@ from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS, one_line, safe
 from bot.core.errors import AlreadyAnswered, QuizClosed
 from bot.core.quiz.checking import MAX_TYPED_LENGTH
-from bot.core.quiz.posts import QuizPost, StoredAnswer, Tally
+from bot.core.quiz.posts import StoredAnswer, Tally
 from bot.core.quiz.questions import Question
 from bot.core.quiz.service import Outcome
 from bot.core.search.answering import Passage
@@ -48,7 +48,7 @@ CLOSED_COLOUR = discord.Colour.dark_grey()
 PASSAGE_LIMIT = 700  # characters of the source passage quoted in feedback
 LABEL_LIMIT = 300  # characters of an answer or choice shown in feedback (the whole fits in 2,000)
 SOURCE_LIMIT = 500
-TITLES = {"quiz": "Quiz", "daily": "Daily quiz"}
+TITLES = {"quiz": "Quiz", "daily": "Question of the day"}
 
 
 # --------------------------------------------------------------------------- messages
@@ -80,16 +80,17 @@ def answered_line(count: int) -> str:
     return "Nobody has answered yet" if count == 0 else f"{count} answered" if count != 1 else "1 answered"
 
 
-def render_quiz_message(question: Question, post: QuizPost, answered: int, *,
+def render_quiz_message(question: Question, post_id: int, kind: str, answered: int, *,
                         note: str | None = None) -> dict[str, Any]:
-    """The question with its choices A–D and buttons, and how many answered; reveals nothing."""
-    embed = discord.Embed(title=TITLES.get(post.kind, "Quiz"), colour=QUIZ_COLOUR,
+    """The question with its choices A–D and buttons, and how many answered; reveals nothing.
+    `kind` is the post's ("quiz" or "daily"): the daily prompt is the same message and buttons."""
+    embed = discord.Embed(title=TITLES.get(kind, "Quiz"), colour=QUIZ_COLOUR,
                           description=_question_text(question, note))
     embed.set_footer(text=f"{answered_line(answered)} · one answer each, privately checked")
-    return {"embed": embed, "view": quiz_view(post.id, len(question.choices)), "allowed_mentions": NO_MENTIONS}
+    return {"embed": embed, "view": quiz_view(post_id, len(question.choices)), "allowed_mentions": NO_MENTIONS}
 
 
-def render_closed_message(question: Question, post: QuizPost, tally: Tally, passage: Passage | None, *,
+def render_closed_message(question: Question, post_id: int, kind: str, tally: Tally, passage: Passage | None, *,
                           base_url: str | None = None) -> dict[str, Any]:
     """The post once closed: the answer, the explanation and citation, who answered and how many
     were right, and the buttons disabled."""
@@ -97,10 +98,10 @@ def render_closed_message(question: Question, post: QuizPost, tally: Tally, pass
     if question.explanation:
         lines.append(safe(one_line(question.explanation)))
     lines.append(f"Source: {rendering.source_link(passage or _cited(question), base_url)}")
-    embed = discord.Embed(title=f"{TITLES.get(post.kind, 'Quiz')} (closed)", colour=CLOSED_COLOUR,
+    embed = discord.Embed(title=f"{TITLES.get(kind, 'Quiz')} (closed)", colour=CLOSED_COLOUR,
                           description=limits.fit("\n".join(lines), limits.EMBED_DESCRIPTION))
     embed.set_footer(text=f"{tally.answered} answered · {tally.right} right")
-    return {"embed": embed, "view": quiz_view(post.id, len(question.choices), disabled=True),
+    return {"embed": embed, "view": quiz_view(post_id, len(question.choices), disabled=True),
             "allowed_mentions": NO_MENTIONS}
 
 
@@ -276,7 +277,7 @@ async def _show_closed(interaction: discord.Interaction, post_id: int, closed: Q
     app = bot_of(interaction).app
     if interaction.message is not None:
         post, question = await app.quiz.post_and_question(post_id)
-        message = render_closed_message(question, post, await app.quiz.tally(post_id),
+        message = render_closed_message(question, post.id, post.kind, await app.quiz.tally(post_id),
                                         app.quiz.source_passage(question), base_url=app.settings.notes_base_url)
         await interaction.edit_original_response(**message)
     await reply_ephemeral(interaction, str(closed))
@@ -288,7 +289,7 @@ async def _send_feedback(interaction: discord.Interaction, outcome: Outcome, typ
     app = bot_of(interaction).app
     if interaction.message is not None:
         tally = await app.quiz.tally(outcome.post.id)  # read again: others may have answered meanwhile
-        message = render_quiz_message(outcome.question, outcome.post, tally.answered)
+        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, tally.answered)
         try:
             await interaction.edit_original_response(embed=message["embed"], allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:  # the message was deleted meanwhile: the answer still counts

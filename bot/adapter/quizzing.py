@@ -30,7 +30,7 @@ async def quiz(interaction: discord.Interaction, topic: str | None, *, private: 
         pick, post = await acks.in_time(interaction, _pick_and_post(interaction, topic), ephemeral=private)
     except NoQuestion as none:
         return await reply_ephemeral(interaction, no_question_text(none))
-    message = render_quiz_message(pick.question, post, 0, note=pick.note)
+    message = render_quiz_message(pick.question, post.id, post.kind, 0, note=pick.note)
     if interaction.response.is_done():
         sent = await interaction.followup.send(ephemeral=private, wait=True, **message)
         message_id: int | None = sent.id

@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from bot.adapter.client import NotesBot
 from bot.app import App, open_app
-from bot.core.quiz.questions import RecordedAnswer
 from bot.core.storage.models import QuizPostRow
 from tests.adapter.conftest import connected, embed_of, make_settings
 from tests.core.practice.conftest import FakeClock, add_answer, add_post, add_question
@@ -81,15 +80,6 @@ async def configure(double: DiscordDouble, *, user: str = "moderator", role=None
     return await final_response(double, await double.send_slash_command("daily-quiz set", options, user=user))
 
 
-async def answer(app: App, post_id: int, user_id: int, correct: bool, when: datetime) -> None:
-    """What the quiz does when a member clicks: store the answer, then tell the review cards."""
-    async with app.sessions() as session:
-        post = await session.get(QuizPostRow, post_id)
-    await add_answer(app.sessions, post_id, post.question_id, user_id, correct, when, guild_id=post.guild_id)
-    await app.practice.reviews.on_answer(RecordedAnswer(post_id, "daily", post.question_id, post.guild_id,
-                                                        post.channel_id, user_id, correct, False, when))
-
-
 async def test_members_are_refused_and_moderators_configure(practice_app: App, double: DiscordDouble,
                                                            quiet_channel) -> None:
     async with connected(NotesBot(practice_app), double):
@@ -143,16 +133,20 @@ async def test_the_daily_post_appears_at_the_time_and_the_next_reveals_it(
         assert body["content"] == f"<@&{role.id}> the question of the day is here!"
         assert body["allowed_mentions"]["parse"] == [] and [int(r) for r in body["allowed_mentions"]["roles"]] == [role.id]
         embed = body["embeds"][0]
-        assert embed["title"] == "Question of the day" and embed["footer"]["text"].startswith("0 answered")
-        assert "**A.**" in embed["fields"][0]["value"] and "**D.**" in embed["fields"][0]["value"]
+        assert embed["title"] == "Question of the day" and embed["footer"]["text"].startswith("Nobody has answered")
+        assert "**A.**" in embed["description"] and "**D.**" in embed["description"]
         await ticks()
         assert len(daily_messages(double)) == 1  # once a day, however many ticks
 
         async with practice_app.sessions() as session:
             (post,) = list(await session.scalars(select(QuizPostRow).where(QuizPostRow.kind == "daily")))
         assert post.message_id == int(first.response["id"]) and post.guild_id == double.guild.id
-        await answer(practice_app, post.id, double.member.id, True, NINE.replace(hour=8))
-        await answer(practice_app, post.id, double.moderator.id, False, NINE.replace(hour=9))
+        # members answer with the quiz's own buttons: A is right, B is wrong
+        for user, choice, verdict in (("member", 0, "✅"), ("moderator", 1, "❌")):
+            it = await double.send_component_click(f"quiz:choice:{post.id}:{choice}", message=post.message_id,
+                                                   user=user)
+            await double.wait_for_callback(it)
+            assert (await double.wait_for_followup(it)).json["content"].startswith(verdict)
 
         mark = double.mark()
         clock.set(NEXT_NINE)
@@ -161,9 +155,10 @@ async def test_the_daily_post_appears_at_the_time_and_the_next_reveals_it(
         revealed = edit.json["embeds"][0]
         assert revealed["title"] == "Question of the day (closed)"
         assert revealed["footer"]["text"] == "2 answered · 1 right"
-        fields = {f["name"]: f["value"] for f in revealed["fields"]}
-        assert fields["Answer"].startswith("**A.**") and fields["Source"].startswith("`pods.md:1-3`")
-        assert edit.json.get("components") in ([], None) and edit.json["allowed_mentions"]["parse"] == []
+        assert "Answer: **A." in revealed["description"] and "pods.md:1-3" in revealed["description"]
+        buttons = [c for row in edit.json["components"] for c in row["components"]]
+        assert buttons and all(c.get("disabled") for c in buttons)
+        assert edit.json["allowed_mentions"]["parse"] == []
 
         board = await final_response(double, await double.send_slash_command("leaderboard", {"period": "all"},
                                                                              user="moderator"))

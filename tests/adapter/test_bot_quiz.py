@@ -199,7 +199,7 @@ async def test_written_question_has_only_the_typed_answer(bot: NotesBot, double:
                                                           questions: dict[str, Question]) -> None:
     post = await app.quiz.post(questions["pvc"], guild_id=double.guild.id, channel_id=double.channel.id,
                                user_id=double.member.id)
-    message = quiz_views.render_quiz_message(questions["pvc"], post, 0)
+    message = quiz_views.render_quiz_message(questions["pvc"], post.id, post.kind, 0)
     assert [item.custom_id for item in message["view"].children] == [f"quiz:typed:{post.id}"]
     assert "Answer in my own words" in message["embed"].description
 

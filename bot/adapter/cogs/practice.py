@@ -2,8 +2,8 @@
 `/forget-me`, and the due-check loop that posts the daily prompt.
 
 The cog only translates: the core decides when to post, what, and who scored what. The daily
-prompt's message is built by `daily_post_message` and its reveal by `daily_reveal_message` (one
-place each, so the quiz's A–D button view can be put under them); `DiscordPoster` sends them for
+prompt is the quiz's own message and A–D buttons (`daily_post_message`), and its reveal the quiz's
+closed state (`daily_reveal_message`), so answering works as for `/quiz`; `DiscordPoster` sends them for
 the core and turns Discord's refusals into `PostFailed`, which the core records for `/daily-quiz show`.
 """
 
@@ -19,7 +19,10 @@ from discord.ext import commands, tasks
 
 from bot.adapter import acks, checks, practice_views
 from bot.adapter.errors import reply_ephemeral
-from bot.adapter.rendering import COLOUR, NO_MENTIONS, safe
+from bot.adapter.quiz_views import render_closed_message, render_quiz_message
+from bot.adapter.rendering import NO_MENTIONS
+from bot.core.quiz.posts import Tally
+from bot.core.search.answering import Passage
 from bot.core.practice.daily import DailyPost, DailyReveal, PostFailed
 from bot.core.practice.schedule import matching_zones
 
@@ -28,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LETTERS = "ABCD"
 NEEDED = ("view_channel", "send_messages", "embed_links")
 
 
@@ -36,31 +38,20 @@ NEEDED = ("view_channel", "send_messages", "embed_links")
 
 
 def daily_post_message(post: DailyPost, answered: int = 0) -> dict[str, Any]:
-    """The daily prompt: question, choices A–D, how many answered; the role is its only mention."""
-    q = post.question
-    embed = discord.Embed(title="Question of the day", colour=COLOUR, description=safe(q.prompt))
-    if q.choices:
-        embed.add_field(name="Choices", value="\n".join(f"**{LETTERS[i]}.** {safe(c)}" for i, c in enumerate(q.choices)),
-                        inline=False)
-    embed.set_footer(text=f"{answered} answered · {post.local_date.isoformat()}")
+    """The daily prompt: the quiz's own message and A–D buttons; the role is its only mention."""
+    message = render_quiz_message(post.question, post.post_id, "daily", answered)
     if post.role_id is None:
-        return {"embed": embed, "allowed_mentions": NO_MENTIONS}
-    return {"content": f"<@&{post.role_id}> the question of the day is here!", "embed": embed,
+        return message
+    return {**message, "content": f"<@&{post.role_id}> the question of the day is here!",
             "allowed_mentions": discord.AllowedMentions(everyone=False, users=False, replied_user=False,
                                                         roles=[discord.Object(post.role_id)])}
 
 
-def daily_reveal_message(reveal: DailyReveal) -> dict[str, Any]:
-    """The closed prompt, edited in place: the answer, its source, how the server did; no buttons."""
-    q = reveal.question
-    embed = discord.Embed(title="Question of the day (closed)", colour=discord.Colour.dark_grey(),
-                          description=safe(q.prompt))
-    answer = f"**{LETTERS[q.answer_index]}.** {safe(q.answer)}" if q.answer_index is not None else safe(q.answer)
-    embed.add_field(name="Answer", value=answer, inline=False)
-    heading = f" — {safe(q.heading)}" if q.heading else ""
-    embed.add_field(name="Source", value=f"`{q.citation}`{heading}", inline=False)
-    embed.set_footer(text=f"{reveal.answered} answered · {reveal.correct} right")
-    return {"content": None, "embed": embed, "view": None, "allowed_mentions": NO_MENTIONS}
+def daily_reveal_message(reveal: DailyReveal, passage: Passage | None, base_url: str | None) -> dict[str, Any]:
+    """The closed prompt, edited in place: the answer, its source, how the server did; buttons disabled."""
+    message = render_closed_message(reveal.question, reveal.post_id, "daily", Tally(reveal.answered, reveal.correct),
+                                    passage, base_url=base_url)
+    return {**message, "content": None}
 
 
 class DiscordPoster:
@@ -99,7 +90,9 @@ class DiscordPoster:
     async def reveal(self, reveal: DailyReveal) -> None:
         channel = await self._channel(reveal.channel_id)
         partial = channel.get_partial_message(reveal.message_id)  # type: ignore[attr-defined]
-        await partial.edit(**daily_reveal_message(reveal))
+        quiz = self.bot.app.quiz
+        passage = quiz.source_passage(reveal.question)
+        await partial.edit(**daily_reveal_message(reveal, passage, self.bot.app.settings.notes_base_url))
 
 
 # --------------------------------------------------------------------------- the cog
