@@ -137,8 +137,9 @@ class ServiceConfig:
 
     @property
     def folder(self) -> str:
-        """The notes folder as the index records it (resolved, so two spellings are one folder)."""
-        return os.path.realpath(self.notes_dir)
+        """The notes folder as the index records it: resolved, so two spellings are one folder,
+        and with any undecodable bytes of its name escaped, so every database can store it."""
+        return os.fsencode(os.path.realpath(self.notes_dir)).decode("utf-8", "backslashreplace")
 
     def stored_parameters(self) -> dict[str, object]:
         """Parameters that shape the stored chunks: if they change, every note is re-analysed."""

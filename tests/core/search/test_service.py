@@ -480,3 +480,15 @@ async def test_hostile_synonyms_file_keeps_the_previous_synonyms(sessions, notes
     summary = await fresh.start()  # a start with a bad file: no synonyms, but it starts
     assert any(w.path == str(synonyms) for w in summary.warnings)
     assert "kubelet" not in fresh.search("which machine runs a minion").passages[0].matched
+
+
+async def test_a_notes_folder_whose_name_is_not_utf8_is_recorded_storably(sessions, tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    (folder / "pods.md").write_text(PODS)
+    service = make_service(sessions, folder)
+    assert (await service.start()).added == ["pods.md"]
+    again = await make_service(sessions, folder).start()
+    assert not again.changed_anything  # recognised as the same folder
+    async with sessions() as session:
+        assert (await NotesRepository(session).index_state()).parameters["notes_dir"].endswith("caf\\xe9")
