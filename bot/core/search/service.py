@@ -167,6 +167,7 @@ class NotesService:
         self.clock = clock
         self._synonyms = SynonymTable()
         self._synonyms_problem: str | None = None  # the last rejection logged, to log it once
+        self._foreign_version: int | None = None  # a stored index of another folder, logged once
         self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query)
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -231,6 +232,12 @@ class NotesService:
             repo = NotesRepository(session)
             state = await repo.index_state()
             if state is None or state.version == self._version:
+                return False
+            if self._switched(state) or self._outdated(state):  # another process, another folder:
+                if state.version != self._foreign_version:  # never answer from its notes
+                    log.warning("the index was rebuilt from %s, not this bot's notes folder %s: keeping "
+                                "this bot's index", state.parameters.get("notes_dir"), self.config.folder)
+                    self._foreign_version = state.version
                 return False
             self._engine, _ = await self._load_engine(repo, state.version)
         self._version = state.version

@@ -492,3 +492,17 @@ async def test_a_notes_folder_whose_name_is_not_utf8_is_recorded_storably(sessio
     assert not again.changed_anything  # recognised as the same folder
     async with sessions() as session:
         assert (await NotesRepository(session).index_state()).parameters["notes_dir"].endswith("caf\\xe9")
+
+
+async def test_refresh_never_loads_an_index_another_process_built_from_another_folder(sessions, notes: Path,
+                                                                                      tmp_path: Path) -> None:
+    ours = make_service(sessions, notes)
+    await ours.start()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ducks.md").write_text("# Ducks\n\nDucks quack.\n")
+    await make_service(sessions, other).reindex()  # e.g. a CLI run with another NOTES_DIR
+    assert await ours.refresh_if_stale() is False
+    assert ours.search("etcd secrets").passages and not ours.search("ducks quack").passages
+    await ours.reindex()  # our own reindex takes the database back to our folder
+    assert ours.search("etcd secrets").passages and not ours.search("ducks quack").passages
