@@ -16,6 +16,7 @@ from bot.app import App, open_app
 from bot.config import Settings
 from bot.console import indexing_progress, render_answer, render_summary
 from bot.core.errors import NotesBotError
+from bot.core.search.notes import printable_path
 from bot.core.search.watch import watching
 from bot.core.terminal_text import strip_control
 from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, render_leaderboard, render_progress
@@ -126,7 +127,7 @@ async def run_chat(settings: Settings, console: Console | None = None) -> int:
             await app.notes.start(progress)
         chat = Chat(app, console)
         docs = len(app.notes.engine.documents)
-        folder = escape(strip_control(str(settings.notes_dir)))
+        folder = escape(strip_control(printable_path(str(settings.notes_dir))))
         console.print(f"[bold]notesbot[/bold] · {docs} passages from {folder}. "
                       "Type a question, /help for commands, /quit to leave.")
         while True:

@@ -275,3 +275,10 @@ def test_hostile_synonyms_file_is_one_warning_and_the_notes_still_answer(env: di
         warning = [line for line in done.stderr.splitlines() if "synonyms" in line]
         assert len(warning) == 1 and str(synonyms) in warning[0] and "aliases" in warning[0]
     assert json.loads(run(env, "ask", "what is a hypervisor", "--json").stdout)["results"]
+
+
+def test_chat_reads_invalid_utf8_with_replacement(env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "chat"], env=env, capture_output=True,
+                          input=b"what is a hypervisor \xff\n/quit\n", timeout=120, cwd=Path(env["DATA_DIR"]).parent)
+    assert done.returncode == 0, done.stderr
+    assert b"hypervizor" in done.stdout and b"Traceback" not in done.stderr

@@ -107,7 +107,7 @@ def scan_notes(root: Path, *, max_bytes: int, known: KnownHash | None = None) ->
     candidates, skipped = _walk(real_root)
     files: list[NoteFile] = []
     for candidate in _unique(candidates):
-        result = read_note(real_root, candidate.rel, max_bytes=max_bytes, known=known, real_path=candidate.real)
+        result = _read_found(real_root, candidate.rel, candidate.real, max_bytes, known)
         (files if isinstance(result, NoteFile) else skipped).append(result)
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: (s.path, s.reason))
@@ -124,9 +124,14 @@ def read_note(
     saves resolving every component of the path again.
     """
     rel = PurePosixPath(Path(path).as_posix()).as_posix()
-    full = Path(root) / rel
     real_root = str(root) if real_path is not None else os.path.realpath(root)
-    real = real_path or os.path.realpath(full)
+    real = real_path or os.path.realpath(Path(root) / rel)
+    return _read_found(real_root, rel, real, max_bytes, known)
+
+
+def _read_found(real_root: str, rel: str, real: str, max_bytes: int, known: KnownHash | None) -> NoteFile | SkippedFile:
+    """`read_note` for a file the walk found: paths already normalised and resolved (parsing
+    them again took most of a start-up scan's time)."""
     if not _inside(real, real_root):
         return SkippedFile(rel, _OUTSIDE)
     try:

@@ -139,8 +139,9 @@ class ServiceConfig:
 
     @property
     def folder(self) -> str:
-        """The notes folder as the index records it (resolved, so two spellings are one folder)."""
-        return os.path.realpath(self.notes_dir)
+        """The notes folder as the index records it: resolved, so two spellings are one folder,
+        and with any undecodable bytes of its name escaped, so every database can store it."""
+        return os.fsencode(os.path.realpath(self.notes_dir)).decode("utf-8", "backslashreplace")
 
     def stored_parameters(self) -> dict[str, object]:
         """Parameters that shape the stored chunks: if they change, every note is re-analysed."""
@@ -168,6 +169,7 @@ class NotesService:
         self.clock = clock
         self._synonyms = SynonymTable()
         self._synonyms_problem: str | None = None  # the last rejection logged, to log it once
+        self._foreign_version: int | None = None  # a stored index of another folder, logged once
         self._engine = build_engine([], self.analyzer, self._synonyms, config.bm25, config.query, config.rank)
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -232,6 +234,12 @@ class NotesService:
             repo = NotesRepository(session)
             state = await repo.index_state()
             if state is None or state.version == self._version:
+                return False
+            if self._switched(state) or self._outdated(state):  # another process, another folder:
+                if state.version != self._foreign_version:  # never answer from its notes
+                    log.warning("the index was rebuilt from %s, not this bot's notes folder %s: keeping "
+                                "this bot's index", state.parameters.get("notes_dir"), self.config.folder)
+                    self._foreign_version = state.version
                 return False
             self._engine, _ = await self._load_engine(repo, state.version)
         self._version = state.version

@@ -9,7 +9,6 @@ orphan is re-parented) within `PARENT_POLL_SECONDS` and ends the process.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -31,6 +30,8 @@ def analysis_pool(workers: int) -> ProcessPoolExecutor:
 def watch_parent(parent: int) -> None:
     """Run in each worker at start: end this process as soon as `parent` is gone."""
     if sys.platform.startswith("linux"):
+        import ctypes  # only in the worker: the parent's start-up does not pay for it
+
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)

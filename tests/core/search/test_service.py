@@ -480,3 +480,29 @@ async def test_hostile_synonyms_file_keeps_the_previous_synonyms(sessions, notes
     summary = await fresh.start()  # a start with a bad file: no synonyms, but it starts
     assert any(w.path == str(synonyms) for w in summary.warnings)
     assert "kubelet" not in fresh.search("which machine runs a minion").passages[0].matched
+
+
+async def test_a_notes_folder_whose_name_is_not_utf8_is_recorded_storably(sessions, tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    (folder / "pods.md").write_text(PODS)
+    service = make_service(sessions, folder)
+    assert (await service.start()).added == ["pods.md"]
+    again = await make_service(sessions, folder).start()
+    assert not again.changed_anything  # recognised as the same folder
+    async with sessions() as session:
+        assert (await NotesRepository(session).index_state()).parameters["notes_dir"].endswith("caf\\xe9")
+
+
+async def test_refresh_never_loads_an_index_another_process_built_from_another_folder(sessions, notes: Path,
+                                                                                      tmp_path: Path) -> None:
+    ours = make_service(sessions, notes)
+    await ours.start()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ducks.md").write_text("# Ducks\n\nDucks quack.\n")
+    await make_service(sessions, other).reindex()  # e.g. a CLI run with another NOTES_DIR
+    assert await ours.refresh_if_stale() is False
+    assert ours.search("etcd secrets").passages and not ours.search("ducks quack").passages
+    await ours.reindex()  # our own reindex takes the database back to our folder
+    assert ours.search("etcd secrets").passages and not ours.search("ducks quack").passages
