@@ -41,6 +41,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,14 +213,18 @@ def _plain_env() -> dict[str, str]:
             if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_", "DATA_DIR", "ASK_", "INDEX_", "LOG_", "TOP_K"))}
 
 
-def notesbot(folder: Path, corpus: Path, database: str, postgres_url: str) -> Bot:
+def notesbot(folder: Path, corpus: Path, database: str, postgres_url: str, profile: bool = False) -> Bot:
     folder.mkdir(parents=True)
+    argv = [sys.executable, "-m", "bot", "run"]
+    if profile:  # `python -m bot` leaves with os._exit, before cProfile could write: call main()
+        argv = [sys.executable, "-c", "import cProfile, sys; from bot.cli import main; "
+                f"cProfile.run('main([\"run\"])', {str(folder / 'profile.out')!r})"]
     env = {**_plain_env(), "NOTES_DIR": str(corpus), "DATA_DIR": str(folder / "data"), "ASK_COOLDOWN_RATE": "1000000"}
     url = f"sqlite+aiosqlite:///{folder / 'data' / 'notesbot.sqlite3'}"
     if database == "postgresql":
         url = postgres_url
         env["DATABASE_URL"] = url
-    return Bot(f"notesbot/{database}", [sys.executable, "-m", "bot", "run"], env, folder, database_url=url)
+    return Bot(f"notesbot/{database}", argv, env, folder, database_url=url)
 
 
 def trivial(folder: Path) -> Bot:
@@ -263,6 +268,8 @@ class Burst:
     seconds: float
     latencies: list[float]
     unanswered: int
+    bot_cpu: float  # CPU seconds the bot process used during the burst (all its threads)
+    double_cpu: float  # the same for this process: the double and the members
 
     @property
     def rate(self) -> float:
@@ -276,7 +283,9 @@ class Burst:
         return {"scenario": self.scenario, "bot": self.bot, "round": self.round, "requests": self.requests,
                 "answered": len(self.latencies), "unanswered": self.unanswered, "per_second": round(self.rate, 1),
                 "p50_ms": round(1000 * self.percentile(0.5), 1), "p95_ms": round(1000 * self.percentile(0.95), 1),
-                "max_ms": round(1000 * max(self.latencies, default=float("nan")), 1)}
+                "max_ms": round(1000 * max(self.latencies, default=float("nan")), 1),
+                "bot_cpu_ms_per_request": round(1000 * self.bot_cpu / self.requests, 2),
+                "double_cpu_ms_per_request": round(1000 * self.double_cpu / self.requests, 2)}
 
 
 async def burst(bot: Bot, scenario: Scenario, state: Any, *, requests: int, concurrency: int,
@@ -302,17 +311,25 @@ async def burst(bot: Bot, scenario: Scenario, state: Any, *, requests: int, conc
             else:
                 unanswered += 1
 
-    started = loop.time()
+    assert bot.process is not None
+    started, cpu, own_cpu = loop.time(), process_cpu(bot.process.pid), time.process_time()
     await asyncio.gather(*(member_loop(bot.members[j % len(bot.members)]) for j in range(concurrency)))
     seconds = loop.time() - started
+    bot_cpu, own_cpu = process_cpu(bot.process.pid) - cpu, time.process_time() - own_cpu
     bot.sent += requests
-    return Burst(scenario.name, bot.name, round_, requests, seconds, latencies, unanswered)
+    return Burst(scenario.name, bot.name, round_, requests, seconds, latencies, unanswered, bot_cpu, own_cpu)
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (every thread), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def table(bursts: Sequence[Burst]) -> str:
     """Medians over the rounds per (scenario, bot), with the targets against the trivial bot."""
     lines = [f"{'scenario':<10} {'bot':<20} {'answers/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-             f"{'lost':>5}  {'vs trivial':>10}  target (≥ {TARGET_RATE_SHARE:.0%} rate, max ≤ "
+             f"{'lost':>5} {'CPU ms/req':>10}  {'vs trivial':>10}  target (≥ {TARGET_RATE_SHARE:.0%} rate, max ≤ "
              f"{TARGET_MAX_SECONDS * 1000:.0f} ms)"]
     groups: dict[tuple[str, str], list[Burst]] = {}
     for b in bursts:
@@ -330,8 +347,9 @@ def table(bursts: Sequence[Burst]) -> str:
             share = f"{ratio:.2f}×"
             met = ratio >= TARGET_RATE_SHARE and worst <= TARGET_MAX_SECONDS and not lost
             verdict = "met" if met else "MISSED"
+        cpu = statistics.median(b.bot_cpu / b.requests for b in runs)
         lines.append(f"{scenario:<10} {name:<20} {rate:>10.0f} {1000 * p50:>8.0f} {1000 * p95:>8.0f} "
-                     f"{1000 * worst:>8.0f} {lost:>5}  {share:>10}  {verdict}")
+                     f"{1000 * worst:>8.0f} {lost:>5} {1000 * cpu:>10.2f}  {share:>10}  {verdict}")
     return "\n".join(lines)
 
 
@@ -346,7 +364,7 @@ async def run(args: argparse.Namespace) -> int:
     for database in args.databases:
         if database == "postgresql":
             await wipe_postgres(args.postgres_url)
-        bots.append(notesbot(work / database, corpus, database, args.postgres_url))
+        bots.append(notesbot(work / database, corpus, database, args.postgres_url, args.profile))
     bursts: list[Burst] = []
     codes: dict[str, int | None] = {}
     try:
@@ -400,6 +418,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=40, help="members in the server (default 40)")
     parser.add_argument("--concurrency", type=int, default=40, help="interactions in flight (default 40)")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per bot, medians reported (default 3)")
+    parser.add_argument("--profile", action="store_true",
+                        help="run notesbot under cProfile (profile.out beside its logs; slows it down)")
     parser.add_argument("--json-out", type=Path, help="write every burst's figures to this file")
     args = parser.parse_args(argv)
     unknown = [s for s in args.scenarios if s not in SCENARIOS]

@@ -8,6 +8,7 @@ mention form (`@everyone`, `@here`, `<@123>`, `<@!123>`, `<@&456>`) broken with 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -59,10 +60,16 @@ def bold_matches(escaped: str, words: Sequence[str]) -> str:
     link would break) and never right after a backslash (it would escape the asterisk)."""
     if not words:
         return escaped
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    word = re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
+    word = _words_pattern(frozenset(words))
     parts = _URL.split(escaped)  # odd items are the links
     return "".join(part if i % 2 else word.sub(r"**\1**", part) for i, part in enumerate(parts))
+
+
+@functools.lru_cache(maxsize=256)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """Compiled once per set of words: `fit` renders a passage several times while cutting it."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
 
 
 def passage_field(
