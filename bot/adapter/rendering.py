@@ -8,10 +8,11 @@ mention form (`@everyone`, `@here`, `<@123>`, `<@!123>`, `<@&456>`) broken with 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timezone
 from urllib.parse import quote
 
@@ -72,6 +73,18 @@ def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
 
 
+_ESCAPED = re.compile(r"[_\\~|*`]")  # what escape_markdown escapes one by one
+
+
+def _rendered_length(raw: str, words: Sequence[str]) -> Callable[[int], int]:
+    """A close guess of len(bold_matches(safe(raw[:n]), words)) for any n, from one scan of `raw`:
+    a backslash per markdown character, four asterisks per matched word (links, mentions and
+    line-start markup are ignored; `limits.fit` only uses it to choose where to look)."""
+    marks = [m.start() for m in _ESCAPED.finditer(raw)]
+    bolds = [m.end() for m in _words_pattern(frozenset(words)).finditer(raw)] if words else []
+    return lambda n: n + bisect.bisect_left(marks, n) + 4 * bisect.bisect_right(bolds, n)
+
+
 def passage_field(
     passage: Passage, rank: int, base_url: str | None, *,
     name_limit: int = limits.FIELD_NAME, value_limit: int = limits.FIELD_VALUE,
@@ -85,7 +98,8 @@ def passage_field(
     if len(source) > value_limit // 2:
         source = "`" + limits.fit(passage.citation.replace("`", "ˋ"), value_limit // 2 - 2) + "`"
     budget = value_limit - len(source) - 1
-    text = limits.fit(_compact(passage.text), budget, lambda s: bold_matches(safe(s), passage.matched))
+    text = limits.fit(_compact(passage.text), budget, lambda s: bold_matches(safe(s), passage.matched),
+                      estimate=lambda raw: _rendered_length(raw, passage.matched))
     return name, f"{source}\n{text}" if text else source
 
 
