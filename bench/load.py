@@ -17,6 +17,11 @@ or, after a deferral ("thinking…"), the followup. Every reply is checked (an e
 After the run the bots are stopped with SIGTERM and the answers stored by notesbot are counted:
 a clean shutdown must lose none.
 
+The questions are the notes' own second-level headings, shuffled: all different, as a burst of
+members' questions would be (a fixed handful would flatter anything cached). `--baseline TREE`
+adds notesbot run from another source tree (`git archive` of an older commit) on SQLite, for a
+before/after comparison in the same run.
+
 The cooldown is raised for the run (`ASK_COOLDOWN_RATE`), since 40 members ask 10 questions each
 within seconds; everything else is the bot's defaults.
 
@@ -35,6 +40,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import os
 import re
 import signal
@@ -59,7 +65,7 @@ READY_TIMEOUT = 600.0  # the first start indexes the whole corpus
 TARGET_RATE_SHARE = 0.5  # of the trivial bot's answers/s
 TARGET_MAX_SECONDS = 1.0
 
-QUESTIONS = [
+FALLBACK_QUESTIONS = [
     "what is a pod", "how do I restart a deployment", "persistent volume claim access modes",
     "how does a service find its pods", "what is a daemonset for", "configmap vs secret",
     "how do I drain a node", "what does the kubelet do", "horizontal pod autoscaler metrics",
@@ -68,6 +74,21 @@ QUESTIONS = [
     "resource requests and limits", "how do I roll back a rollout", "ingress controller tls",
     "what is etcd", "cron job schedule syntax",
 ]
+
+
+def questions_from(notes: Path, seed: int = 9) -> list[str]:
+    """Distinct questions: the notes' second-level headings, shuffled (a burst of members asks
+    about many things, and repeats would flatter anything cached)."""
+    headings: set[str] = set()
+    for path in notes.rglob("*.md"):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("## "):
+                text = re.sub(r"\{#[^}]*\}|[`*_]", "", line[3:]).strip()
+                if len(text) > 3:
+                    headings.add(text)
+    questions = sorted(headings)
+    random.Random(seed).shuffle(questions)
+    return questions or FALLBACK_QUESTIONS
 
 
 def find_corpus() -> Path:
@@ -128,17 +149,17 @@ class Scenario:
 
     name: str
     trivial_bot_does: str
-    prepare: Callable[[TimedDouble], Awaitable[Any]]
+    prepare: Callable[[TimedDouble, list[str]], Awaitable[Any]]
     act: Callable[[TimedDouble, Any, Member, int], Awaitable[SentInteraction]]
     answered: Callable[[Recorded], bool]
 
 
-async def _nothing(_double: TimedDouble) -> None:
-    return None
+async def _no_setup(_double: TimedDouble, questions: list[str]) -> list[str]:
+    return questions
 
 
-async def _ask(double: TimedDouble, _state: Any, member: Member, i: int) -> SentInteraction:
-    return await double.send_slash_command("ask", {"question": QUESTIONS[i % len(QUESTIONS)]}, user=member)
+async def _ask(double: TimedDouble, questions: list[str], member: Member, i: int) -> SentInteraction:
+    return await double.send_slash_command("ask", {"question": questions[i % len(questions)]}, user=member)
 
 
 def _has_embed(rec: Recorded) -> bool:
@@ -148,7 +169,7 @@ def _has_embed(rec: Recorded) -> bool:
 
 
 SCENARIOS: dict[str, Scenario] = {
-    "ask": Scenario("ask", "answers /ask with a fixed embed", _nothing, _ask, _has_embed),
+    "ask": Scenario("ask", "answers /ask with a fixed embed", _no_setup, _ask, _has_embed),
     # "quiz-clicks": Scenario(...) — see the module docstring.
 }
 
@@ -225,6 +246,13 @@ def notesbot(folder: Path, corpus: Path, database: str, postgres_url: str, profi
         url = postgres_url
         env["DATABASE_URL"] = url
     return Bot(f"notesbot/{database}", argv, env, folder, database_url=url)
+
+
+def baseline(folder: Path, corpus: Path, tree: Path) -> Bot:
+    """notesbot from another source tree (say, `git archive` of an older commit), on SQLite."""
+    bot = notesbot(folder, corpus, "sqlite", "")
+    bot.name, bot.env["PYTHONPATH"] = "baseline/sqlite", str(tree)
+    return bot
 
 
 def trivial(folder: Path) -> Bot:
@@ -365,13 +393,16 @@ async def run(args: argparse.Namespace) -> int:
         if database == "postgresql":
             await wipe_postgres(args.postgres_url)
         bots.append(notesbot(work / database, corpus, database, args.postgres_url, args.profile))
+    if args.baseline:
+        bots.append(baseline(work / "baseline", corpus, args.baseline))
     bursts: list[Burst] = []
     codes: dict[str, int | None] = {}
     try:
         for bot in bots:
             print(f"starting {bot.name} …", file=sys.stderr, flush=True)
             await bot.start(args.members)
-        states = {(s.name, b.name): await s.prepare(b.double) for s in scenarios for b in bots}
+        questions = questions_from(corpus)
+        states = {(s.name, b.name): await s.prepare(b.double, questions) for s in scenarios for b in bots}
         for scenario in scenarios:
             for bot in bots:  # warm-up: first-use imports and caches, not measured
                 await burst(bot, scenario, states[scenario.name, bot.name], requests=args.concurrency,
@@ -418,6 +449,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=40, help="members in the server (default 40)")
     parser.add_argument("--concurrency", type=int, default=40, help="interactions in flight (default 40)")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per bot, medians reported (default 3)")
+    parser.add_argument("--baseline", type=Path, metavar="TREE",
+                        help="also burst notesbot run from this source tree (on SQLite), e.g. an older commit's")
     parser.add_argument("--profile", action="store_true",
                         help="run notesbot under cProfile (profile.out beside its logs; slows it down)")
     parser.add_argument("--json-out", type=Path, help="write every burst's figures to this file")

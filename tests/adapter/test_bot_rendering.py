@@ -153,3 +153,24 @@ def test_fit_finds_the_longest_rendering_that_fits_whatever_the_guess(words, lim
     expected = reference_fit(raw, limit, render)
     assert limits.fit(raw, limit, render) == expected
     assert limits.fit(raw, limit, render, estimate=lambda r: rendering._rendered_length(r, tuple(matched))) == expected
+
+
+def regex_bold(escaped: str, words) -> str:
+    """bold_matches as one regex of the words (what it replaced: compiling it per question was slow)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    word = re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
+    parts = rendering._URL.split(escaped)
+    return "".join(part if i % 2 else word.sub(r"**\1**", part) for i, part in enumerate(parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(["pod", "Pods", "POD", "podx", "xpod", "cri-o", "cri", "o", "1.25.3", "1.25",
+                                     "spec.containers", "spec", "_pod_", "\\pod", "é", "Éa", "naïve", "İpod", " ", " ", "-",
+                                     ".", "https://pod.io/pod", "<@1>", "**", "\n"]), max_size=40),
+    words=st.sets(st.sampled_from(["pod", "pods", "cri-o", "cri", "1.25", "1.25.3", "spec.containers", "spec",
+                                   "éa", "naïve", "o", ".25", "-o"]), min_size=1, max_size=5),
+)
+def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
+    text = rendering.safe("".join(pieces))
+    assert rendering.bold_matches(text, tuple(words)) == regex_bold(text, tuple(words))
