@@ -69,8 +69,10 @@ class NotesBot(commands.Bot):
     """The bot over one `App`. It has no text commands: slash commands, a menu and mentions."""
 
     def __init__(self, app: App, *, sync_on_start: bool = True) -> None:
+        # No message cache: the bot never looks a message up (its buttons carry their state), and
+        # keeping each of its own answers only fed the garbage collector during bursts.
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
-                         allowed_mentions=NO_MENTIONS, tree_cls=NotesTree)
+                         allowed_mentions=NO_MENTIONS, tree_cls=NotesTree, max_messages=None)
         self.app = app
         self.sync_on_start = sync_on_start
         settings = app.settings

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 Verdict = Literal["helpful", "not_helpful"]
 QUESTION_LIMIT = 4000
-FLUSH_AFTER = 0.02  # seconds an answer waits, so that a burst's answers share one transaction
+FLUSH_AFTER = 0.05  # seconds an answer waits, so that a burst's answers share one transaction
 BATCH_ROWS = 200  # rows per INSERT
 RETRY_AFTER = 1.0  # seconds before retrying a failed write (database locked or down)
 MAX_WAITING = 20_000  # answers kept in memory while the database is down; the oldest go first
