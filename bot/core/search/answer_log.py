@@ -81,7 +81,10 @@ class AnswerLog:
             del self._waiting[dropped]
             log.warning("dropped unwritten answer %s: %d answers are waiting for the database",
                         dropped, MAX_WAITING)
-        self._schedule()
+        if self._closed:  # shutting down: nothing would write it later
+            await self.flush()
+        else:
+            self._schedule()
         return answer_id
 
     async def get(self, answer_id: int) -> AnswerRecord | None:
@@ -185,7 +188,7 @@ class AnswerLog:
                 log.error("could not store %d answers at shutdown: %s", len(self._waiting), exc)
 
     def _schedule(self) -> None:
-        if not self._closed and (self._flusher is None or self._flusher.done()):
+        if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="answer-log-writer")
 
     async def _flush_soon(self) -> None:

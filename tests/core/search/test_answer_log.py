@@ -109,3 +109,11 @@ async def test_feedback_on_an_answer_not_stored_is_refused(sessions: Sessions) -
     assert not await log.record_feedback(answer_id=424242, user_id=1, guild_id=None, verdict="helpful", offset=0)
     assert await log.get(424242) is None
     await log.aclose()
+
+
+async def test_an_answer_recorded_while_shutting_down_is_written_at_once(sessions: Sessions) -> None:
+    log = AnswerLog(sessions, lambda: T0, flush_after=60)
+    await record(log, "before")
+    await log.aclose()
+    await record(log, "during the shutdown")  # a reply still in flight when the bot closed
+    assert await stored(sessions) == 2
