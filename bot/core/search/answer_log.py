@@ -2,8 +2,8 @@
 
 Each answer gets its id before it is sent, so its buttons can carry just that id: "More" and the
 feedback buttons keep working after a restart and on any shard. The row itself is written
-*behind* the reply: answers wait in memory for a few milliseconds and are inserted in batches by
-one background task, so a burst of questions (a quiz post, a busy channel) costs one short
+*behind* the reply: answers wait in memory for up to `FLUSH_AFTER` (50 ms) and are inserted in
+batches by one background task, so a burst of questions (a quiz post, a busy channel) costs one short
 transaction per batch instead of one commit per answer, and no reply waits for the database. Ids
 come from reserved blocks (`storage/id_blocks.py`). `aclose()` writes whatever is still waiting;
 a clean shutdown loses nothing. Anything that reads or changes an answer first writes the
@@ -71,7 +71,7 @@ class AnswerLog:
         self, *, guild_id: int | None, channel_id: int | None, user_id: int, question: str,
         passages: Sequence[Passage],
     ) -> int:
-        """The new answer's id, at once; the row is written within a few milliseconds."""
+        """The new answer's id, at once; the row is written within `flush_after` seconds."""
         answer_id = await self._ids.next_id()
         self._waiting[answer_id] = dict(
             id=answer_id, guild_id=guild_id, channel_id=channel_id, user_id=user_id,
