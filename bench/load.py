@@ -387,7 +387,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"notes folder not found: {corpus} (pass --notes)", file=sys.stderr)
         return 2
     scenarios = [SCENARIOS[name] for name in args.scenarios]
-    work = Path(tempfile.mkdtemp(prefix="notesbot-load-"))
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="notesbot-load-"))
     bots = [trivial(work / "trivial")]
     for database in args.databases:
         if database == "postgresql":
@@ -453,6 +453,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="also burst notesbot run from this source tree (on SQLite), e.g. an older commit's")
     parser.add_argument("--profile", action="store_true",
                         help="run notesbot under cProfile (profile.out beside its logs; slows it down)")
+    parser.add_argument("--work-dir", type=Path,
+                        help="empty folder for the bots' databases and logs (default: a new temporary one, kept)")
     parser.add_argument("--json-out", type=Path, help="write every burst's figures to this file")
     args = parser.parse_args(argv)
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
