@@ -76,6 +76,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
         try:
             yield app
         finally:
-            await app.notes.aclose()
+            try:
+                await app.answers.aclose()  # answers still waiting to be written
+            finally:
+                await app.notes.aclose()
     finally:
         await db.dispose()

@@ -21,8 +21,12 @@ T = TypeVar("T")
 ACK_AFTER = 1.5  # seconds of work before deferring; leaves margin within Discord's 3 s
 
 
-async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool,
+                  update: bool = False) -> T:
     """Await `work`, deferring the interaction if it takes longer than `ACK_AFTER`.
+
+    With `update` (a button that edits its own message) the deferral is a silent "update later"
+    instead of "thinking…"; finish with `edit`.
 
     The work is never cancelled, even if the handler is (a database write cancelled halfway can
     leave its connection holding a lock); it is short, and finishes on its own.
@@ -31,7 +35,7 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
     task.add_done_callback(_retrieve)
     done, _ = await asyncio.wait({task}, timeout=ACK_AFTER)
     if not done and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await interaction.response.defer(ephemeral=ephemeral, thinking=not update)
     await asyncio.wait({task})
     return task.result()
 
@@ -49,3 +53,12 @@ async def respond(interaction: discord.Interaction, *, ephemeral: bool, **messag
         await interaction.followup.send(ephemeral=ephemeral, **message)
     else:
         await interaction.response.send_message(ephemeral=ephemeral, **message)
+
+
+async def edit(interaction: discord.Interaction, **message: Any) -> None:
+    """Edit the message a button is on: as the interaction's response, or after `in_time` deferred."""
+    message.setdefault("allowed_mentions", NO_MENTIONS)
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**message)
+    else:
+        await interaction.response.edit_message(**message)

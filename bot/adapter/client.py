@@ -13,6 +13,7 @@ again on each send), since it repeats text written by others.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
@@ -68,8 +69,10 @@ class NotesBot(commands.Bot):
     """The bot over one `App`. It has no text commands: slash commands, a menu and mentions."""
 
     def __init__(self, app: App, *, sync_on_start: bool = True) -> None:
+        # No message cache: the bot never looks a message up (its buttons carry their state), and
+        # keeping each of its own answers only fed the garbage collector during bursts.
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
-                         allowed_mentions=NO_MENTIONS, tree_cls=NotesTree)
+                         allowed_mentions=NO_MENTIONS, tree_cls=NotesTree, max_messages=None)
         self.app = app
         self.sync_on_start = sync_on_start
         settings = app.settings
@@ -194,8 +197,18 @@ async def _serve(app: App, bot: NotesBot, token: str) -> None:
     with _discord_errors("cannot reach Discord"):
         await bot.login(token)
     await app.notes.start()
+    _freeze_long_lived()
     with _discord_errors("lost the connection to Discord"):
         await bot.connect()  # reconnects by itself after network trouble
+
+
+def _freeze_long_lived() -> None:
+    """Exempt what start-up built (the index: ~100,000 objects for 1,400 notes) from Python's
+    cyclic garbage collector. A full collection walks every object, and during a burst one came
+    every few seconds and stalled every reply for a quarter of a second; the index lives as long
+    as the process (or until a reindex replaces it, and reference counting frees that one)."""
+    gc.collect()
+    gc.freeze()
 
 
 @contextmanager

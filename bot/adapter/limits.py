@@ -7,6 +7,7 @@ limits for bot messages.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -29,13 +30,20 @@ ELLIPSIS = "…"
 _BOUNDARY = re.compile(r"\s+")
 
 
-def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s) -> str:
+def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s,
+        estimate: Callable[[str], Callable[[int], int]] | None = None) -> str:
     """The longest rendering of a word-boundary prefix of `raw` that fits in `limit` characters.
 
     `render` (escaping, bolding) is applied *after* cutting, so the cut never lands inside markup;
     an ellipsis marks a cut. A single word longer than the limit is cut mid-word as a last resort.
     `render` must never shorten its input (escaping and bolding only add), which makes the search
-    cheap: only the first `limit` characters of `raw` can ever be shown.
+    cheap: only the first `limit` characters of `raw` can ever be shown, and the rendering grows
+    with the prefix, so the longest fitting prefix is found by a search over the word boundaries.
+    Rendering a passage is most of an answer's cost, so the search starts where the cut will
+    probably be and gallops from there: about two or three renderings instead of ten.
+    `estimate(raw)`, if given, returns a guess of the rendered length of `raw[:n]` for any `n`
+    (only a guess: the result does not depend on it, only the number of renderings does); without
+    it, the guess assumes the rendering grows evenly.
     """
     if limit <= 0:
         return ""
@@ -47,17 +55,22 @@ def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s) -> str
         return ELLIPSIS[:limit]
     raw = raw[: limit + 1]  # keeps a space right after the last character that could fit
     ends = [m.start() for m in _BOUNDARY.finditer(raw) if m.start() > 0]
-    best = ""
-    lo, hi = 0, len(ends) - 1
-    while lo <= hi:  # rendering grows with the prefix, so binary search on word boundaries
-        mid = (lo + hi) // 2
-        candidate = render(raw[: ends[mid]].rstrip()) + ELLIPSIS
-        if len(candidate) <= limit:
-            best, lo = candidate, mid + 1
+    if ends:
+        if estimate is not None:
+            guess = estimate(raw)
+            hint = _last_fitting(len(ends), len(ends) // 2, lambda i: guess(ends[i]) + len(ELLIPSIS) <= limit) or 0
         else:
-            hi = mid - 1
-    if best:
-        return best
+            growth = max(1.0, len(render(raw)) / len(raw))  # characters rendered per raw character
+            hint = bisect.bisect_right(ends, (limit - len(ELLIPSIS)) / growth) - 1
+        rendered: dict[int, str] = {}
+
+        def fits(i: int) -> bool:
+            rendered[i] = render(raw[: ends[i]].rstrip()) + ELLIPSIS
+            return len(rendered[i]) <= limit
+
+        best = _last_fitting(len(ends), max(hint, 0), fits)
+        if best is not None:
+            return rendered[best]
     lo, hi, cut = 1, min(len(raw), limit), 0  # the first word alone is too long: cut inside it
     while lo <= hi:
         mid = (lo + hi) // 2
@@ -66,6 +79,34 @@ def fit(raw: str, limit: int, render: Callable[[str], str] = lambda s: s) -> str
         else:
             hi = mid - 1
     return render(raw[:cut]) + ELLIPSIS if cut else ELLIPSIS
+
+
+def _last_fitting(count: int, hint: int, fits: Callable[[int], bool]) -> int | None:
+    """The largest i < count with fits(i), for a `fits` that is true up to some i and false
+    after; galloping out from `hint` (a guess), then bisecting. None if not even fits(0)."""
+    if fits(hint):
+        lo, step = hint, 1
+        while True:
+            probe = lo + step
+            if probe >= count or not fits(probe):
+                hi = min(probe, count)
+                break
+            lo, step = probe, step * 2
+    else:
+        hi, step = hint, 1
+        while True:
+            probe = hi - step
+            if probe < 0 or fits(probe):
+                lo = max(probe, -1)
+                break
+            hi, step = probe, step * 2
+    while hi - lo > 1:  # lo fits (or is -1), hi does not (or is count)
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo if lo >= 0 else None
 
 
 def embed_size(embed: discord.Embed) -> int:

@@ -2,8 +2,9 @@
 
 They are `DynamicItem`s (discord.py's examples/views/dynamic_counter.py): the custom_id carries
 only the stored answer's id and the offset of the passages on show, so a click works after a
-restart and on any shard, with no view kept in memory. The question itself is read back from the
-answer log and searched again.
+restart and on any shard, with no view kept in memory. "More" reads the question back from the
+answer log, searches for the next page and has the log remember that page; a verdict is stored by
+the log against the page as it was shown (the buttons never search again to guess it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from bot.adapter import acks, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
-from bot.core.search.answer_log import AnswerRecord
 
 GONE = "That answer is no longer stored; please ask again."
 NOT_YOURS = "Only the member who asked can page through this answer; ask your own with `/ask`."
@@ -74,9 +74,10 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"notes:mor
         if not answer.passages:  # the index changed since: nothing further to show
             return await interaction.response.edit_message(view=answer_view(self.answer_id, self.offset, False),
                                                            allowed_mentions=NO_MENTIONS)
+        await acks.in_time(interaction, app.answers.record_page(self.answer_id, offset, answer.passages),
+                           ephemeral=False, update=True)
         embed = rendering.answer_embed(answer, base_url=app.settings.notes_base_url, first_rank=offset + 1)
-        await interaction.response.edit_message(embed=embed, view=answer_view(self.answer_id, offset, answer.has_more),
-                                                allowed_mentions=NO_MENTIONS)
+        await acks.edit(interaction, embed=embed, view=answer_view(self.answer_id, offset, answer.has_more))
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -107,14 +108,10 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def _record(self, interaction: discord.Interaction) -> None:
         app = bot_of(interaction).app
-        record: AnswerRecord | None = await app.answers.get(self.answer_id)
-        if record is None:
-            return await reply_ephemeral(interaction, GONE)
-        shown = app.notes.search(record.question, k=app.settings.top_k, offset=self.offset).passages
-        await acks.in_time(interaction, app.answers.record_feedback(
+        stored = await acks.in_time(interaction, app.answers.record_feedback(
             answer_id=self.answer_id, user_id=interaction.user.id, guild_id=interaction.guild_id,
-            verdict=self.verdict, shown=shown), ephemeral=True)
-        await reply_ephemeral(interaction, THANKS)
+            verdict=self.verdict, offset=self.offset), ephemeral=True)
+        await reply_ephemeral(interaction, THANKS if stored else GONE)
 
 
 DYNAMIC_ITEMS = (MoreButton, FeedbackButton)

@@ -116,6 +116,19 @@ async def test_a_member_with_the_configured_moderator_role_may_reindex(
     assert refused["content"].startswith("Only moderators")
 
 
+async def test_with_a_moderator_role_set_members_without_it_are_still_refused(
+    helpers_role, bot: NotesBot, double: DiscordDouble, app: App, notes_dir: Path
+) -> None:
+    await final_response(double, await double.send_slash_command("config moderator-role", {"role": helpers_role},
+                                                                 user="admin"))
+    assert await app.guilds.moderator_role(double.guild.id) == helpers_role.id
+    (notes_dir / "volcano.md").write_text(NEW_NOTE)
+    version, stored_runs = app.notes.version, await runs(app)
+    refused = await final_response(double, await double.send_slash_command("reindex", user="member"))
+    assert refused["flags"] == EPHEMERAL and refused["content"].startswith("Only moderators")
+    assert (app.notes.version, await runs(app)) == (version, stored_runs)
+
+
 async def test_config_is_for_administrators_only(helpers_role, bot: NotesBot, double: DiscordDouble, app: App) -> None:
     it = await double.send_slash_command("config moderator-role", {"role": helpers_role}, user="moderator")
     body = await final_response(double, it)

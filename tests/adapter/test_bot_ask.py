@@ -146,6 +146,42 @@ async def test_feedback_is_stored_with_the_passages_shown(bot: NotesBot, double:
     assert [r["citation"] for r in feedback[0][2]] == shown
 
 
+def citations(body: dict) -> list[str]:
+    return [f["value"].split("\n")[0].strip("`") for f in embed_of(body)["fields"]]
+
+
+@pytest.mark.parametrize("page", [2, 3])
+async def test_feedback_on_a_later_page_is_stored_with_that_page(
+    page: int, bot: NotesBot, double: DiscordDouble, app: App
+) -> None:
+    it, cb = await ask(double, CONTAINER_QUESTION)
+    answer_id, offset, body = answer_id_of(cb.json["data"]), 0, cb.json["data"]
+    for _ in range(page - 1):
+        click = await double.send_component_click(f"notes:more:{answer_id}:{offset}", message=it)
+        body = (await double.wait_for_callback(click)).json["data"]
+        offset += 3
+    shown = citations(body)
+    assert embed_of(body)["footer"]["text"] == f"Passages {offset + 1}–{offset + 3} from the notes"
+
+    vote = await double.send_component_click(f"notes:helpful:{answer_id}:{offset}", message=it)
+    assert (await double.wait_for_callback(vote)).json["data"]["content"] == "Thanks for the feedback!"
+    ((_, verdict, results),) = await app.answers.feedback(answer_id)
+    assert verdict == "helpful" and [r["citation"] for r in results] == shown
+
+
+async def test_feedback_after_a_reindex_keeps_the_passages_that_were_shown(
+    bot: NotesBot, double: DiscordDouble, app: App, notes_dir
+) -> None:
+    it, cb = await ask(double, CONTAINER_QUESTION)
+    answer_id, shown = answer_id_of(cb.json["data"]), citations(cb.json["data"])
+    (notes_dir / "containers.md").unlink()  # searching again now would find other passages
+    await app.notes.reindex()
+    vote = await double.send_component_click(f"notes:not_helpful:{answer_id}:0", message=it)
+    await double.wait_for_callback(vote)
+    ((_, verdict, results),) = await app.answers.feedback(answer_id)
+    assert verdict == "not_helpful" and [r["citation"] for r in results] == shown
+
+
 async def test_buttons_keep_working_after_a_restart(double: DiscordDouble, app: App) -> None:
     async with connected(NotesBot(app), double):
         it, cb = await ask(double, CONTAINER_QUESTION)
@@ -184,6 +220,27 @@ async def test_mention_gets_a_reply_to_the_message(bot: NotesBot, double: Discor
     assert reply["mentions"] == [] and reply["referenced_message"]["id"] == str(sent.id)
     record = await app.answers.get(answer_id_of(rec.json))
     assert (record.question, record.user_id) == ("what is a pod?", double.member.id)
+
+
+async def test_a_mention_of_the_bots_own_role_is_a_mention(bot: NotesBot, double: DiscordDouble, app: App) -> None:
+    """Members often pick the bot's managed role from the @-menu instead of the bot itself. (The
+    double withholds the content of messages that mention no user; this one's is delivered.)"""
+    bot_role = next(r for r in double.guild.roles if r.managed)
+    double.enforce_message_content = False
+    sent = await double.send_message(f"<@&{bot_role.id}> what is a pod?", mention_roles=[bot_role])
+    rec = await double.wait_for("POST", rf"/channels/{double.channel.id}/messages")
+    assert rec.json["message_reference"]["message_id"] == sent.id
+    assert embed_of(rec.json)["title"] == "what is a pod?"  # the role mention is not part of the question
+
+
+async def test_a_mention_of_another_role_is_not_a_question(bot: NotesBot, double: DiscordDouble) -> None:
+    other = next(r for r in double.guild.roles if r.name == "Moderator")
+    double.enforce_message_content = False
+    await double.send_message(f"<@&{other.id}> what is a pod?", mention_roles=[other])
+    await double.send_message(f"<@{double.bot_user.id}> restart policy")  # a later message that is one
+    rec = await double.wait_for("POST", rf"/channels/{double.channel.id}/messages")
+    assert embed_of(rec.json)["title"] == "restart policy"
+    assert len(double.find("POST", r"/channels/\d+/messages")) == 1
 
 
 async def test_bare_mention_gets_short_help(bot: NotesBot, double: DiscordDouble) -> None:
@@ -234,6 +291,18 @@ async def test_menu_answers_privately_where_the_bot_cannot_post(bot: NotesBot, d
     target = await double.send_message("what is the restart policy of a pod", author="admin")
     bot_role = next(r for r in double.guild.roles if r.managed)
     double.channel.overwrites.append(Overwrite(bot_role.id, type=0, deny=Perm.SEND_MESSAGES))
+    it = await double.send_context_menu("Search the notes", target_message=target, user="member")
+    cb = await double.wait_for_callback(it)
+    assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL
+    assert embed_of(cb.json["data"])["fields"][0]["value"].startswith("`pods.md:5-7`")
+    assert not double.find("POST", r"/channels/\d+/messages")
+
+
+async def test_menu_answers_privately_where_the_bot_may_not_embed(bot: NotesBot, double: DiscordDouble) -> None:
+    """Without Embed Links Discord would drop the answer's embed: reply privately instead."""
+    target = await double.send_message("what is the restart policy of a pod", author="admin")
+    bot_role = next(r for r in double.guild.roles if r.managed)
+    double.channel.overwrites.append(Overwrite(bot_role.id, type=0, deny=Perm.EMBED_LINKS))
     it = await double.send_context_menu("Search the notes", target_message=target, user="member")
     cb = await double.wait_for_callback(it)
     assert cb.json["type"] == 4 and cb.json["data"]["flags"] == EPHEMERAL

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.adapter import limits, rendering
 from bot.core.search.answering import Answer, Passage
@@ -112,3 +114,63 @@ def test_summary_of_a_huge_reindex_fits() -> None:
     embed = rendering.summary_embed(summary, None)
     assert limits.embed_fits(embed)
     assert "The notes have not been reindexed yet." in embed.description
+
+
+def reference_fit(raw: str, limit: int, render) -> str:
+    """limits.fit by brute force: the longest rendered word-boundary prefix that fits."""
+    if limit <= 0:
+        return ""
+    if len(raw) <= limit and len(render(raw)) <= limit:
+        return render(raw)
+    if limit <= len(limits.ELLIPSIS):
+        return limits.ELLIPSIS[:limit]
+    raw = raw[: limit + 1]
+    best = ""
+    for end in (m.start() for m in re.finditer(r"\s+", raw) if m.start() > 0):
+        candidate = render(raw[:end].rstrip()) + limits.ELLIPSIS
+        if len(candidate) <= limit:
+            best = candidate
+    if best:
+        return best
+    cut = max((n for n in range(1, min(len(raw), limit) + 1) if len(render(raw[:n]) + limits.ELLIPSIS) <= limit),
+              default=0)
+    return render(raw[:cut]) + limits.ELLIPSIS if cut else limits.ELLIPSIS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["pod", "pods", "a", "**x**", "_y_", "`z`", "@everyone", "<@1>", "[l](http://a.b)",
+                                    "https://k8s.io/docs_x", "~~s~~", "||p||", "\n- item", "\n> q", "nodeName",
+                                    "x" * 30]), max_size=60),
+    limit=st.integers(min_value=0, max_value=300),
+    matched=st.sets(st.sampled_from(["pod", "pods", "x", "item", "q"]), max_size=3),
+)
+def test_fit_finds_the_longest_rendering_that_fits_whatever_the_guess(words, limit, matched) -> None:
+    """The search over word boundaries (with the rendered-length guess passage fields use) returns
+    exactly what trying every boundary would: the guess only changes how many renderings it takes."""
+    raw = " ".join(words)
+    render = lambda s: rendering.bold_matches(rendering.safe(s), tuple(matched))  # noqa: E731
+    expected = reference_fit(raw, limit, render)
+    assert limits.fit(raw, limit, render) == expected
+    assert limits.fit(raw, limit, render, estimate=lambda r: rendering._rendered_length(r, tuple(matched))) == expected
+
+
+def regex_bold(escaped: str, words) -> str:
+    """bold_matches as one regex of the words (what it replaced: compiling it per question was slow)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    word = re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
+    parts = rendering._URL.split(escaped)
+    return "".join(part if i % 2 else word.sub(r"**\1**", part) for i, part in enumerate(parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(["pod", "Pods", "POD", "podx", "xpod", "cri-o", "cri", "o", "1.25.3", "1.25",
+                                     "spec.containers", "spec", "_pod_", "\\pod", "é", "Éa", "naïve", "İpod", " ", " ", "-",
+                                     ".", "https://pod.io/pod", "<@1>", "**", "\n"]), max_size=40),
+    words=st.sets(st.sampled_from(["pod", "pods", "cri-o", "cri", "1.25", "1.25.3", "spec.containers", "spec",
+                                   "éa", "naïve", "o", ".25", "-o"]), min_size=1, max_size=5),
+)
+def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
+    text = rendering.safe("".join(pieces))
+    assert rendering.bold_matches(text, tuple(words)) == regex_bold(text, tuple(words))

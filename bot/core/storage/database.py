@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # Alembic (with Mako) and asyncpg are imported only when needed: a start-up whose schema is
 # already current and whose database is SQLite never loads them, which saves a third of a second.
-SCHEMA_HEAD = "0005"  # the newest migration; a test checks it against migrations/
+SCHEMA_HEAD = "0006"  # the newest migration; a test checks it against migrations/
 
 REPO_DIR = Path(__file__).resolve().parents[3]
 MIGRATIONS_DIR = REPO_DIR / "migrations"
@@ -81,7 +81,7 @@ def create_engine(url: str) -> AsyncEngine:
     except (ArgumentError, InvalidRequestError, ImportError) as exc:
         raise StorageError(f"cannot use the database URL {where}: {_reason(exc, parsed)}") from None
     if backend == "sqlite":
-        event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     return engine
 
 
@@ -284,11 +284,25 @@ def _create_sqlite_folder(url: URL) -> None:
                            f"{exc.strerror or exc}") from None
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless each connection asks for them."""
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite settings, run on every new connection.
+
+    - foreign_keys: SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked.
+    - journal_mode=WAL: readers never wait for a writer (a reindex's commit, a batch of answers),
+      and a commit appends to the log instead of rewriting pages through a rollback journal.
+      Persistent in the file; in-memory databases keep their own mode and ignore it.
+    - synchronous=NORMAL: with WAL, a commit no longer waits for an fsync; a power cut can lose
+      the last commits but never corrupts the database (the notes can always be reindexed, and a
+      lost answer only loses its buttons).
+    - busy_timeout: a writer waits this long for another process's write lock instead of
+      failing at once (the driver's `timeout` sets the same; stated here to be sure).
+    """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
     finally:
         cursor.close()
 

@@ -155,7 +155,9 @@ class AnswerRow(Base):
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
     question: Mapped[str] = mapped_column(Text)
-    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"chunk_id", "citation", "score"}]
+    # Every page shown: [{"offset", "chunk_id", "citation", "score"}], "offset" being the page's
+    # first rank - 1 (rows stored before pages were recorded lack it: their page is offset 0).
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -173,8 +175,21 @@ class FeedbackRow(Base):
     guild_id: Mapped[int | None] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
     verdict: Mapped[str] = mapped_column(String(16))
-    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the passages shown when judged
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the page judged, as stored with the answer
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdBlockRow(Base):
+    """The next free id of a table whose ids are handed out before its rows are written.
+
+    A process reserves a block (`next_id` moves on by the block size) and uses it from memory;
+    see `bot/core/storage/id_blocks.py`. Migration 0006.
+    """
+
+    __tablename__ = "id_blocks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # the table, e.g. "answers"
+    next_id: Mapped[int] = mapped_column(BigInteger)
 
 
 class GuildSettingsRow(Base):
