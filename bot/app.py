@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
+from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
@@ -50,7 +51,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             settings=settings,
             db=db,
             sessions=sessions,
-            notes=NotesService(service_config(settings), sessions, clock=clock),
+            notes=NotesService(service_config(settings), sessions, clock=clock, on_reindex=QuestionPool().on_reindex),
             answers=AnswerLog(sessions, clock),
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),

@@ -17,9 +17,9 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -47,6 +47,24 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+@dataclass(frozen=True)
+class ReindexChange:
+    """What a reindex changed, handed to the `on_reindex` hook (the quiz pool) inside the
+    reindex's write transaction, so what the hook writes commits or rolls back with the index."""
+
+    engine: SearchEngine  # the new engine, over every current passage
+    synonyms: SynonymTable
+    fresh: list[Document]  # passages of the notes analysed in this reindex
+    touched: list[str]  # notes changed or removed: their old passages may be gone
+    everything: bool  # every note was analysed: any old passage may be gone
+    notes_dir: Path
+    now: datetime
+
+
+# Called with the open session; returns warnings for the summary (e.g. bad hand-written questions).
+ReindexHook = Callable[[AsyncSession, ReindexChange], Awaitable[list["SkippedFile"]]]
 
 
 PARALLEL_THRESHOLD = 200  # notes; below this, starting worker processes costs more than it saves
@@ -128,8 +146,10 @@ class NotesService:
         *,
         analyzer: Analyzer | None = None,
         clock: Clock = utc_now,
+        on_reindex: ReindexHook | None = None,
     ) -> None:
         self.config = config
+        self.on_reindex = on_reindex
         self.sessions = sessions
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
@@ -304,8 +324,14 @@ class NotesService:
                     file_count=plan.files,
                     chunk_count=len(documents),
                 )
+            extra: list[SkippedFile] = []
+            if self.on_reindex is not None:
+                change = ReindexChange(engine, synonyms, fresh, plan.changed + plan.removed,
+                                       len(plan.todo) == plan.files, config.notes_dir, now)
+                extra = await self.on_reindex(session, change)
             summary = plan.summary(scan, chunks=len(documents), seconds=time.perf_counter() - started,
                                    version=state.version)
+            summary = replace(summary, warnings=summary.warnings + extra) if extra else summary
             await repo.add_reindex_run(self._run_record(started_at, summary, requested_by, guild_id))
         self._synonyms = synonyms
         return summary, engine, state.version
