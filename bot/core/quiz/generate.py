@@ -48,7 +48,7 @@ from bot.core.search.synonyms import SynonymTable
 
 CHOICES = 4
 _NOT_NOUN = ("ing", "ed", "ly", "ive", "al", "ous", "ful", "able", "ible", "ic")
-_FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n\s*(?:[-*+]\s+|\d+[.)]\s+)?)([A-Z][a-z]+)\b")
+_FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([A-Z][a-z]+)\b")
 MAX_CHOICE_WORDS = 16
 
 
@@ -197,9 +197,11 @@ class QuestionGenerator:
         """Part of a multi-word name ("Open Source"): blanking half of it makes a fragment."""
         before = text[: span[0]].rstrip().rsplit(" ", 1)[-1]
         after = text[span[1]:].lstrip().split(" ", 1)[0]
-        capital = lambda w: bool(w) and w[0].isupper() and w.isalpha()  # noqa: E731
         inside = text[span[0]:span[1]]
-        return inside[0].isupper() and (capital(before) and span[0] > len(before) + 1 or capital(after))
+        if not inside[0].isupper():
+            return False
+        capital = lambda w: len(w) > 1 and w[0].isupper() and w.replace("-", "").isalnum()  # noqa: E731
+        return capital(before) or capital(after)
 
     # checks and choices -------------------------------------------------------------------
 
@@ -392,7 +394,8 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     limit = 1 if len(word) < 9 else 2  # "gitlab" is not a typo of "github"
     found = []
     groups = _english_by_shape()
-    for n in range(len(word) - limit, len(word) + limit + 1):
+    lengths = [len(word)] if limit == 1 else range(len(word) - limit, len(word) + limit + 1)
+    for n in lengths:  # a short word: a letter swapped or replaced, not dropped ("dockerd")
         choices = groups.get((word[0], n))
         if not choices:
             continue

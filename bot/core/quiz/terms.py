@@ -237,7 +237,7 @@ def _inflected(word: str) -> bool:
             rest = word[len(prefix):]
             if table.get(rest, 0.0) >= 2.5 or _inflected(rest):
                 return True
-    for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
+    for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                                 ("ing", "e"), ("ized", "ize"), ("ised", "ise"), ("ity", "e"), ("ness", "")):
         if word.endswith(suffix) and table.get(word[: len(word) - len(suffix)] + replacement, 0.0) >= 2.5:
             return True
