@@ -160,7 +160,9 @@ def _text(entry: dict[Any, Any], name: str, limit: int, *, required: bool = Fals
         if required:
             raise _Invalid(f"`{name}` is missing")
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):
+        raise _Invalid(f"`{name}` reads as {str(value).lower()} in YAML: put it in quotes, like \"yes\"")
+    if not isinstance(value, (str, int, float)):
         raise _Invalid(f"`{name}` must be text")
     text = " ".join(str(value).split())
     if not text:
