@@ -20,12 +20,14 @@ questions, and the choices are shuffled by a generator seeded with the question'
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import Stemmer
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
@@ -35,6 +37,7 @@ from bot.core.quiz.terms import (
     PassageTerms,
     Sentence,
     Term,
+    _META,
     _TOKEN,
     _term,
     analyse_passage,
@@ -47,6 +50,16 @@ from bot.core.search.english_frequency import english_zipf
 from bot.core.search.synonyms import SynonymTable
 
 CHOICES = 4
+SMALL_CORPUS = 50  # passages
+_COMPATIBLE = {(a, b) for group in (("capital", "Camel", "lower"), ("joined", "lower"))
+               for a in group for b in group}  # shapes a product name may take
+EVERYDAY_ZIPF = 3.0
+_SOFTWARE_WORDS = ("store storage runtime daemon server service node cluster container image registry database "
+                   "engine driver plugin tool command cli api network proxy scheduler controller manager system "
+                   "platform kernel disk file secret config version install deploy source code repository git "
+                   "virtualization virtual machine os linux windows package library framework")  # an English word at least this common is an everyday word, even capitalised
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}|<[^>]*>")
 _NOT_NOUN = ("ing", "ed", "ly", "ive", "al", "ous", "ful", "able", "ible", "ic")
 _FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([A-Z][a-z]+)\b")
 MAX_CHOICE_WORDS = 16
@@ -57,10 +70,10 @@ class GenerationParams:
     """How many questions to try and keep per passage, and the seed of every random choice."""
 
     seed: int = 0
-    max_per_passage: int = 6  # questions kept from one passage (from distinct sentences)
-    max_checks_per_passage: int = 8  # searches spent on one passage's candidates
+    max_per_passage: int = 8  # questions kept from one passage (from distinct sentences)
+    max_checks_per_passage: int = 12  # searches spent on one passage's candidates
     top_k: int = 3  # the source passage must rank this high for the question
-    related: int = 5  # passages searched for distractors
+    related: int = 8  # passages searched for distractors
     min_salience: float = 0.35  # 0..1: a blanked term at least this key to its passage
 
 
@@ -88,7 +101,8 @@ class QuestionGenerator:
         self._tokens: dict[int, list[Term]] = {}
         n = len(self.index.documents)
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
-        self._max_df = max(2, n // 2)  # a term in half the passages is not key
+        # a term in half the passages (a tenth of a large corpus) is what the notes are about, not a key to one passage
+        self._max_df = max(2, n // 2) if n < 100 else n // 10
 
     def passage_terms(self, doc: Document) -> PassageTerms:
         found = self._passages.get(doc.chunk.chunk_id)
@@ -126,27 +140,36 @@ class QuestionGenerator:
         for sentence in passage.sentences:
             if normalise(sentence.text) in defined:
                 continue  # asked as a definition already
-            candidate = self._cloze(sentence)
-            if candidate is not None:
-                yield candidate
+            yield from self._clozes(sentence)
 
-    def _cloze(self, sentence: Sentence) -> _Candidate | None:
-        best: tuple[float, Term, tuple[int, int]] | None = None
+    def _clozes(self, sentence: Sentence) -> list[_Candidate]:
+        """Up to two candidates per sentence, its most salient terms blanked (one is kept)."""
+        if len(_TOKEN.findall(sentence.text)) < 6:
+            return []
         keys = [t.key for t, _ in sentence.terms]
-        tokens = _TOKEN.findall(sentence.text)
-        for position, (term, span) in enumerate(sentence.terms):
-            if keys.count(term.key) > 1 or self._adjacent_name(sentence.text, span):
+        found: list[tuple[float, Term, tuple[int, int]]] = []
+        for term, span in sentence.terms:
+            if term.shape == "capital" and (span[0] == 0 or english(term.text) >= EVERYDAY_ZIPF):
+                continue  # "Kubeadm" opening a sentence, "Routes": whether it is a name is unclear
+            if term.shape == "lower" and term.key.endswith(("ed", "ing", "s", "able", "ible", "ion")):
+                continue  # "preempted", "pluggable": a word of prose more than a name
+            if term.shape == "lower" and self._count(term) < 2 and not set(self._stems(sentence.text)) & _SOFTWARE_STEMS:
+                continue  # "the DevOps kumbaya moment": a word seen once, in no sentence about software
+            if term.kind == "word" or keys.count(term.key) > 1 or self._adjacent_name(sentence.text, span):
+                continue  # an everyday word blanked is guessed from grammar; its distractors would not fit
+            if not _free_standing(sentence.text, span):
                 continue
             salience = self.salience(term)
-            if salience >= self.params.min_salience and (best is None or salience > best[0]):
-                best = (salience, term, span)
-        if best is None or len(tokens) < 6:
-            return None
-        salience, term, (start, end) = best
-        before = sentence.text[:start]
-        before = re.sub(r"\b([Aa])n?\s+$", lambda m: f"{m.group(1)}(n) ", before)  # "an ____" gives it away
-        prompt = _sentence_case(before + BLANK + sentence.text[end:])
-        return _Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text)
+            if salience >= self.params.min_salience:
+                found.append((salience, term, span))
+        found.sort(key=lambda f: -f[0])
+        candidates = []
+        for salience, term, (start, end) in found[:2]:
+            before = sentence.text[:start]
+            before = re.sub(r"\b([Aa])n?\s+$", lambda m: f"{m.group(1)}(n) ", before)  # "an ____" gives it away
+            prompt = _sentence_case(before + BLANK + sentence.text[end:])
+            candidates.append(_Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text))
+        return candidates
 
     def _definition(self, definition: Definition) -> _Candidate | None:
         words = definition.term.split()
@@ -189,6 +212,9 @@ class QuestionGenerator:
                     or self.index.specificity(term_id, words[0]) < 1.0):
                 return 0.0
             return 0.3 + 0.4 * idf
+        if term.kind == "name" and term.shape == "capital" and english(term.text) > 0 \
+                and self.index.specificity(term_id, words[0]) < 1.0:
+            return 0.0  # "Overhead", "Configuration": an everyday word with a capital
         bonus = {"acronym": 0.6, "name": 0.6, "number": 0.45}[term.kind]
         return bonus + 0.4 * idf
 
@@ -208,6 +234,8 @@ class QuestionGenerator:
     def _finish(self, candidate: _Candidate, doc: Document) -> Question | None:
         if not _in_passage(candidate.answer, doc.chunk.text):
             return None
+        if _everyday_typo(candidate.answer.lower()):
+            return None  # "Althought": a typo of an everyday word, not a term worth asking
         if self._visible(candidate.answer, candidate.prompt):
             return None
         answer = self.engine.search(candidate.prompt, k=max(self.params.top_k, self.params.related))
@@ -215,6 +243,8 @@ class QuestionGenerator:
         if doc.chunk.chunk_id not in ranked[: self.params.top_k]:
             return None
         related = [self.index.documents[i] for i in self._positions(ranked)]
+        if len(self.index.documents) <= SMALL_CORPUS:  # few notes: every passage is "related"
+            related += [d for d in self.index.documents if d.chunk.chunk_id not in ranked]
         if candidate.answer_kind == "meaning":
             distractors = self._meaning_distractors(candidate, related)
         else:
@@ -242,7 +272,7 @@ class QuestionGenerator:
 
     def _term_distractors(self, candidate: _Candidate, related: Sequence[Document]) -> list[str]:
         answer = Term(candidate.answer, candidate.answer_kind, candidate.answer.lower())  # type: ignore[arg-type]
-        seen = {normalise(candidate.answer)}
+        seen = {normalise(candidate.answer).rstrip("s")}
         pool: list[tuple[float, str]] = []
         prompt_stems = self._stems(candidate.prompt)
         answer_stems = self._stems(answer.text)
@@ -252,7 +282,7 @@ class QuestionGenerator:
             for term in self._doc_terms(doc):
                 if term.kind != answer.kind or term.plural != answer.plural:
                     continue
-                key = normalise(term.text)
+                key = normalise(term.text).rstrip("s")  # "Deployment" and "Deployments" are one choice
                 if not key or key in seen or not _similar_length(term.text, answer.text):
                     continue
                 seen.add(key)
@@ -260,12 +290,31 @@ class QuestionGenerator:
                 if self._same_stems(stems, answer_stems) or self._visible_stems(stems, prompt_stems):
                     continue
                 salience = self.salience(term)
-                if salience <= 0.0 and term.kind != "number" or term.shape == "lower" and self.corrections(term.text):
+                if term.kind == "word" and salience <= 0.0:
                     continue
-                if term.shape == "lower" and self._count(term) < 2:
+                if term.shape == "capital" and english(term.text) >= EVERYDAY_ZIPF:
+                    continue  # "Install", "Defines": an everyday word with a capital is no name
+                if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
+                    continue  # a misspelt word ("Althought") among the choices stands out
+                df = self._df(term)
+                if df > self._max_df:
+                    continue  # what the notes are about ("Kubernetes") is no plausible wrong answer
+                if term.shape == "lower" and len(self.index.documents) > SMALL_CORPUS and self._count(term) < 3:
+                    continue  # in a large corpus, a product is named more than twice ("fungible" is not one)
+                if term.shape == "lower" and self._count(term) < 2 and (
+                        answer.shape != "lower" or not self._technical_context(term, doc)):
                     continue  # a lower-case word seen once ("kumbaya") is no plausible product
+                if term.shape != answer.shape and (term.shape, answer.shape) not in _COMPATIBLE:
+                    continue  # a web address among names, a field among kinds: the odd one out stands out
+                if key in normalise(answer.text) or normalise(answer.text).rstrip("s") in key:
+                    continue  # "HTTPRoute" for "Routes": a kind of the answer may be right too
+                if term.shape == "lower" and term.key.endswith(("ed", "ing", "es")):
+                    continue  # "enumerates": prose, not a name
+                if set(_parts(term.text)) & set(_parts(answer.text)):
+                    continue  # "multipoint-scheduler" for "kube-scheduler": shares half the answer
                 shape = 0 if term.shape == answer.shape else 10
-                pool.append((shape + rank - 2 * salience, term.text))
+                # close passages first; among them, the better known terms: those a learner meets
+                pool.append((shape + rank - math.log1p(df), term.text))
         return self._pick(pool, candidate)
 
     def _meaning_distractors(self, candidate: _Candidate, related: Sequence[Document]) -> list[str]:
@@ -298,11 +347,26 @@ class QuestionGenerator:
         key = position[0] if position else -1
         found = self._tokens.get(key)
         if found is None:
-            text = doc.chunk.text
+            text = "\n".join(line for line in doc.chunk.text.split("\n") if not _META.search(line))
+            text = _SHORTCODE.sub(" ", _LINK_TARGET.sub("", text))
             first = set(_FIRST_WORD.findall(text))
             terms = (_term(t.rstrip("."), t in first, False) for t in set(_TOKEN.findall(text)))
             found = self._tokens[key] = sorted({t for t in terms if t is not None}, key=lambda t: t.text)
         return found
+
+    def _technical_context(self, term: Term, doc: Document) -> bool:
+        """A lower-case word the notes use once is taken for a product name ("etcd", "crio") only
+        where the line around it is about software; "the DevOps kumbaya moment" is not."""
+        for line in doc.chunk.text.split("\n"):
+            if re.search(rf"(?<![\w-]){re.escape(term.text)}(?![\w-])", line):
+                stems = set(self._stems(line))
+                return bool(stems & _SOFTWARE_STEMS)
+        return False
+
+    def _df(self, term: Term) -> int:
+        words = self.analyzer.words(term.text)
+        term_id = self.index.term(self.analyzer.stem(words[0])) if words else None
+        return 0 if term_id is None else int(self.index.df[term_id])
 
     def _count(self, term: Term) -> int:
         """How often the word occurs in the notes."""
@@ -320,6 +384,8 @@ class QuestionGenerator:
         """Equal after normalisation or stemming, or synonyms in the synonyms table."""
         if not stems_a or not stems_b or stems_a == stems_b:
             return True
+        if tuple(x.rstrip("s") for x in stems_a) == tuple(x.rstrip("s") for x in stems_b):
+            return True  # "VM" and "VMs"
         return any(found == stems_a and other == stems_b for found, other in self.synonyms.expansions(stems_a))
 
     def _visible(self, answer: str, text: str) -> bool:
@@ -330,18 +396,32 @@ class QuestionGenerator:
         return self._visible_stems(answer_stems, self._stems(text))
 
     def _visible_stems(self, answer_stems: tuple[str, ...], text_stems: tuple[str, ...]) -> bool:
+        """Also a part of a compound answer: "TTL" of "TTL-after-finished", "node" of "cross-node"."""
         if not answer_stems:
             return False
         if _contains(text_stems, answer_stems):
             return True
-        phrases = [other for found, other in self.synonyms.expansions(answer_stems) if tuple(found) == answer_stems]
-        return any(_contains(text_stems, p) for p in phrases)
+        if len(answer_stems) > 1 and any(len(stem) >= 3 and stem in text_stems for stem in answer_stems[1:]):
+            return True
+        for stems in {answer_stems, tuple(x[:-1] if x.endswith("s") and len(x) > 3 else x for x in answer_stems)}:
+            phrases = [other for found, other in self.synonyms.expansions(stems) if tuple(found) == stems]
+            if any(_contains(text_stems, p) for p in phrases):
+                return True  # "PVCs" when the question says "PersistentVolumeClaims"
+        return False
 
     def corrections(self, answer: str) -> list[str]:
         """Correct spellings of an answer the notes misspell (`hypervizor`), to accept typed."""
         if " " in answer or not answer.isalpha() or len(answer) < 6 or english(answer) > 0:
             return []
+        if re.search(r"[a-z][A-Z]", answer):
+            return []  # CamelCase is an identifier, never a typo
         return list(_english_corrections(answer.lower()))
+
+
+def _parts(text: str) -> list[str]:
+    """The words of a compound of four letters or more ("kube-scheduler" → "scheduler")."""
+    pieces = re.split(r"[-_./]|(?<=[a-z])(?=[A-Z])", text)
+    return [p.lower() for p in pieces if len(p) >= 4] if len(pieces) > 1 else []
 
 
 def _which_is(meaning: str) -> str:
@@ -349,7 +429,8 @@ def _which_is(meaning: str) -> str:
     lower = first.lower()
     if lower in ("a", "an", "the", "for", "used", "responsible", "part", "one"):
         return f"Which of these is {lower} {rest}?"
-    if len(lower) >= 4 and lower.endswith("s") and not lower.endswith("ss") and english(lower[:-1]) >= 3.0:
+    if len(lower) >= 4 and lower.endswith("s") and not lower.endswith("ss") and english(lower[:-1]) >= 3.0 \
+            and english(lower) < english(lower[:-1]) and first[0].isupper():
         return f"Which of these {lower} {rest}?"  # "Runs controllers ..." → "Which of these runs ..."
     return f"Which of these is described as \u201c{meaning}\u201d?"
 
@@ -361,6 +442,18 @@ def _sentence_case(text: str) -> str:
     if not text.endswith((".", "!", ")")):
         text += "."
     return text
+
+
+_SOFTWARE_STEMS = frozenset(Stemmer.Stemmer("english").stemWords(_SOFTWARE_WORDS.split()))
+
+
+def _free_standing(text: str, span: tuple[int, int]) -> bool:
+    """The term is a whole word of the sentence, not part of "--flag" or "(anti)affinity"."""
+    before = text[span[0] - 1] if span[0] > 0 else " "
+    after = text[span[1]] if span[1] < len(text) else " "
+    if after == "'" and text[span[1] + 1:span[1] + 2].isalpha():
+        return False  # "GA'ed": the blank would swallow half a word
+    return before in " \"'(\u201c" and (after.isspace() or after in ".,;:!?)\"'\u201d")
 
 
 def _in_passage(answer: str, passage: str) -> bool:
@@ -389,6 +482,17 @@ def _english_by_shape() -> dict[tuple[str, int], list[str]]:
 
 
 @lru_cache(maxsize=65536)
+def _everyday_typo(word: str) -> bool:
+    """One letter away from a common English word ("althought")."""
+    if not word.isalpha() or len(word) < 5 or english(word) > 0:
+        return False
+    for n in (len(word) - 1, len(word), len(word) + 1):
+        for candidate in _english_by_shape().get((word[0], n), []):
+            if english(candidate) >= 4.5 and OSA.distance(word, candidate, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
 def _english_corrections(word: str) -> tuple[str, ...]:
     """English words one or two edits away (same first letter), not a mere prefix or suffix."""
     limit = 1 if len(word) < 9 else 2  # "gitlab" is not a typo of "github"

@@ -47,7 +47,7 @@ _BATCH = 500  # values per IN (...) list or insert batch
 @dataclass(frozen=True)
 class PoolParams:
     generation: GenerationParams = GenerationParams()
-    passage_budget: int = 300  # passages generated from per full build of a large corpus
+    passage_budget: int = 500  # passages generated from per full build of a large corpus
 
 
 @dataclass

@@ -33,7 +33,6 @@ TermKind = Literal["number", "acronym", "name", "word"]
 MIN_SENTENCE_WORDS = 6
 MAX_SENTENCE_WORDS = 32
 MAX_SENTENCE_CHARS = 300
-JOIN_LINE_CHARS = 70  # a line this long without an ending is wrapped prose: join the next line
 COMMON_ENGLISH_ZIPF = 4.2  # an everyday word ("people", "running") is never a name by its capital
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -42,17 +41,23 @@ _HEADING = re.compile(r"^\s*#{1,6}\s")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _TOOLTIP = re.compile(r"\{\{<\s*glossary_tooltip\s+[^>]*?text=\"([^\"]+)\"[^>]*>\}\}")
 _LINK = re.compile(r"!?\[([^\[\]]+)\]\([^()\s]*\)|\[([^\[\]]+)\]\[[^\[\]]*\]")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"
+                       r"|(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
 _CODE = re.compile(r"`([^`]+)`")
 _COMMENT = re.compile(r"<!--.*?-->")
 _SENTENCE_SPLIT = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])")
+_DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former)\b", re.IGNORECASE)
+_ADJECTIVE_PARTS = frozenset("based like level scoped wide aware specific only enabled compatible side free "
+                             "native ready safe friendly style time".split())
+_CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our".split())
 _META = re.compile(r"\b(?:my|our|these) notes\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(
     "it its it's they them their this that these those he she also but and or so then thus hence "
     "such both which however instead otherwise similarly additionally furthermore likewise here "
-    "there's see e.g. i.e. for example note nor yet".split()
+    "there's see e.g. i.e. for example note nor yet alternatively moreover afterwards finally next "
+    "now still again as bc because cause".split()
 )
 
 Span = tuple[int, int]
@@ -71,9 +76,11 @@ class Term:
         """Finer than the kind, so that a distractor looks like the answer: a domain for a domain."""
         if self.kind != "name":
             return self.kind
-        if "." in self.text or "/" in self.text:
+        if "." in self.text:
             return "dotted"
-        if "-" in self.text or "_" in self.text:
+        if re.search(r"[a-z][A-Z]", self.text) and self.text.isalnum():
+            return "Camel" if self.text[0].isupper() else "camel"  # PriorityClass, stringData
+        if "-" in self.text or "_" in self.text or "/" in self.text:
             return "joined"
         if any(ch.isdigit() for ch in self.text):
             return "digits"
@@ -154,7 +161,7 @@ def clean_inline(text: str) -> str | None:
     text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):
-        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4), text)
     text = " ".join(text.split())
     if not text or "`" in text or "**" in text or "__" in text or _UNSAFE.search(text):
         return None
@@ -168,8 +175,15 @@ def standalone(sentence: str) -> bool:
     words = sentence.split()
     if not MIN_SENTENCE_WORDS <= len(words) <= MAX_SENTENCE_WORDS or len(sentence) > MAX_SENTENCE_CHARS:
         return False
-    if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or _META.search(sentence):
+    if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or ":" in sentence or _META.search(sentence):
         return False
+    last = words[-1].lower().strip(".!\"')")
+    if last in _CUT_ENDINGS:
+        return False  # "... can be invoked individually with the.": cut where code followed
+    if _DANGLING.search(sentence):
+        return False  # "You have to have one, usually GitHub": one what? (the sentence before says)
+    if not _has_verb(words):
+        return False  # "API server VM shutdown or apiserver crashing.": a fragment
     first = words[0].lower().strip(",.:;\"'")
     if first in _PRONOUN_START or " ".join(words[:2]).lower() in ("for example,", "for instance,", "in addition,"):
         return False
@@ -211,39 +225,99 @@ def term_kind(token: str, *, first: bool = False, unit: bool = False) -> TermKin
     if _NUMBER.fullmatch(token):
         # a number that counts something ("10 cpus", "64 core"), not a list position or a year
         return "number" if unit and len(token) <= 4 else None
+    if lower in _ENTITIES or lower in _UNITS or re.fullmatch(r"my[a-z]+|[A-Z]{2,}ed", token):
+        return None  # "KiB", "myapp" (an example's name), "DNATed"
     if _ACRONYM.fullmatch(token):
-        return "acronym"
+        shouting = english(lower) >= (3.0 if len(token) >= 4 else 4.5)
+        return None if shouting else "acronym"  # "MUST", "NODES", "AGE": shouting (or a column), not an acronym
+    if token.isupper() and len(token) > 5:
+        return None  # "FILENAME", "MAXPODS": a placeholder
     zipf = english_zipf().get(lower, 0.0)
     if _TECHNICAL.search(token):
         if len(token) < 3 or re.search(r"(?:^|[-./_])\w(?:$|[-./_])", token):
             return None  # "cto-s", "a/b": a letter on its own is an abbreviation of prose
+        if (token[0].isdigit() or _EXAMPLE_VALUE.fullmatch(token) and not _KNOWN_SHORT.fullmatch(lower)
+                or re.search(r"example|\bfoo\b|\bbar\b|my-|^(?:mnt|etc|usr|var|tmp|path|home|dev|opt|bin)/", lower)):
+            return None  # "node1", "fe80", "500Mi", "e2e": an example's value, not vocabulary
+        parts = [p for p in re.split(r"[-_/]", lower) if p]
+        if len(parts) > 1 and (parts[-1] in _ADJECTIVE_PARTS or parts[-1].endswith("ed")):
+            return "word"  # "kubeadm-provided", "RHEL-like": a description, not a name
+        if "." not in token and len(parts) > 1 and all(english(p) >= 2.5 or p in english_stopwords() for p in parts):
+            return "word"  # "long-lived", "non-empty", "cost-effective": prose, hyphenated
         return "name"  # base64, k8s, VirtualBox, kube-proxy, spec.replicas
     if not token.isalpha() or len(token) < 3:
         return None
     if token[0].isupper() and not first and zipf < COMMON_ENGLISH_ZIPF:
+        if zipf and lower.endswith(("ing", "ed", "ic", "al", "ous", "ive", "able", "ful", "ly", "y")):
+            return "word"  # "Migrating", "Atomic", "Unhealthy": a capital, yet no name
         return "name"  # Talos, Helm, Kubernetes (a capital inside a sentence)
-    if zipf == 0.0 and len(token) >= 4 and not _inflected(lower):
+    if zipf == 0.0 and len(token) >= 4 and not _inflected(lower) and not _prose_compound(lower) \
+            and lower not in _ENTITIES:
         return "name"  # not an English word: etcd, kubelet, dockerd (or a typo: hypervizor)
     if len(token) >= 4:
         return "word"  # a domain word; whether it is salient depends on the corpus
     return None
 
 
+_AUXILIARIES = frozenset(
+    "is are was were be been being am can cannot could will would shall should must may might has have had does do "
+    "did isn't aren't doesn't don't won't can't needs need".split())
+_NOUN_BEFORE = frozenset("the a an of for in on with and or to from by at your its their our this that all no".split())
+
+
+def _has_verb(words: list[str]) -> bool:
+    """A clause has a verb: an auxiliary, a verb-looking "-s"/"-ed" word that does not follow an
+    article or preposition, or an imperative first word ("Set", "Use")."""
+    lower = [w.lower().strip(",.;:!()\"'") for w in words]
+    if any(w in _AUXILIARIES for w in lower):
+        return True
+    table = english_zipf()
+    first = lower[0]
+    if first.isalpha() and (table.get(first + "ed", 0.0) >= 2.5 or table.get(first + "d", 0.0) >= 2.5):
+        return True
+    for previous, word in zip(lower, lower[1:]):
+        if previous in _NOUN_BEFORE or not word.isalpha() or len(word) < 4:
+            continue
+        for suffix in ("es", "s", "ed", "d"):
+            if word.endswith(suffix) and not word.endswith("ss") and table.get(word[: -len(suffix)], 0.0) >= 3.5:
+                return True
+    return False
+
+
+_UNITS = frozenset("kib mib gib tib ki mi gi ti kb mb gb tb ms ns".split())
+_ENTITIES = frozenset("mdash ndash nbsp quot amp hellip rarr larr todo fixme xxx".split())  # HTML entities' names
+
+
+def _prose_compound(word: str) -> bool:
+    """Two everyday English words run together ("whitespace", "hostname", "builtin", "stateful");
+    a product's name is rarely two *everyday* words ("gitlab", "coredns", "elasticsearch")."""
+    table = english_zipf()
+    for cut in range(3, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        if table.get(left, 0.0) >= 4.0 and (table.get(right, 0.0) >= 4.0 and len(right) >= 3
+                                             or right in ("in", "up", "on", "ful", "less", "ness", "tion", "ion")):
+            return True
+    return False
+
+
 def _inflected(word: str) -> bool:
     """An inflection of an English word ("upsides", "storages", "containerized")."""
     table = english_zipf()
-    for prefix in ("re", "un", "multi", "pre", "sub", "auto", "micro", "co"):
+    for prefix in ("re", "un", "multi", "pre", "sub", "auto", "micro", "co", "mis", "non", "de", "over", "under"):
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
             rest = word[len(prefix):]
             if table.get(rest, 0.0) >= 2.5 or _inflected(rest):
                 return True
-    for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+    for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ly", ""),
+                                ("able", ""), ("able", "e"), ("ators", "ate"), ("ator", "ate"), ("ers", ""), ("ers", "e"), ("er", ""), ("ively", "ive"),
                                 ("ing", "e"), ("ized", "ize"), ("ised", "ise"), ("ity", "e"), ("ness", "")):
         if word.endswith(suffix) and table.get(word[: len(word) - len(suffix)] + replacement, 0.0) >= 2.5:
             return True
     return False
 
 
+_EXAMPLE_VALUE = re.compile(r"[a-z]+[0-9]|[0-9a-f]*[0-9][0-9a-f]*|[0-9]+[A-Za-z]{1,3}|[a-z][0-9][a-z]", re.IGNORECASE)
+_KNOWN_SHORT = re.compile(r"(?:base|sha|md|utf|int|uint|float)[0-9]{1,3}|k8s|k3s|ipv[46]|s3|ec2|http2|oauth2|v[0-9]|arm64|amd64|x86", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ACRONYM = re.compile(r"[A-Z]{2,6}s?|[A-Z]{2,5}[0-9]{1,2}")
 _TECHNICAL = re.compile(r"\d|[a-z][A-Z]|\w[-./_]\w")
@@ -263,7 +337,10 @@ def _definition(sentence: str) -> tuple[str, str] | None:
     for pattern in (_IS, _DASH, _COLON):
         match = pattern.match(sentence.strip().rstrip("."))
         if match:
-            return match.group("x").strip(), match.group("y").strip()
+            x, y = match.group("x").strip(), match.group("y").strip()
+            if pattern is not _IS and (" is " in y or x.split()[-1].lower().endswith("s") and len(x.split()) > 1):
+                return None  # "Main engines: VMWare, ... is VirtualBox": a list, not a definition
+            return x, y
     return None
 
 
@@ -289,10 +366,16 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
 
 
 def _units(text: str) -> list[str]:
-    """Paragraphs and list items of a passage, each as one line, outside code and tables."""
+    """Paragraphs and list items of a passage, each as one line, outside code and tables.
+
+    Wrapped prose (paragraphs that end with a full stop) is joined line to line; in note-taking
+    style (lines without endings, one thought each) every line stands alone, else two thoughts
+    would run together into one "sentence".
+    """
     units: list[str] = []
     current: list[str] = []
     in_fence = False
+    prose = _prose_style(text)
 
     def flush() -> None:
         if current:
@@ -312,17 +395,22 @@ def _units(text: str) -> list[str]:
                 or (_SETEXT.match(line) and current) or raw.startswith(("    ", "\t")) and not current):
             flush()
             continue
-        if stripped.startswith(": "):
-            flush()
-            units.append(stripped)
-            continue
         marker = _LIST_MARKER.match(line)
-        if marker:
+        if stripped.startswith(": ") or marker:
             flush()
-            current.append(line[marker.end():].strip())
+            current.append(stripped if not marker else line[marker.end():].strip())
             continue
-        if current and (len(current[-1]) < JOIN_LINE_CHARS or current[-1].endswith((".", "!", "?", ":"))):
-            flush()  # a short line with no ending is a thought of its own (note-taking style)
+        if current and (not prose or current[-1].endswith((".", "!", "?", ":"))):
+            flush()
         current.append(stripped)
     flush()
     return units
+
+
+def _prose_style(text: str) -> bool:
+    """Most paragraphs end with a sentence ending: lines are wrapped prose, not separate notes."""
+    ends = [p.rstrip().rsplit("\n", 1)[-1].strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    prose = [line for line in ends if line and not line.startswith(("#", "|", "```", "{{", "<", "-", "*"))]
+    if not prose:
+        return True
+    return sum(line.endswith((".", "!", "?", ":", ")")) for line in prose) * 2 >= len(prose)
