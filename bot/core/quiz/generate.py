@@ -178,7 +178,7 @@ class QuestionGenerator:
             return None
         if len(words) == 1:
             term = _term(words[0], False, False)
-            if term is None or term.kind == "word" or self.corrections(term.text):
+            if term is None or term.kind == "word":
                 return None
             salience = self.salience(term)
             if salience < self.params.min_salience:

@@ -146,3 +146,13 @@ def test_code_fences_and_tables_give_no_sentences() -> None:
     passage = analyse_passage("```\nkubectl get pods is the command that lists pods\n```\n"
                               "| kubelet | runs pods on every node of the cluster |\n")
     assert passage.sentences == ()
+
+
+def test_a_question_on_the_notes_typo_accepts_the_correct_spelling() -> None:
+    from bot.config import SHIPPED_CORPUS
+    from tests.core.quiz.conftest import engine_over
+
+    questions = all_questions(QuestionGenerator(*engine_over(SHIPPED_CORPUS)))
+    typo = next(q for q in questions if q.answer == "hypervizor")
+    assert typo.prompt == "Which of these is a virtualization of physical devices?"
+    assert "hypervisor" in typo.accepted
