@@ -67,9 +67,9 @@ def main() -> None:
 
 
 def _kind(answer: str) -> str:
-    from bot.core.quiz.terms import _term
+    from bot.core.quiz.terms import term_of
 
-    term = _term(answer, False, True)
+    term = term_of(answer, False, True)
     return term.kind if term else "other"
 
 

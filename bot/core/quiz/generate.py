@@ -37,9 +37,9 @@ from bot.core.quiz.terms import (
     PassageTerms,
     Sentence,
     Term,
-    _META,
-    _TOKEN,
-    _term,
+    META,
+    TOKEN,
+    term_of,
     analyse_passage,
     english,
     normalise,
@@ -51,7 +51,7 @@ from bot.core.search.synonyms import SynonymTable
 
 CHOICES = 4
 SMALL_CORPUS = 50  # passages
-_COMPATIBLE = {(a, b) for group in (("capital", "Camel", "lower"), ("joined", "lower"))
+_COMPATIBLE = {(a, b) for group in (("capital", "lower"), ("joined", "lower"))
                for a in group for b in group}  # shapes a product name may take
 EVERYDAY_ZIPF = 3.0
 _SOFTWARE_WORDS = ("store storage runtime daemon server service node cluster container image registry database "
@@ -100,6 +100,7 @@ class QuestionGenerator:
         self._passages: dict[str, PassageTerms] = {}
         self._tokens: dict[int, list[Term]] = {}
         n = len(self.index.documents)
+        self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
         # a term in half the passages (a tenth of a large corpus) is what the notes are about, not a key to one passage
         self._max_df = max(2, n // 2) if n < 100 else n // 10
@@ -144,7 +145,7 @@ class QuestionGenerator:
 
     def _clozes(self, sentence: Sentence) -> list[_Candidate]:
         """Up to two candidates per sentence, its most salient terms blanked (one is kept)."""
-        if len(_TOKEN.findall(sentence.text)) < 6:
+        if len(TOKEN.findall(sentence.text)) < 6:
             return []
         keys = [t.key for t, _ in sentence.terms]
         found: list[tuple[float, Term, tuple[int, int]]] = []
@@ -157,7 +158,7 @@ class QuestionGenerator:
                 continue  # "the DevOps kumbaya moment": a word seen once, in no sentence about software
             if term.kind == "word" or keys.count(term.key) > 1 or self._adjacent_name(sentence.text, span):
                 continue  # an everyday word blanked is guessed from grammar; its distractors would not fit
-            if not _free_standing(sentence.text, span):
+            if not _free_standing(sentence.text, span) or _in_parentheses(sentence.text, span):
                 continue
             salience = self.salience(term)
             if salience >= self.params.min_salience:
@@ -177,7 +178,7 @@ class QuestionGenerator:
         if len(meaning.split()) > MAX_CHOICE_WORDS:
             return None
         if len(words) == 1:
-            term = _term(words[0], False, False)
+            term = term_of(words[0], False, False)
             if term is None or term.kind == "word":
                 return None
             salience = self.salience(term)
@@ -185,7 +186,7 @@ class QuestionGenerator:
                 return None
             return _Candidate("definition", _which_is(meaning), term.text, term.kind, salience + 0.2,
                               definition.sentence, definition)
-        salience = max((self.salience(t) for w in words if (t := _term(w, False, False)) is not None), default=0.0)
+        salience = max((self.salience(t) for w in words if (t := term_of(w, False, False)) is not None), default=0.0)
         if salience < self.params.min_salience / 2:
             return None
         prompt = f"What is {definition.term}?" if definition.term[0].isupper() else f"What is {definition.term}?"
@@ -266,8 +267,6 @@ class QuestionGenerator:
         )
 
     def _positions(self, chunk_ids: Sequence[str]) -> list[int]:
-        if not hasattr(self, "_position"):
-            self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         return [self._position[c] for c in chunk_ids if c in self._position]
 
     def _term_distractors(self, candidate: _Candidate, related: Sequence[Document]) -> list[str]:
@@ -299,8 +298,8 @@ class QuestionGenerator:
                 df = self._df(term)
                 if df > self._max_df:
                     continue  # what the notes are about ("Kubernetes") is no plausible wrong answer
-                if term.shape == "lower" and len(self.index.documents) > SMALL_CORPUS and self._count(term) < 3:
-                    continue  # in a large corpus, a product is named more than twice ("fungible" is not one)
+                if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
+                    continue  # in a large corpus, a term is named more than twice; a one-off ("FeatureName") or a path is no key term
                 if term.shape == "lower" and self._count(term) < 2 and (
                         answer.shape != "lower" or not self._technical_context(term, doc)):
                     continue  # a lower-case word seen once ("kumbaya") is no plausible product
@@ -347,10 +346,10 @@ class QuestionGenerator:
         key = position[0] if position else -1
         found = self._tokens.get(key)
         if found is None:
-            text = "\n".join(line for line in doc.chunk.text.split("\n") if not _META.search(line))
+            text = "\n".join(line for line in doc.chunk.text.split("\n") if not META.search(line))
             text = _SHORTCODE.sub(" ", _LINK_TARGET.sub("", text))
             first = set(_FIRST_WORD.findall(text))
-            terms = (_term(t.rstrip("."), t in first, False) for t in set(_TOKEN.findall(text)))
+            terms = (term_of(t.rstrip("."), t in first, False) for t in set(TOKEN.findall(text)))
             found = self._tokens[key] = sorted({t for t in terms if t is not None}, key=lambda t: t.text)
         return found
 
@@ -369,10 +368,8 @@ class QuestionGenerator:
         return 0 if term_id is None else int(self.index.df[term_id])
 
     def _count(self, term: Term) -> int:
-        """How often the word occurs in the notes."""
-        words = self.analyzer.words(term.text)
-        i = self.index._surface_ids.get(words[0]) if words else None
-        return 0 if i is None else int(self.index.surface_counts[i])
+        """In how many passages the word occurs."""
+        return self._df(term)
 
     def _stems(self, text: str) -> tuple[str, ...]:
         return tuple(self.analyzer.stems(self.analyzer.words(text)))
@@ -454,6 +451,12 @@ def _free_standing(text: str, span: tuple[int, int]) -> bool:
     if after == "'" and text[span[1] + 1:span[1] + 2].isalpha():
         return False  # "GA'ed": the blank would swallow half a word
     return before in " \"'(\u201c" and (after.isspace() or after in ".,;:!?)\"'\u201d")
+
+
+def _in_parentheses(text: str, span: tuple[int, int]) -> bool:
+    """An aside "(a(n) ____ concept)" is no place for the key of a question."""
+    before = text[: span[0]]
+    return before.count("(") > before.count(")")
 
 
 def _in_passage(answer: str, passage: str) -> bool:

@@ -49,9 +49,10 @@ _SENTENCE_SPLIT = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)
 _DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former)\b", re.IGNORECASE)
 _ADJECTIVE_PARTS = frozenset("based like level scoped wide aware specific only enabled compatible side free "
                              "native ready safe friendly style time".split())
+_SUBJECT_PRONOUN = re.compile(r"\b(?:it|they|he|she|its|their)\b", re.IGNORECASE)  # "If it is empty, ...": what is?
 _CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our".split())
-_META = re.compile(r"\b(?:my|our|these) notes\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+META = re.compile(r"\b(?:my|our|these) notes\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(
     "it its it's they them their this that these those he she also but and or so then thus hence "
@@ -175,12 +176,12 @@ def standalone(sentence: str) -> bool:
     words = sentence.split()
     if not MIN_SENTENCE_WORDS <= len(words) <= MAX_SENTENCE_WORDS or len(sentence) > MAX_SENTENCE_CHARS:
         return False
-    if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or ":" in sentence or _META.search(sentence):
+    if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or ":" in sentence or META.search(sentence):
         return False
     last = words[-1].lower().strip(".!\"')")
     if last in _CUT_ENDINGS:
         return False  # "... can be invoked individually with the.": cut where code followed
-    if _DANGLING.search(sentence):
+    if _DANGLING.search(sentence) or _SUBJECT_PRONOUN.search(" ".join(words[:4])):
         return False  # "You have to have one, usually GitHub": one what? (the sentence before says)
     if not _has_verb(words):
         return False  # "API server VM shutdown or apiserver crashing.": a fragment
@@ -194,7 +195,7 @@ def standalone(sentence: str) -> bool:
 def key_terms(sentence: str) -> list[tuple[Term, Span]]:
     """The key terms of a sentence with their character spans, in order."""
     found: list[tuple[Term, Span]] = []
-    matches = _TOKEN.findall(sentence)
+    matches = TOKEN.findall(sentence)
     position = 0
     for i, token in enumerate(matches):
         start = sentence.index(token, position)
@@ -204,14 +205,14 @@ def key_terms(sentence: str) -> list[tuple[Term, Span]]:
         if token[0].isdigit() and i + 1 < len(matches):
             following = matches[i + 1].lower()
             unit = following.isalpha() and following not in english_stopwords()
-        term = _term(token, i == 0, unit)
+        term = term_of(token, i == 0, unit)
         if term is not None:
             found.append((term, (start, start + len(token))))
     return found
 
 
 @lru_cache(maxsize=200_000)
-def _term(token: str, first: bool, unit: bool) -> Term | None:
+def term_of(token: str, first: bool, unit: bool) -> Term | None:
     kind = term_kind(token, first=first, unit=unit)
     return None if kind is None else Term(token, kind, token.lower())
 
@@ -237,7 +238,8 @@ def term_kind(token: str, *, first: bool = False, unit: bool = False) -> TermKin
         if len(token) < 3 or re.search(r"(?:^|[-./_])\w(?:$|[-./_])", token):
             return None  # "cto-s", "a/b": a letter on its own is an abbreviation of prose
         if (token[0].isdigit() or _EXAMPLE_VALUE.fullmatch(token) and not _KNOWN_SHORT.fullmatch(lower)
-                or re.search(r"example|\bfoo\b|\bbar\b|my-|^(?:mnt|etc|usr|var|tmp|path|home|dev|opt|bin)/", lower)):
+                or re.search(r"example|\bfoo\b|\bbar\b|my-|demo|sample|^test-|-test$"
+                             r"|^(?:mnt|etc|usr|var|tmp|path|home|dev|opt|bin)/", lower)):
             return None  # "node1", "fe80", "500Mi", "e2e": an example's value, not vocabulary
         parts = [p for p in re.split(r"[-_/]", lower) if p]
         if len(parts) > 1 and (parts[-1] in _ADJECTIVE_PARTS or parts[-1].endswith("ed")):
@@ -252,7 +254,7 @@ def term_kind(token: str, *, first: bool = False, unit: bool = False) -> TermKin
             return "word"  # "Migrating", "Atomic", "Unhealthy": a capital, yet no name
         return "name"  # Talos, Helm, Kubernetes (a capital inside a sentence)
     if zipf == 0.0 and len(token) >= 4 and not _inflected(lower) and not _prose_compound(lower) \
-            and lower not in _ENTITIES:
+            and lower not in _ENTITIES and not lower.endswith(("ible", "able", "ous", "ive", "ical")):
         return "name"  # not an English word: etcd, kubelet, dockerd (or a typo: hypervizor)
     if len(token) >= 4:
         return "word"  # a domain word; whether it is salient depends on the corpus
@@ -278,13 +280,29 @@ def _has_verb(words: list[str]) -> bool:
     for previous, word in zip(lower, lower[1:]):
         if previous in _NOUN_BEFORE or not word.isalpha() or len(word) < 4:
             continue
-        for suffix in ("es", "s", "ed", "d"):
-            if word.endswith(suffix) and not word.endswith("ss") and table.get(word[: -len(suffix)], 0.0) >= 3.5:
-                return True
+        if word in _IRREGULAR or _verb_form(word, table):
+            return True
     return False
 
 
 _UNITS = frozenset("kib mib gib tib ki mi gi ti kb mb gb tb ms ns".split())
+_IRREGULAR = frozenset("writes runs gives takes makes keeps sends holds finds gets sets puts lets becomes comes "
+                       "goes shows knows grows means builds leads reads brings".split())
+
+
+def _verb_form(word: str, table: dict[str, float]) -> bool:
+    """A third-person or past form whose past tense is about as common as the word itself:
+    "deploys", "configures", "crashed" are verbs; "services", "permissions" are nouns."""
+    for suffix in ("es", "s", "ed", "d"):
+        if not word.endswith(suffix) or word.endswith("ss"):
+            continue
+        base = word[: -len(suffix)]
+        past = max(table.get(base + "ed", 0.0), table.get(base + "d", 0.0))
+        if table.get(base, 0.0) >= 3.5 and past >= 2.5 and past >= table.get(word, 0.0) - 0.5:
+            return True
+    return False
+
+
 _ENTITIES = frozenset("mdash ndash nbsp quot amp hellip rarr larr todo fixme xxx".split())  # HTML entities' names
 
 
@@ -292,6 +310,8 @@ def _prose_compound(word: str) -> bool:
     """Two everyday English words run together ("whitespace", "hostname", "builtin", "stateful");
     a product's name is rarely two *everyday* words ("gitlab", "coredns", "elasticsearch")."""
     table = english_zipf()
+    if word.endswith("s") and _prose_compound(word[:-1]):
+        return True  # "callouts"
     for cut in range(3, len(word) - 1):
         left, right = word[:cut], word[cut:]
         if table.get(left, 0.0) >= 4.0 and (table.get(right, 0.0) >= 4.0 and len(right) >= 3
