@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,6 +59,7 @@ class PoolReport:
     retired: int = 0
     revived: int = 0
     written: int = 0
+    seconds: float = 0.0
     warnings: list[SkippedFile] = field(default_factory=list)
 
 
@@ -87,6 +89,7 @@ class QuestionPool:
 
     async def on_reindex(self, session: AsyncSession, change: ReindexChange) -> list[SkippedFile]:
         """Update the pool for this reindex; returns warnings for the reindex summary."""
+        started = time.perf_counter()
         connection = await session.connection()
         report = PoolReport()
         current = {d.chunk.chunk_id for d in change.engine.documents}
@@ -106,6 +109,7 @@ class QuestionPool:
         report.written, retired = await _sync_written(connection, questions, change.now)
         report.retired += retired
         report.warnings = [SkippedFile(*problem.split(": ", 1)) for problem in problems]
+        report.seconds = time.perf_counter() - started
         self.last_report = report
         log.info("question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems",
                  report.generated, report.retired, report.revived, report.written, len(problems))
