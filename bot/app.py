@@ -14,6 +14,7 @@ from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
 from bot.core.practice.services import Practice, build_practice
 from bot.core.quiz.service import QuizService, QuizSettings
+from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
 from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
@@ -58,7 +59,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
-        notes = NotesService(service_config(settings), sessions, clock=clock)
+        notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=QuestionPool().on_reindex)
         practice = build_practice(sessions, clock)
         app = App(
             settings=settings,

@@ -31,7 +31,7 @@ class Question:
     heading: str | None
     start_line: int
     end_line: int
-    chunk_id: str | None = None  # the passage's content id; None for a hand-written question
+    chunk_id: str | None = None  # the passage's content id (a hand-written one's cited passage, if found)
     accepted: tuple[str, ...] = field(default=())  # other typed answers counted right
     explanation: str | None = None
     quality: float = 0.0  # higher is better; hand-written questions rank above every generated one

@@ -22,7 +22,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,6 +55,24 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+@dataclass(frozen=True)
+class ReindexChange:
+    """What a reindex changed, handed to the `on_reindex` hook (the quiz pool) inside the
+    reindex's write transaction, so what the hook writes commits or rolls back with the index."""
+
+    engine: SearchEngine  # the new engine, over every current passage
+    synonyms: SynonymTable
+    fresh: list[Document]  # passages of the notes analysed in this reindex
+    touched: list[str]  # notes changed or removed: their old passages may be gone
+    everything: bool  # every note was analysed: any old passage may be gone
+    notes_dir: Path
+    now: datetime
+
+
+# Called with the open session; returns warnings for the summary (e.g. bad hand-written questions).
+ReindexHook = Callable[[AsyncSession, ReindexChange], Awaitable[list["SkippedFile"]]]
 
 
 PARALLEL_THRESHOLD = 200  # notes; below this, starting worker processes costs more than it saves
@@ -162,8 +180,10 @@ class NotesService:
         *,
         analyzer: Analyzer | None = None,
         clock: Clock = utc_now,
+        on_reindex: ReindexHook | None = None,
     ) -> None:
         self.config = config
+        self.on_reindex = on_reindex
         self.sessions = sessions
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
@@ -333,6 +353,7 @@ class NotesService:
             engine = self._engine if synonyms == self._synonyms else SearchEngine(
                 self._engine.index, self.analyzer, synonyms, config.query)
             self._synonyms = synonyms
+            extra = extra + await self._hook_unchanged(engine, synonyms)
             summary = plan.summary(scan, analysed, extra, chunks=len(self._engine.documents),
                                    seconds=time.perf_counter() - run.started, version=planned_state.version)
             return _Outcome(summary, engine, planned_state.version, written=False)
@@ -373,11 +394,26 @@ class NotesService:
                     file_count=plan.files,
                     chunk_count=len(documents),
                 )
+            if self.on_reindex is not None:
+                change = ReindexChange(engine, synonyms, fresh, plan.changed + plan.removed,
+                                       len(plan.todo) == plan.files, config.notes_dir, now)
+                extra = extra + await self.on_reindex(session, change)
             summary = plan.summary(scan, analysed, extra, chunks=len(documents),
                                    seconds=time.perf_counter() - run.started, version=state.version)
             await repo.add_reindex_run(self._run_record(run, summary))
         self._synonyms = synonyms
         return _Outcome(summary, engine, state.version, written=True)
+
+    async def _hook_unchanged(self, engine: SearchEngine, synonyms: SynonymTable) -> list[SkippedFile]:
+        """No note changed, but what the hook keeps beside the index may have (the quiz pool's
+        hand-written files, or a pool never built for an index from before it): let it catch up in
+        a short transaction of its own."""
+        if self.on_reindex is None:
+            return []
+        async with self.sessions() as session, session.begin():
+            await NotesRepository(session).lock_index()
+            change = ReindexChange(engine, synonyms, [], [], False, self.config.notes_dir, self.clock())
+            return await self.on_reindex(session, change)
 
     def _read_synonyms(self) -> tuple[SynonymTable, SkippedFile | None]:
         """The synonyms file's groups; a bad file is reported (logged once while it stays the

@@ -1,20 +1,48 @@
-"""The quiz service over the seed notes, with the fixture questions stored, on every backend."""
+"""Quiz fixtures: engines over the seed notes and the small fixture corpus, indexed in memory as a
+reindex would (for generation); and the quiz service over the seed notes with the fixture questions
+stored, on every backend (for posts, answers and selection)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import SHIPPED_CORPUS, SYNONYMS_FILENAME
+from bot.core.quiz.generate import QuestionGenerator
 from bot.core.quiz.questions import Question
 from bot.core.quiz.service import QuizService, QuizSettings
+from bot.core.search.analysis import Analyzer
+from bot.core.search.answering import SearchEngine
+from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine
+from bot.core.search.notes import scan_notes
 from bot.core.search.service import NotesService, ServiceConfig
+from bot.core.search.synonyms import SynonymTable, load_synonyms
 from tests.core.quiz.fixtures import insert_questions
 
+FIXTURE_NOTES = Path(__file__).parent / "fixture_notes"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def engine_over(notes: Path) -> tuple[SearchEngine, SynonymTable]:
+    analyzer = Analyzer()
+    synonyms = load_synonyms(SHIPPED_CORPUS / "synonyms.yaml", analyzer)
+    scan = scan_notes(notes, max_bytes=5 * 1024 * 1024)
+    documents = [d for note in scan.files for d in analyse_note(note, analyzer, ChunkingParams()).documents]
+    return build_engine(documents, analyzer, synonyms), synonyms
+
+
+@pytest.fixture(scope="module", params=["seed", "fixture"])
+def corpus(request: pytest.FixtureRequest) -> tuple[SearchEngine, SynonymTable]:
+    return engine_over(SHIPPED_CORPUS if request.param == "seed" else FIXTURE_NOTES)
+
+
+@pytest.fixture(scope="module")
+def generator(corpus: tuple[SearchEngine, SynonymTable]) -> QuestionGenerator:
+    return QuestionGenerator(*corpus)
 
 
 class FakeClock:

@@ -1,0 +1,77 @@
+"""Print a seeded random sample of the questions generated from a folder of notes.
+
+    python bench/quiz_sample.py --notes corpus --n 30 --seed 1
+    python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --json
+
+The notes are indexed in memory exactly as a reindex would (no database), the pool's passage
+selection and generator run over them, and N questions are drawn with the seed. The last lines
+give the pool's size and kinds, for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.core.quiz.generate import GenerationParams, QuestionGenerator  # noqa: E402
+from bot.core.quiz.pool import PoolParams, generate_for, passage_share  # noqa: E402
+from bot.core.search.analysis import Analyzer  # noqa: E402
+from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine  # noqa: E402
+from bot.core.search.notes import scan_notes  # noqa: E402
+from bot.core.search.synonyms import load_synonyms  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="one question per line as JSON")
+    args = parser.parse_args()
+    analyzer = Analyzer()
+    synonyms_file = args.notes / "synonyms.yaml"
+    synonyms = load_synonyms(synonyms_file if synonyms_file.exists() else ROOT / "corpus" / "synonyms.yaml", analyzer)
+    scan = scan_notes(args.notes, max_bytes=5 * 1024 * 1024)
+    documents = [d for note in scan.files for d in analyse_note(note, analyzer, ChunkingParams()).documents]
+    engine = build_engine(documents, analyzer, synonyms)
+    params = PoolParams(generation=GenerationParams(seed=args.seed))
+    started = time.perf_counter()
+    generator = QuestionGenerator(engine, synonyms, params.generation)
+    share = passage_share(len(documents), params.passage_budget)
+    questions = generate_for(generator, documents, share)
+    seconds = time.perf_counter() - started
+    sample = random.Random(args.seed).sample(questions, min(args.n, len(questions)))
+    for number, q in enumerate(sample, start=1):
+        if args.json:
+            print(json.dumps({**q.as_json(), "accepted": list(q.accepted)}, ensure_ascii=False))
+            continue
+        print(f"{number}. [{q.kind}] {q.prompt}")
+        for i, choice in enumerate(q.choices):
+            mark = "*" if i == q.answer_index else " "
+            print(f"   {mark} {'ABCD'[i]}. {choice}")
+        extra = f"  accepted: {', '.join(q.accepted)}" if q.accepted else ""
+        print(f"   source: {q.citation} ({q.heading or '-'}){extra}")
+    kinds = Counter(q.kind for q in questions)
+    answer_kinds = Counter("definition" if q.kind == "definition" else _kind(q.answer) for q in questions)
+    print(f"# pool: {len(questions)} questions ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}) "
+          f"from {len(documents)} passages (share {share:.3f}); answers: {dict(answer_kinds)}; "
+          f"generated in {seconds:.2f} s", file=sys.stderr)
+
+
+def _kind(answer: str) -> str:
+    from bot.core.quiz.terms import term_of
+
+    term = term_of(answer, False, True)
+    return term.kind if term else "other"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Questions moderators write: YAML files in the `quiz/` folder of the notes.
+
+    questions:
+      - question: By default, how does etcd store secrets on disk?
+        answer: base64
+        choices: [base64, AES-256, plain YAML, gzip]   # optional: exactly four, the answer among them
+        accepted: [base 64, base64 encoded]            # optional: other typed answers counted right
+        explanation: Encoded, not encrypted.            # optional
+        source: k8s-colearning-lesson-1.md              # the note it comes from
+        heading: Storage                                # optional: the section within the note
+
+Every entry is checked on its own: a bad entry is reported (`file: entry N: what is wrong`) and
+skipped, and the valid entries of the same file still load. The line range is not written by hand:
+it comes from the index (the section under `heading`, else the whole note), so it follows the note
+as it is edited. A hand-written question ranks above every generated one (`quality`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.quiz.questions import Question, question_id_for
+from bot.core.quiz.terms import normalise
+from bot.core.search.documents import Document
+
+QUIZ_FOLDER = "quiz"
+WRITTEN_QUALITY = 10.0  # generated questions score below 1
+CHOICES = 4
+FIELDS = ("question", "answer", "choices", "accepted", "explanation", "source", "heading")
+MAX_QUESTION_CHARS = 500
+MAX_ANSWER_CHARS = 200
+MAX_EXPLANATION_CHARS = 1000
+
+
+class _Invalid(ValueError):
+    """One thing wrong with an entry, said in one line."""
+
+
+def load_handwritten(quiz_dir: Path, documents: Sequence[Document] | Any = ()) -> tuple[list[Question], list[str]]:
+    """Every valid question under `quiz_dir` (`*.yaml`, `*.yml`), and one line per problem:
+    `quiz/FILE: entry N: what is wrong` (entries count from 1).
+
+    `documents` are the indexed passages (or a search engine), used to check `source` and
+    `heading` and to find the line range; without them only the entries' shape is checked.
+    """
+    documents = list(getattr(documents, "documents", documents))
+    questions: list[Question] = []
+    problems: list[str] = []
+    if not quiz_dir.is_dir():
+        return questions, problems
+    files = sorted(p for p in quiz_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    for path in files:
+        label = f"{quiz_dir.name}/{path.relative_to(quiz_dir).as_posix()}"
+        try:
+            entries = _entries(path)
+        except _Invalid as exc:
+            problems.append(f"{label}: {exc}")
+            continue
+        for number, entry in enumerate(entries, start=1):
+            try:
+                questions.append(_question(entry, label, documents))
+            except _Invalid as exc:
+                problems.append(f"{label}: entry {number}: {exc}")
+    return questions, problems
+
+
+def _entries(path: Path) -> list[Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Invalid(f"cannot read the file: {_one_line(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise _Invalid(f"not valid YAML: {_one_line(exc)}") from None
+    if data is None:
+        return []
+    if isinstance(data, dict) and set(data) == {"questions"}:
+        data = data["questions"] or []
+    if not isinstance(data, list):
+        raise _Invalid("expected `questions:` followed by a list of entries")
+    return data
+
+
+def _question(entry: Any, label: str, documents: list[Document]) -> Question:
+    if not isinstance(entry, dict):
+        raise _Invalid("expected a mapping with `question:`, `answer:` and `source:`")
+    unknown = sorted(str(k) for k in entry if k not in FIELDS)
+    if unknown:
+        raise _Invalid(f"unknown field `{unknown[0]}` (allowed: {', '.join(FIELDS)})")
+    prompt = _text(entry, "question", MAX_QUESTION_CHARS, required=True)
+    answer = _text(entry, "answer", MAX_ANSWER_CHARS, required=True)
+    explanation = _text(entry, "explanation", MAX_EXPLANATION_CHARS)
+    source = _text(entry, "source", 1024, required=True)
+    heading = _text(entry, "heading", 300)
+    choices = _strings(entry, "choices")
+    accepted = _strings(entry, "accepted")
+    answer_index: int | None = None
+    if "choices" in entry:
+        if len(choices) != CHOICES:
+            raise _Invalid(f"`choices` must list exactly {CHOICES} answers (found {len(choices)})")
+        keys = [normalise(c) for c in choices]
+        if len(set(keys)) != len(keys):
+            raise _Invalid("two `choices` are the same once case and punctuation are ignored")
+        if normalise(answer) not in keys:
+            raise _Invalid("`answer` is not one of the `choices`")
+        answer_index = keys.index(normalise(answer))
+    if len(normalise(answer)) > 3 and f" {normalise(answer)} " in f" {normalise(prompt)} ":
+        raise _Invalid("the answer is visible in the question")
+    chunk_id, heading_path, start, end = _locate(source, heading, answer, documents)
+    anchor = "\x1f".join([label, source, heading or "", "\x1f".join(choices), "\x1f".join(accepted), explanation or ""])
+    qid = question_id_for("written", prompt, answer, anchor)
+    if answer_index is not None:  # as written, the answer often comes first: shuffle, by the id
+        right = choices[answer_index]
+        random.Random(qid).shuffle(choices)
+        answer_index = choices.index(right)
+    return Question(
+        id=qid, kind="written", prompt=prompt,
+        choices=tuple(choices), answer_index=answer_index,
+        answer=choices[answer_index] if answer_index is not None else answer,
+        source=source, heading=heading_path, start_line=start, end_line=end, chunk_id=chunk_id,
+        accepted=tuple(a for a in accepted if normalise(a) != normalise(answer)),
+        explanation=explanation, quality=WRITTEN_QUALITY,
+    )
+
+
+def _locate(source: str, heading: str | None, answer: str,
+            documents: list[Document]) -> tuple[str | None, str | None, int, int]:
+    """The passage, heading path and line range of `heading` in note `source`: the passage that
+    states the answer when one does, else the whole section (or note)."""
+    if not documents:
+        return None, heading, 0, 0
+    in_note = [d for d in documents if d.chunk.source == source]
+    if not in_note:
+        raise _Invalid(f"`source` {source!r} is not an indexed note")
+    if heading is None:
+        chosen = in_note
+    else:
+        wanted = heading.strip().lower()
+        chosen = [d for d in in_note if d.chunk.heading and (
+            d.chunk.heading.lower() == wanted or d.chunk.heading_path[-1].lower() == wanted)]
+        if not chosen:
+            known = sorted({d.chunk.heading_path[-1] for d in in_note if d.chunk.heading_path})
+            hint = f" (its headings: {', '.join(known[:8])})" if known else " (the note has no headings)"
+            raise _Invalid(f"`heading` {heading!r} is not a heading of {source}{hint}")
+    stating = [d for d in chosen if normalise(answer) and normalise(answer) in normalise(d.chunk.text)]
+    if stating:
+        chunk = stating[0].chunk
+        return chunk.chunk_id, chunk.heading, chunk.start_line, chunk.end_line
+    first = chosen[0].chunk
+    return first.chunk_id, first.heading, first.start_line, max(d.chunk.end_line for d in chosen)
+
+
+def _text(entry: dict[Any, Any], name: str, limit: int, *, required: bool = False) -> str | None:
+    value = entry.get(name)
+    if value is None:
+        if required:
+            raise _Invalid(f"`{name}` is missing")
+        return None
+    if isinstance(value, bool):
+        raise _Invalid(f"`{name}` reads as {str(value).lower()} in YAML: put it in quotes, like \"yes\"")
+    if not isinstance(value, (str, int, float)):
+        raise _Invalid(f"`{name}` must be text")
+    text = " ".join(str(value).split())
+    if not text:
+        if required:
+            raise _Invalid(f"`{name}` is empty")
+        return None
+    if len(text) > limit:
+        raise _Invalid(f"`{name}` is longer than {limit} characters")
+    return text
+
+
+def _strings(entry: dict[Any, Any], name: str) -> list[str]:
+    value = entry.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Invalid(f"`{name}` must be a list")
+    out = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
+            raise _Invalid(f"every item of `{name}` must be non-empty text")
+        if len(str(item)) > MAX_ANSWER_CHARS:
+            raise _Invalid(f"an item of `{name}` is longer than {MAX_ANSWER_CHARS} characters")
+        out.append(" ".join(str(item).split()))
+    return out
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

@@ -1,0 +1,212 @@
+"""The question pool: built with the index, in the reindex's own transaction.
+
+`QuestionPool.on_reindex` is the hook `NotesService` calls after it has written the chunks and built
+the new engine, on the same session, so the pool and the index commit (or roll back) together.
+
+Why it works this way:
+
+* Incremental: only passages of added or changed notes are generated from, and a passage whose
+  content id already has questions keeps them (ids are content-derived, so an edit elsewhere in
+  the file or in another file leaves them alone).
+* Questions whose passage changed or disappeared are retired (`retired_at`), never deleted:
+  answers and review cards point at them. A passage that comes back word for word gets its
+  questions back.
+* Bounded: each question costs a search (the "top 3" check), so on a large corpus only a share of
+  the passages is generated from, at most about `passage_budget` per full build. Whether a passage
+  is in that share depends only on its content id, so the choice is stable across reindexes.
+* Hand-written questions (`<notes>/quiz/*.yaml`) are validated and loaded on every reindex; their
+  problems become reindex warnings, one per entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.quiz.generate import GenerationParams, QuestionGenerator
+from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
+from bot.core.quiz.questions import Question
+from bot.core.search.documents import Document
+from bot.core.search.notes import SkippedFile
+from bot.core.search.service import ReindexChange
+from bot.core.storage.models import QuizQuestionRow
+
+log = logging.getLogger(__name__)
+
+QUESTIONS = cast(Table, QuizQuestionRow.__table__)
+_BATCH = 500  # values per IN (...) list or insert batch
+
+
+@dataclass(frozen=True)
+class PoolParams:
+    generation: GenerationParams = GenerationParams()
+    passage_budget: int = 500  # passages generated from per full build of a large corpus
+
+
+@dataclass
+class PoolReport:
+    """What a pool update did (for logs and the benchmark)."""
+
+    generated: int = 0
+    retired: int = 0
+    revived: int = 0
+    written: int = 0
+    seconds: float = 0.0
+    warnings: list[SkippedFile] = field(default_factory=list)
+
+
+def selected(chunk_id: str, share: float) -> bool:
+    """Whether a passage is in the generated share: a function of its content id only."""
+    if share >= 1.0:
+        return True
+    digest = hashlib.sha256(chunk_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+def passage_share(passages: int, budget: int) -> float:
+    return 1.0 if passages <= budget else budget / passages
+
+
+def generate_for(generator: QuestionGenerator, documents: Iterable[Document], share: float) -> list[Question]:
+    """Questions of the selected passages, in passage order."""
+    return [q for doc in documents if selected(doc.chunk.chunk_id, share) for q in generator.generate(doc)]
+
+
+class QuestionPool:
+    """Keeps `quiz_questions` in step with the index; called inside the reindex transaction."""
+
+    def __init__(self, params: PoolParams | None = None) -> None:
+        self.params = params or PoolParams()
+        self.last_report: PoolReport | None = None
+
+    async def on_reindex(self, session: AsyncSession, change: ReindexChange) -> list[SkippedFile]:
+        """Update the pool for this reindex; returns warnings for the reindex summary."""
+        started = time.perf_counter()
+        connection = await session.connection()
+        report = PoolReport()
+        current = {d.chunk.chunk_id for d in change.engine.documents}
+        report.retired += await _retire_gone(connection, change, current)
+        fresh = [d for d in change.fresh if d.chunk.chunk_id in current]
+        if not change.everything and not await _has_generated(connection):
+            fresh = list(change.engine.documents)  # a pool never built (an index from before the quiz)
+        known = await _known_chunks(connection, [d.chunk.chunk_id for d in fresh])
+        report.revived += await _revive(connection, known, change.now)
+        todo = [d for d in fresh if d.chunk.chunk_id not in known]
+        if todo:
+            generator = QuestionGenerator(change.engine, change.synonyms, self.params.generation)
+            share = passage_share(len(change.engine.documents), self.params.passage_budget)
+            questions = generate_for(generator, todo, share)
+            report.generated = await _insert(connection, questions, change.now)
+        questions, problems = load_handwritten(change.notes_dir / QUIZ_FOLDER, change.engine)
+        report.written, retired = await _sync_written(connection, questions, change.now)
+        report.retired += retired
+        report.warnings = [SkippedFile(*problem.split(": ", 1)) for problem in problems]
+        report.seconds = time.perf_counter() - started
+        self.last_report = report
+        log.info("question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems",
+                 report.generated, report.retired, report.revived, report.written, len(problems))
+        return report.warnings
+
+
+async def _retire_gone(connection, change: ReindexChange, current: set[str]) -> int:
+    """Retire generated questions whose passage is no longer indexed."""
+    query = select(QUESTIONS.c.id, QUESTIONS.c.chunk_id).where(
+        QUESTIONS.c.retired_at.is_(None), QUESTIONS.c.kind != "written")
+    rows: list[Any] = []
+    if change.everything:
+        rows = list(await connection.execute(query))
+    else:
+        for batch in _batches(sorted(change.touched)):
+            rows += list(await connection.execute(query.where(QUESTIONS.c.source.in_(batch))))
+    gone = [row.id for row in rows if row.chunk_id not in current]
+    await _set_retired(connection, gone, change.now)
+    return len(gone)
+
+
+async def _has_generated(connection) -> bool:
+    row = await connection.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.kind != "written").limit(1))
+    return row.first() is not None
+
+
+async def _known_chunks(connection, chunk_ids: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
+    """Passages that already have questions: chunk id → [(question id, retired)]."""
+    known: dict[str, list[tuple[str, bool]]] = {}
+    for batch in _batches(chunk_ids):
+        rows = await connection.execute(
+            select(QUESTIONS.c.id, QUESTIONS.c.chunk_id, QUESTIONS.c.retired_at)
+            .where(QUESTIONS.c.chunk_id.in_(batch), QUESTIONS.c.kind != "written"))
+        for row in rows:
+            known.setdefault(row.chunk_id, []).append((row.id, row.retired_at is not None))
+    return known
+
+
+async def _revive(connection, known: dict[str, list[tuple[str, bool]]], now: datetime) -> int:
+    """A passage back word for word: its retired questions are askable again."""
+    ids = [qid for entries in known.values() for qid, retired in entries if retired]
+    for batch in _batches(ids):
+        await connection.execute(update(QUESTIONS).where(QUESTIONS.c.id.in_(batch)).values(retired_at=None))
+    return len(ids)
+
+
+async def _set_retired(connection, ids: Sequence[str], now: datetime) -> None:
+    for batch in _batches(ids):
+        await connection.execute(update(QUESTIONS).where(QUESTIONS.c.id.in_(batch)).values(retired_at=now))
+
+
+async def _insert(connection, questions: Sequence[Question], now: datetime) -> int:
+    """Insert new questions; an id already stored (the same question twice) is skipped."""
+    unique = list({q.id: q for q in questions}.values())
+    existing: set[str] = set()
+    for batch in _batches([q.id for q in unique]):
+        existing |= set((await connection.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.id.in_(batch)))).scalars())
+    rows = [_row(q, now) for q in unique if q.id not in existing]
+    for batch in _batches(rows):
+        await connection.execute(insert(QUESTIONS), list(batch))
+    return len(rows)
+
+
+async def _sync_written(connection, questions: Sequence[Question], now: datetime) -> tuple[int, int]:
+    """Hand-written questions: add new ones, revive returning ones, retire removed or edited ones."""
+    wanted = {q.id: q for q in questions}
+    rows = list(await connection.execute(
+        select(QUESTIONS.c.id, QUESTIONS.c.retired_at).where(QUESTIONS.c.kind == "written")))
+    stored = {row.id: row.retired_at for row in rows}
+    gone = [qid for qid, retired_at in stored.items() if qid not in wanted and retired_at is None]
+    back = [qid for qid, retired_at in stored.items() if qid in wanted and retired_at is not None]
+    await _set_retired(connection, gone, now)
+    for batch in _batches(back):
+        await connection.execute(update(QUESTIONS).where(QUESTIONS.c.id.in_(batch)).values(retired_at=None))
+    # the line range of a hand-written question follows its note: refresh it
+    keep = [q for qid, q in wanted.items() if qid in stored]
+    if keep:
+        await connection.execute(
+            update(QUESTIONS).where(QUESTIONS.c.id == bindparam("qid")).values(
+                start_line=bindparam("start"), end_line=bindparam("end"), chunk_id=bindparam("chunk")),
+            [{"qid": q.id, "start": q.start_line, "end": q.end_line, "chunk": q.chunk_id} for q in keep])
+    new = [_row(q, now) for qid, q in wanted.items() if qid not in stored]
+    for batch in _batches(new):
+        await connection.execute(insert(QUESTIONS), list(batch))
+    return len(wanted), len(gone)
+
+
+def _row(question: Question, now: datetime) -> dict[str, Any]:
+    return {
+        "id": question.id, "kind": question.kind, "prompt": question.prompt, "choices": list(question.choices),
+        "answer_index": question.answer_index, "answer": question.answer, "accepted": list(question.accepted),
+        "explanation": question.explanation, "source": question.source, "heading": question.heading,
+        "start_line": question.start_line, "end_line": question.end_line, "chunk_id": question.chunk_id,
+        "quality": question.quality, "created_at": now, "retired_at": None,
+    }
+
+
+def _batches(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _BATCH):
+        yield values[start:start + _BATCH]

@@ -1,0 +1,155 @@
+"""The pool in the reindex: stored with the index, incremental, stable ids, retired questions."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import SHIPPED_CORPUS
+from bot.core.quiz.pool import QuestionPool, passage_share, selected
+from bot.core.quiz.store import QuestionStore
+from bot.core.search.service import NotesService, ServiceConfig
+from bot.core.storage.models import QuizQuestionRow
+from tests.core.quiz.conftest import FIXTURE_NOTES
+
+FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    root = tmp_path / "notes"
+    shutil.copytree(FIXTURE_NOTES, root)
+    (root / "quiz").mkdir()
+    (root / "quiz" / "written.yaml").write_text(
+        "questions:\n"
+        "  - question: Which tool backs up cluster resources to object storage?\n"
+        "    answer: Velero\n    choices: [Velero, Trivy, Falco, Calico]\n"
+        "    source: storage.md\n    heading: Backups\n"
+        "  - question: Broken entry without an answer?\n    source: storage.md\n")
+    return root
+
+
+def make_service(sessions, notes: Path, pool: QuestionPool | None = None) -> NotesService:
+    config = ServiceConfig(notes_dir=notes, synonyms_file=SHIPPED_CORPUS / "synonyms.yaml")
+    return NotesService(config, sessions, clock=lambda: FIXED, on_reindex=(pool or QuestionPool()).on_reindex)
+
+
+async def rows(sessions) -> list[QuizQuestionRow]:
+    async with sessions() as session:
+        return list(await session.scalars(select(QuizQuestionRow).order_by(QuizQuestionRow.id)))
+
+
+async def test_the_first_index_builds_the_pool_and_reports_bad_entries(sessions, notes: Path) -> None:
+    summary = await make_service(sessions, notes).start()
+    assert summary is not None
+    assert [(w.path, w.reason) for w in summary.warnings] == [("quiz/written.yaml", "entry 2: `answer` is missing")]
+    active = await QuestionStore(sessions).active()
+    assert active[0].kind == "written" and active[0].answer == "Velero"  # hand-written rank first
+    assert active[0].heading == "Storage > Backups"
+    kinds = {q.kind for q in active}
+    assert "cloze" in kinds and len(active) >= 10
+    sources = {q.source for q in active}
+    assert sources == {"networking.md", "runtimes.md", "security.md", "storage.md"}
+
+
+async def test_ids_are_stable_when_another_file_changes(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    before = {r.id: r for r in await rows(sessions) if r.source != "security.md"}
+    (notes / "security.md").write_text((notes / "security.md").read_text() + "\nSeccomp filters system calls.\n")
+    await service.reindex()
+    after = {r.id: r for r in await rows(sessions) if r.source != "security.md"}
+    assert before.keys() == after.keys()
+    assert all(r.retired_at is None for r in after.values())
+
+
+async def test_questions_of_a_changed_passage_are_retired_and_kept(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    old = [r for r in await rows(sessions) if r.source == "networking.md"]
+    assert old
+    text = (notes / "networking.md").read_text().replace("CoreDNS", "kube-dns")
+    (notes / "networking.md").write_text(text)
+    summary = await service.reindex()
+    assert summary.changed == ["networking.md"]
+    stored = {r.id: r for r in await rows(sessions)}
+    assert all(stored[r.id].retired_at == FIXED for r in old)  # kept, never asked again
+    active = await QuestionStore(sessions).active()
+    assert not {r.id for r in old} & {q.id for q in active}
+    assert await QuestionStore(sessions).get(old[0].id) is not None
+
+
+async def test_a_removed_note_retires_its_questions_and_a_restored_one_revives_them(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    text = (notes / "runtimes.md").read_text()
+    ids = {r.id for r in await rows(sessions) if r.source == "runtimes.md"}
+    (notes / "runtimes.md").unlink()
+    await service.reindex()
+    assert all(r.retired_at is not None for r in await rows(sessions) if r.id in ids)
+    (notes / "runtimes.md").write_text(text)
+    await service.reindex()
+    assert all(r.retired_at is None for r in await rows(sessions) if r.id in ids)
+
+
+async def test_only_new_passages_are_generated_from(sessions, notes: Path, monkeypatch) -> None:
+    from bot.core.quiz import generate
+
+    service = make_service(sessions, notes)
+    await service.start()
+    seen: list[str] = []
+    real = generate.QuestionGenerator.generate
+
+    def spy(self, doc):
+        seen.append(doc.chunk.source)
+        return real(self, doc)
+
+    monkeypatch.setattr(generate.QuestionGenerator, "generate", spy)
+    (notes / "extra.md").write_text("# Extra\n\nHelm packages Kubernetes manifests into charts that you can version.\n")
+    await service.reindex()
+    assert seen == ["extra.md"]
+    seen.clear()
+    await service.reindex()  # nothing changed: nothing generated
+    assert seen == []
+
+
+async def test_an_edited_hand_written_question_replaces_the_old_one(sessions, notes: Path) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    path = notes / "quiz" / "written.yaml"
+    path.write_text(path.read_text().replace("to object storage?", "to S3?"))
+    await service.reindex()
+    written = [r for r in await rows(sessions) if r.kind == "written"]
+    assert sorted((r.prompt, r.retired_at is None) for r in written) == [
+        ("Which tool backs up cluster resources to S3?", True),
+        ("Which tool backs up cluster resources to object storage?", False),
+    ]
+
+
+async def test_a_failed_reindex_leaves_the_pool_unchanged(sessions, notes: Path, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    before = [(r.id, r.retired_at) for r in await rows(sessions)]
+    (notes / "storage.md").write_text("# Storage\n\nVelero was replaced by something else entirely here.\n")
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    from bot.core.storage.repositories import NotesRepository
+
+    monkeypatch.setattr(NotesRepository, "add_reindex_run", boom)
+    with pytest.raises(RuntimeError):
+        await service.reindex()
+    assert [(r.id, r.retired_at) for r in await rows(sessions)] == before
+
+
+def test_the_passage_share_is_stable_and_bounded() -> None:
+    assert passage_share(100, 300) == 1.0 and passage_share(3000, 300) == 0.1
+    ids = [f"{i:016x}" for i in range(5000)]
+    chosen = [i for i in ids if selected(i, 0.1)]
+    assert 400 <= len(chosen) <= 600
+    assert chosen == [i for i in ids if selected(i, 0.1)]
