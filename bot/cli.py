@@ -25,11 +25,12 @@ from typing import NoReturn
 from contextlib import AbstractContextManager, nullcontext
 
 from bot import __version__
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.config import Settings, load_settings
 from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
 from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
+from bot.core.terminal_text import strip_control
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--seed", type=int, default=None, help="pick reproducibly (the same seed, the same question)")
     quiz.add_argument("--json", action="store_true", help="print the question as one JSON object")
     quiz.add_argument("--all", action="store_true", help="print every active question, one a line (with --json: JSON)")
+    quiz.add_argument("--check", action="store_true",
+                      help="validate the hand-written questions (NOTES_DIR/quiz/*.yaml); exit 2 on problems")
 
     commands.add_parser("chat", help="ask questions in an interactive terminal chat")
 
@@ -184,8 +187,21 @@ async def _quiz(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         with _progress_on_stderr() as progress:
             await app.notes.start(progress)
+        if args.check:
+            return _check_handwritten(settings, app)
         return await quiz_command(app, topic=args.topic, seed=args.seed, as_json=args.json, every=args.all,
                                   interactive=sys.stdin.isatty() and sys.stdout.isatty(), console=Console())
+
+
+def _check_handwritten(settings: Settings, app: App) -> int:
+    """`quiz --check`: every hand-written entry checked against the notes as indexed now."""
+    from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
+
+    questions, problems = load_handwritten(settings.notes_dir / QUIZ_FOLDER, app.notes.engine)
+    for problem in problems:
+        print(f"notesbot: {strip_control(problem)}", file=sys.stderr)
+    print(f"{len(questions)} hand-written questions valid, {len(problems)} problems")
+    return 2 if problems else 0
 
 
 async def _reindex(args: argparse.Namespace, settings: Settings) -> int:

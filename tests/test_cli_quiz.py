@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from sqlalchemy import update
 
 from bot.app import App, open_app
 from bot.chat import Chat
 from bot.config import SHIPPED_CORPUS, load_settings
 from bot.core.quiz.questions import Question
+from bot.core.storage.models import QuizQuestionRow
 from bot.quiz_terminal import TERMINAL_USER, quiz_command
 from tests.core.quiz.fixtures import insert_questions
 
@@ -31,6 +33,7 @@ JSON_KEYS = {"id", "kind", "question", "choices", "answer_index", "answer", "sou
 def env(tmp_path: Path) -> dict[str, str]:
     notes = tmp_path / "notes"
     shutil.copytree(SHIPPED_CORPUS, notes)
+    shutil.rmtree(notes / "quiz")  # the fixture questions are the whole pool (see `only_fixtures`)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_", "QUIZ_"))}
     return {**base, "NOTES_DIR": str(notes), "DATA_DIR": str(tmp_path / "data"), "DISCORD_TOKEN": "",
             "LOG_LEVEL": "WARNING"}
@@ -48,9 +51,21 @@ async def app(env: dict[str, str]) -> AsyncIterator[App]:
         yield app
 
 
+async def only_fixtures(app: App) -> dict[str, Question]:
+    """Store the fixture questions and retire the ones generated from the notes, so the tests know
+    the whole pool (a later start does not revive them: their passages are unchanged)."""
+    fixtures = await insert_questions(app.sessions, app.notes.engine)
+    keep = [q.id for q in fixtures.values()]
+    async with app.sessions() as session, session.begin():
+        await session.execute(update(QuizQuestionRow).where(QuizQuestionRow.id.not_in(keep),
+                                                             QuizQuestionRow.retired_at.is_(None))
+                              .values(retired_at=app.clock()))
+    return fixtures
+
+
 @pytest.fixture
 async def questions(app: App) -> dict[str, Question]:
-    return await insert_questions(app.sessions, app.notes.engine)
+    return await only_fixtures(app)
 
 
 @pytest.fixture
@@ -59,7 +74,7 @@ async def stored(env: dict[str, str]) -> dict[str, Question]:
     command under test is the only process using it)."""
     async with open_app(_settings(env)) as app:
         await app.notes.start()
-        return await insert_questions(app.sessions, app.notes.engine)
+        return await only_fixtures(app)
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -92,14 +107,18 @@ async def test_quiz_unknown_topic_is_one_line(env: dict[str, str], stored: dict[
     assert done.stderr.strip() == "notesbot: error: Nothing in the notes matches 'baking sourdough bread'. Did you mean: break?"
 
 
-async def test_quiz_all_json_lists_every_active_question(env: dict[str, str], stored: dict[str, Question]) -> None:
+async def test_quiz_all_json_lists_every_active_question(env: dict[str, str]) -> None:
+    shutil.copytree(SHIPPED_CORPUS / "quiz", Path(env["NOTES_DIR"]) / "quiz")  # the shipped pool, whole
     done = run(env, "quiz", "--all", "--json")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert {p["id"] for p in lines} == {q.id for name, q in stored.items() if name != "canary"}
-    assert all(set(p) == JSON_KEYS for p in lines)
-    written = next(p for p in lines if p["kind"] == "written")
-    assert written["choices"] == [] and written["answer_index"] is None
+    async with open_app(_settings(env)) as app:
+        active = await app.quiz.questions.active()
+    assert [p["id"] for p in lines] == [q.id for q in active]  # best first, as stored
+    assert [p for p in lines] == [q.as_json() for q in active]
+    kinds = {p["kind"] for p in lines}
+    assert {"cloze", "written"} <= kinds  # generated from the notes, and the shipped hand-written file
+    assert all(p["choices"][p["answer_index"]] == p["answer"] for p in lines if p["choices"])
 
 
 async def test_quiz_without_a_terminal_prints_the_question_only(env: dict[str, str],
@@ -111,8 +130,11 @@ async def test_quiz_without_a_terminal_prints_the_question_only(env: dict[str, s
     assert "✅" not in done.stdout and "❌" not in done.stdout
 
 
-async def test_quiz_with_an_empty_pool(env: dict[str, str]) -> None:
-    done = run(env, "quiz")
+async def test_quiz_with_an_empty_pool(env: dict[str, str], tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "note.md").write_text("# Hello\n\nNothing to ask about here.\n")
+    done = run({**env, "NOTES_DIR": str(bare)}, "quiz")
     assert done.returncode == 2
     assert done.stderr.startswith("notesbot: error: There are no quiz questions yet")
 
@@ -167,3 +189,22 @@ async def test_chat_quiz(app: App, questions: dict[str, Question]) -> None:
     assert "Quiz skipped (the answer was" in console.text
     assert await chat.handle("/quiz baking sourdough bread")
     assert "Did you mean: break?" in console.text and chat.quiz.pending is None
+
+
+def test_quiz_check_validates_the_hand_written_files(env: dict[str, str]) -> None:
+    quiz_dir = Path(env["NOTES_DIR"]) / "quiz"
+    shutil.copytree(SHIPPED_CORPUS / "quiz", quiz_dir)
+    good = run(env, "quiz", "--check")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.strip().endswith("valid, 0 problems")
+    (quiz_dir / "bad.yaml").write_text(
+        "questions:\n"
+        "  - question: What stores the cluster state?\n    answer: etcd\n    source: k8s-colearning-lesson-1.md\n"
+        "  - question: Who wrote this?\n    source: k8s-colearning-lesson-1.md\n"
+        "  - question: Which file?\n    answer: x\n    source: no-such-note.md\n")
+    bad = run(env, "quiz", "--check")
+    assert bad.returncode == 2
+    problems = bad.stderr.strip().splitlines()
+    assert len(problems) == 2
+    assert problems[0].startswith("notesbot: quiz/bad.yaml: entry 2:") and "answer" in problems[0]
+    assert problems[1].startswith("notesbot: quiz/bad.yaml: entry 3:") and "no-such-note.md" in problems[1]
