@@ -17,7 +17,9 @@ from bot.core.quiz.service import QuizService, QuizSettings
 from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
-from bot.core.search.service import Clock, NotesService, ServiceConfig, utc_now
+from bot.core.practice.review import retire_stale_cards
+from bot.core.search.notes import SkippedFile
+from bot.core.search.service import Clock, NotesService, ReindexChange, ReindexHook, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
 
 
@@ -53,13 +55,25 @@ def service_config(settings: Settings) -> ServiceConfig:
     )
 
 
+def reindex_hook(pool: QuestionPool) -> ReindexHook:
+    """What a reindex does besides the index, in its transaction: the question pool follows the
+    notes, and members' review cards retire with the questions retired."""
+
+    async def on_reindex(session: AsyncSession, change: ReindexChange) -> list[SkippedFile]:
+        warnings = await pool.on_reindex(session, change)
+        await retire_stale_cards(session, change.now)
+        return warnings
+
+    return on_reindex
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[App]:
     """Open the database (migrating it to the latest schema) and build the services."""
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
-        notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=QuestionPool().on_reindex)
+        notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(QuestionPool()))
         practice = build_practice(sessions, clock)
         app = App(
             settings=settings,

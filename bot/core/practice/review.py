@@ -121,12 +121,18 @@ class ReviewCards:
 
     async def retire_stale(self) -> int:
         """Mark the cards of retired questions retired; returns how many."""
-        retired = select(QuizQuestionRow.id).where(QuizQuestionRow.retired_at.is_not(None))
         async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
-                .values(retired_at=self.clock()))
-            return result.rowcount or 0
+            return await retire_stale_cards(session, self.clock())
+
+
+async def retire_stale_cards(session: AsyncSession, now: datetime) -> int:
+    """Mark the cards of retired questions retired, in the caller's transaction (the reindex's,
+    so a card retires with its question); returns how many."""
+    retired = select(QuizQuestionRow.id).where(QuizQuestionRow.retired_at.is_not(None))
+    result = await session.execute(
+        update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
+        .values(retired_at=now))
+    return result.rowcount or 0
 
 
 def review_note(due: DueReview, now: datetime) -> str:
