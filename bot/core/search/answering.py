@@ -107,7 +107,7 @@ class SearchEngine:
         bonus = self.names.doc_bonus(terms, self.index.idf, query.total_idf, self.rank)
         if bonus is not None:
             scores = scores + bonus
-        candidates = (scores != 0).nonzero()[0]
+        candidates = scores.nonzero()[0]
         ranked = self._ranked(candidates, scores[candidates], wanted + 1)
         surfaces = self.index.surfaces_of([t.term for t in query.terms])
         passages = tuple(self._passage(hit, base, surfaces) for hit in ranked[offset:wanted])
