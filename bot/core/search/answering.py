@@ -85,7 +85,7 @@ class SearchEngine:
         self.index = index
         self.analyzer = analyzer
         self.rank = rank_params or RankParams()
-        self.names = NameIndex(index.documents, index, analyzer)
+        self.names = NameIndex.for_index(index, analyzer)
         self.queries = QueryBuilder(index, analyzer, synonyms, query_params, self.names)
         self._word_sets: dict[int, frozenset[str]] = {}  # for near-duplicate checks, filled lazily
 
@@ -107,7 +107,7 @@ class SearchEngine:
         bonus = self.names.doc_bonus(terms, self.index.idf, query.total_idf, self.rank)
         if bonus is not None:
             scores = scores + bonus
-        candidates = (scores != 0).nonzero()[0]
+        candidates = scores.nonzero()[0]
         ranked = self._ranked(candidates, scores[candidates], wanted + 1)
         surfaces = self.index.surfaces_of([t.term for t in query.terms])
         passages = tuple(self._passage(hit, base, surfaces) for hit in ranked[offset:wanted])
@@ -116,32 +116,47 @@ class SearchEngine:
     def _ranked(self, candidates: np.ndarray, scores: np.ndarray, wanted: int) -> list[Hit]:
         """The first `wanted` results: notes by their best passage, a dominating note's second
         passage beside its first, then the rest by score. Only the best few candidates are
-        sorted; more are taken only if they did not give enough notes."""
-        fetch = 4 * wanted + 16
+        sorted, and they are read only until `wanted` notes are settled; more are taken only if
+        they did not give enough notes."""
+        fetch = 8 * wanted + 32
         while True:
             if len(candidates) > fetch:
-                top = np.argpartition(-scores, fetch)[:fetch]
-                complete = False
+                top, complete = np.argpartition(-scores, fetch)[:fetch], False
             else:
                 top, complete = np.arange(len(candidates)), True
             order = top[np.lexsort((candidates[top], -scores[top]))]
-            hits = self._distinct([Hit(d, s) for d, s in zip(candidates[order].tolist(), scores[order].tolist())])
-            results = self._by_note(hits, complete)
-            if len(results) >= wanted or complete:
+            results = self._by_note(candidates[order].tolist(), scores[order].tolist(), wanted, complete)
+            if results is not None:
                 return results[:wanted]
             fetch *= 4
 
-    def _by_note(self, hits: list[Hit], complete: bool) -> list[Hit]:
+    def _by_note(self, docs: list[int], scores: list[float], wanted: int, complete: bool) -> list[Hit] | None:
+        """Results from hits sorted best first, or None if they settle fewer than `wanted`. Once
+        `wanted` + 1 notes are seen, the first `wanted` are settled: a note's second passage that
+        dominates the next note scores more than that note's best, so it came before it."""
         note_of = self.names.note_of
         groups: dict[int, list[Hit]] = {}
-        for hit in hits:
-            groups.setdefault(int(note_of[hit.doc]), []).append(hit)
+        kept: list[Hit] = []  # the hits that may be shown on the first pages: a note's first two
+        for doc, score in zip(docs, scores):
+            hit = Hit(doc, score)
+            group = groups.get(int(note_of[doc]))
+            if group is not None and len(group) >= 2:
+                group.append(hit)  # a third passage: read only on deep pages, checked there
+                continue
+            if self._near_duplicate(hit, kept):
+                continue
+            kept.append(hit)
+            groups.setdefault(int(note_of[doc]), []).append(hit)
+            if len(groups) > wanted:
+                break
+        else:
+            if not complete:
+                return None
         notes = list(groups.values())
+        settled = notes if len(groups) <= wanted else notes[:wanted]
         results: list[Hit] = []
         rest: list[Hit] = []
-        for j, passages in enumerate(notes):
-            if j + 1 == len(notes) and not complete:
-                break  # the next note is unknown: its best passage decides about this one's second
+        for j, passages in enumerate(settled):
             results.append(passages[0])
             next_best = notes[j + 1][0].score if j + 1 < len(notes) else 0.0
             if len(passages) > 1 and passages[1].score >= self.rank.dominance * next_best:
@@ -149,9 +164,13 @@ class SearchEngine:
                 rest.extend(passages[2:])
             else:
                 rest.extend(passages[1:])
-        if complete:
+        if len(groups) <= wanted:  # every candidate was read: the other passages follow
             rest.sort(key=lambda h: (-h.score, h.doc))
-            results.extend(rest)
+            shown = list(results)
+            for hit in rest:
+                if not self._near_duplicate(hit, shown):
+                    shown.append(hit)
+                    results.append(hit)
         return results
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
@@ -183,18 +202,21 @@ class SearchEngine:
         matches.sort(key=lambda i: -index.surface_counts[i])
         return [index.surfaces[i] for i in matches[:limit]]
 
-    def _distinct(self, hits: list[Hit]) -> list[Hit]:
-        """Hits (best first) without near-duplicates: word-set Jaccard ≥ 0.8 with a better hit of
-        nearly equal score. Near-duplicates score nearly the same, so each hit is compared only
-        with the last `NEAR_DUPLICATE_WINDOW` kept hits: linear in the number of hits."""
-        kept: list[Hit] = []
-        for hit in hits:
-            recent = kept[-NEAR_DUPLICATE_WINDOW:]
-            if any(_close(hit.score, other.score) and _jaccard(self._word_set(hit.doc), self._word_set(other.doc))
-                   >= NEAR_DUPLICATE_JACCARD for other in recent):
+    def _near_duplicate(self, hit: Hit, kept: list[Hit]) -> bool:
+        """Word-set Jaccard ≥ 0.8 with a better kept hit of nearly equal score. Near-duplicates
+        score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits are compared:
+        the filter stays linear in the number of hits."""
+        words = None
+        for other in kept[-NEAR_DUPLICATE_WINDOW:]:
+            if not _close(hit.score, other.score):
                 continue
-            kept.append(hit)
-        return kept
+            words = words or self._word_set(hit.doc)
+            others = self._word_set(other.doc)
+            small, large = sorted((len(words), len(others)))
+            # Jaccard ≤ |smaller| / |larger|: most pairs are told apart by their sizes alone
+            if small >= NEAR_DUPLICATE_JACCARD * large and _jaccard(words, others) >= NEAR_DUPLICATE_JACCARD:
+                return True
+        return False
 
     def _word_set(self, doc: int) -> frozenset[str]:
         cached = self._word_sets.get(doc)

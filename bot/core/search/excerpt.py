@@ -45,9 +45,9 @@ def excerpt(text: str, start_line: int, matched: Sequence[str], room: int) -> Ex
         if first <= last and count > best[0]:
             best = (count, first, last + 1)
     count, a, b = best
-    if count < 0:  # every single line is longer than the room: cut the best line
-        a = max(range(len(lines)), key=lambda i: (hits[i], -i))
-        return Excerpt(_cut_line(lines[a], pattern, room), start_line + a, start_line + a)
+    richest = max(range(len(lines)), key=lambda i: (hits[i], -i))
+    if count < hits[richest]:  # a line too long for the room holds more matches: cut it
+        return Excerpt(_cut_line(lines[richest], pattern, room), start_line + richest, start_line + richest)
     while a < b - 1 and not lines[a].strip():  # never start or end on a blank line
         a += 1
     while b - 1 > a and not lines[b - 1].strip():
@@ -71,9 +71,14 @@ def _words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def _cut_line(line: str, pattern: re.Pattern[str] | None, room: int) -> str:
+    """`room` characters of `line` around its first match, cut at spaces where it can be."""
     found = pattern.search(line) if pattern else None
     centre = found.start() if found else 0
     width = max(room - 2 * len(ELLIPSIS), 1)
     start = max(0, min(centre - width // 3, len(line) - width))
-    cut = line[start : start + width]
-    return (ELLIPSIS if start > 0 else "") + cut + (ELLIPSIS if start + width < len(line) else "")
+    end = min(len(line), start + width)
+    if start > 0 and (space := line.find(" ", start, centre)) != -1:
+        start = space + 1  # begin at a word
+    if end < len(line) and (space := line.rfind(" ", max(start, centre), end)) > start:
+        end = space  # end after a whole word
+    return (ELLIPSIS if start > 0 else "") + line[start:end].strip() + (ELLIPSIS if end < len(line) else "")

@@ -23,7 +23,8 @@ from bot.core.search.documents import Document
 from bot.core.search.scoring import Bm25Params, absent_scores, idf, term_scores
 
 StemFn = Callable[[list[str]], list[str]]
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
+QUANTILE_WORDS = 5000  # the notes' most frequent words, over which specificity is calibrated
 ENGLISH_FLOOR = 2.0
 NUMBER_ZIPF = 9.0  # higher than any corpus frequency: a number alone is never specific  # Zipf of a word missing from the English list (it lists down to about 2.4)
 
@@ -141,8 +142,9 @@ class SearchIndex:
         buffer = io.BytesIO()
         meta = json.dumps({"format": SNAPSHOT_FORMAT, "params": self.params.as_dict(),
                            "documents": len(self.documents), "avgdl": self.avgdl})
+        names = {f"names_{k}": v for k, v in (getattr(self, "name_arrays", None) or {}).items()}
         np.savez(buffer, meta=_text(meta), surfaces=_text("\n".join(self.surfaces)),
-                 stems=_text("\n".join(self.stems)), **{name: getattr(self, name) for name in self._ARRAYS})
+                 stems=_text("\n".join(self.stems)), **{name: getattr(self, name) for name in self._ARRAYS}, **names)
         return buffer.getvalue()
 
     @classmethod
@@ -165,6 +167,8 @@ class SearchIndex:
             setattr(index, name, arrays[name])
         index._surface_ids = {w: i for i, w in enumerate(index.surfaces)}
         index.term_ids = {w: i for i, w in enumerate(index.stems)}
+        stored = {k.removeprefix("names_"): arrays[k] for k in arrays.files if k.startswith("names_")}
+        index.name_arrays = stored or None  # `ranking.NameIndex`, so a start need not analyse titles
         index._lists()
         return index
 
@@ -206,8 +210,9 @@ class SearchIndex:
             return cached
         self._count_terms()
         table = english_zipf()
-        words = [w for w, c in zip(self.surfaces, self.surface_counts.tolist())
-                 if c and not w.replace(".", "").isdigit()]
+        # the most frequent words carry nearly all occurrences: looking up only those keeps this cheap
+        frequent = np.argsort(-self.surface_counts, kind="stable")[:QUANTILE_WORDS].tolist()
+        words = [self.surfaces[i] for i in frequent if self.surface_counts[i] and not self.surfaces[i].replace(".", "").isdigit()]
         if not words:
             return 0.0
         ids = np.fromiter(map(self._surface_ids.__getitem__, words), dtype=np.int64, count=len(words))
