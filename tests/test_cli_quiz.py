@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from sqlalchemy import update
 
 from bot.app import App, open_app
 from bot.chat import Chat
 from bot.config import SHIPPED_CORPUS, load_settings
 from bot.core.quiz.questions import Question
-from bot.core.storage.models import QuizQuestionRow
 from bot.quiz_terminal import TERMINAL_USER, quiz_command
-from tests.core.quiz.fixtures import insert_questions
+from tests.core.quiz.fixtures import store_only_fixtures
 
 JSON_KEYS = {"id", "kind", "question", "choices", "answer_index", "answer", "source", "heading", "start_line",
              "end_line"}
@@ -52,15 +50,7 @@ async def app(env: dict[str, str]) -> AsyncIterator[App]:
 
 
 async def only_fixtures(app: App) -> dict[str, Question]:
-    """Store the fixture questions and retire the ones generated from the notes, so the tests know
-    the whole pool (a later start does not revive them: their passages are unchanged)."""
-    fixtures = await insert_questions(app.sessions, app.notes.engine)
-    keep = [q.id for q in fixtures.values()]
-    async with app.sessions() as session, session.begin():
-        await session.execute(update(QuizQuestionRow).where(QuizQuestionRow.id.not_in(keep),
-                                                             QuizQuestionRow.retired_at.is_(None))
-                              .values(retired_at=app.clock()))
-    return fixtures
+    return await store_only_fixtures(app.sessions, app.notes.engine, app.clock())
 
 
 @pytest.fixture

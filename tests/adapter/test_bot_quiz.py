@@ -18,7 +18,7 @@ from bot.app import App
 from bot.config import SHIPPED_CORPUS
 from bot.core.quiz.questions import Question
 from tests.adapter.conftest import assert_no_pings, connected, custom_ids, embed_of
-from tests.core.quiz.fixtures import insert_questions
+from tests.core.quiz.fixtures import store_only_fixtures
 from tests.discord_double import DiscordDouble, SentInteraction
 
 EPHEMERAL = 64
@@ -27,15 +27,17 @@ CITATION = "`k8s-colearning-lesson-1.md:70-79`"
 
 @pytest.fixture
 def notes_dir(tmp_path: Path) -> Path:
-    """The seed notes (the fixture questions are written against them)."""
+    """The seed notes (the fixture questions are written against them), without the shipped
+    hand-written questions: the fixture questions are the whole pool."""
     folder = tmp_path / "notes"
     shutil.copytree(SHIPPED_CORPUS, folder)
+    shutil.rmtree(folder / "quiz")
     return folder
 
 
 @pytest.fixture
 async def questions(app: App) -> dict[str, Question]:
-    return await insert_questions(app.sessions, app.notes.engine)
+    return await store_only_fixtures(app.sessions, app.notes.engine, app.clock())
 
 
 async def start_quiz(double: DiscordDouble, user: str = "member", **options: Any) -> tuple[SentInteraction, dict]:

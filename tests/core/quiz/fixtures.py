@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.quiz.questions import Question, question_id_for
@@ -71,3 +72,17 @@ async def insert_questions(sessions: async_sessionmaker[AsyncSession], engine: S
                 quality=q.quality, created_at=CREATED_AT, retired_at=CREATED_AT if name == "canary" else None,
             ))
     return questions
+
+
+async def store_only_fixtures(sessions: async_sessionmaker[AsyncSession], engine: SearchEngine,
+                              now: datetime) -> dict[str, Question]:
+    """Store the fixture questions and retire the pool's others (generated from the notes), so a
+    test knows the whole pool; a later start does not revive them while their passages stay the
+    same. Use with a notes folder without `quiz/`, or the shipped hand-written ones come back."""
+    fixtures = await insert_questions(sessions, engine)
+    keep = [q.id for q in fixtures.values()]
+    async with sessions() as session, session.begin():
+        await session.execute(update(QuizQuestionRow).where(QuizQuestionRow.id.not_in(keep),
+                                                             QuizQuestionRow.retired_at.is_(None))
+                              .values(retired_at=now))
+    return fixtures
