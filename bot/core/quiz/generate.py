@@ -72,6 +72,7 @@ class GenerationParams:
     seed: int = 0
     max_per_passage: int = 8  # questions kept from one passage (from distinct sentences)
     max_checks_per_passage: int = 12  # searches spent on one passage's candidates
+    per_sentence: int = 2  # questions kept from one sentence: two terms blanked, or one definition asked both ways
     top_k: int = 3  # the source passage must rank this high for the question
     related: int = 8  # passages searched for distractors
     min_salience: float = 0.35  # 0..1: a blanked term at least this key to its passage
@@ -116,32 +117,32 @@ class QuestionGenerator:
         passage = self.passage_terms(doc)
         candidates = sorted(self._candidates(passage), key=lambda c: -c.salience)
         questions: list[Question] = []
-        used_sentences: set[str] = set()
+        asked: dict[str, int] = {}  # questions kept per sentence
         checks = 0
         for candidate in candidates:
             if len(questions) >= self.params.max_per_passage or checks >= self.params.max_checks_per_passage:
                 break
-            if candidate.sentence in used_sentences:
-                continue
+            key = (candidate.sentence, candidate.definition.term if candidate.definition else "")
+            if asked.get(key, 0) >= self.params.per_sentence:
+                continue  # a sentence at most twice: two terms blanked, or a definition asked both ways
             checks += 1
             question = self._finish(candidate, doc)
             if question is not None:
                 questions.append(question)
-                used_sentences.add(candidate.sentence)
+                asked[key] = asked.get(key, 0) + 1
         return questions
 
     # candidates ---------------------------------------------------------------------------
 
     def _candidates(self, passage: PassageTerms) -> Iterable[_Candidate]:
-        defined = {normalise(d.sentence) for d in passage.definitions}
+        defined = {normalise(d.sentence): normalise(d.term) for d in passage.definitions}
         for definition in passage.definitions:
-            candidate = self._definition(definition)
-            if candidate is not None:
-                yield candidate
+            yield from self._definition(definition)
         for sentence in passage.sentences:
-            if normalise(sentence.text) in defined:
-                continue  # asked as a definition already
-            yield from self._clozes(sentence)
+            term = defined.get(normalise(sentence.text))
+            for candidate in self._clozes(sentence):
+                if term is None or normalise(candidate.answer) != term:
+                    yield candidate  # a defined term is asked by its definition, the sentence's other terms blanked
 
     def _clozes(self, sentence: Sentence) -> list[_Candidate]:
         """Up to two candidates per sentence, its most salient terms blanked (one is kept)."""
@@ -172,25 +173,32 @@ class QuestionGenerator:
             candidates.append(_Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text))
         return candidates
 
-    def _definition(self, definition: Definition) -> _Candidate | None:
+    def _definition(self, definition: Definition) -> list[_Candidate]:
+        """"Which of these is Y?" (choices: terms) when X is one key term; "What is X?" (choices:
+        descriptions) otherwise, and as the fallback when X's kind has no three distractors
+        (a web address among few others)."""
         words = definition.term.split()
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
-            return None
+            return []
+        what_is = f"What is {_article(definition.term, meaning)}{definition.term}?"
         if len(words) == 1:
             term = term_of(words[0], False, False)
             if term is None or term.kind == "word":
-                return None
+                return []
             salience = self.salience(term)
             if salience < self.params.min_salience:
-                return None
-            return _Candidate("definition", _which_is(meaning), term.text, term.kind, salience + 0.2,
-                              definition.sentence, definition)
+                return []
+            ask_what = _Candidate("definition", what_is, meaning, "meaning", salience + 0.19, definition.sentence,
+                                  definition)
+            if _spells(definition, meaning):
+                return [ask_what]  # "Which of these is the Open Container Initiative?" spells the answer out
+            return [_Candidate("definition", _which_is(meaning), term.text, term.kind, salience + 0.2,
+                               definition.sentence, definition), ask_what]
         salience = max((self.salience(t) for w in words if (t := term_of(w, False, False)) is not None), default=0.0)
         if salience < self.params.min_salience / 2:
-            return None
-        prompt = f"What is {definition.term}?" if definition.term[0].isupper() else f"What is {definition.term}?"
-        return _Candidate("definition", prompt, meaning, "meaning", salience + 0.1, definition.sentence, definition)
+            return []
+        return [_Candidate("definition", what_is, meaning, "meaning", salience + 0.1, definition.sentence, definition)]
 
     def salience(self, term: Term) -> float:
         """How key a term is to the notes (0..1): specific to them, not everyday English, not in
@@ -237,8 +245,9 @@ class QuestionGenerator:
             return None
         if _everyday_typo(candidate.answer.lower()):
             return None  # "Althought": a typo of an everyday word, not a term worth asking
-        if self._visible(candidate.answer, candidate.prompt):
-            return None
+        if self._visible(candidate.answer, candidate.prompt) and not (
+                _spells(candidate.definition, candidate.answer) and candidate.answer_kind == "meaning"):
+            return None  # (what an acronym stands for is a synonym of it, and is what is asked)
         answer = self.engine.search(candidate.prompt, k=max(self.params.top_k, self.params.related))
         ranked = [p.chunk_id for p in answer.passages]
         if doc.chunk.chunk_id not in ranked[: self.params.top_k]:
@@ -296,8 +305,8 @@ class QuestionGenerator:
                 if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
                     continue  # a misspelt word ("Althought") among the choices stands out
                 df = self._df(term)
-                if df > self._max_df:
-                    continue  # what the notes are about ("Kubernetes") is no plausible wrong answer
+                if df > self._max_df or self._synonym_too_common(stems):
+                    continue  # what the notes are about ("Kubernetes", or "kubernets" where they say "k8s") is no plausible wrong answer
                 if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
                     continue  # in a large corpus, a term is named more than twice; a one-off ("FeatureName") or a path is no key term
                 if term.shape == "lower" and self._count(term) < 2 and (
@@ -328,6 +337,8 @@ class QuestionGenerator:
                 seen.add(key)
                 if len(definition.meaning.split()) > MAX_CHOICE_WORDS or self._visible(subject, definition.meaning):
                     continue
+                if _spells(candidate.definition, candidate.answer) != _spells(definition, definition.meaning):
+                    continue  # what an acronym stands for among descriptions (or the reverse) stands out
                 ratio = len(definition.meaning) / max(len(candidate.answer), 1)
                 if not 0.4 <= ratio <= 2.5:
                     continue
@@ -360,6 +371,14 @@ class QuestionGenerator:
             if re.search(rf"(?<![\w-]){re.escape(term.text)}(?![\w-])", line):
                 stems = set(self._stems(line))
                 return bool(stems & _SOFTWARE_STEMS)
+        return False
+
+    def _synonym_too_common(self, stems: tuple[str, ...]) -> bool:
+        """A synonym of the term is in too many passages: the term names the notes' subject."""
+        for found, other in self.synonyms.expansions(stems):
+            if found == stems and len(other) == 1 and (term_id := self.index.term(other[0])) is not None \
+                    and int(self.index.df[term_id]) > self._max_df:
+                return True
         return False
 
     def _df(self, term: Term) -> int:
@@ -413,6 +432,20 @@ class QuestionGenerator:
         if re.search(r"[a-z][A-Z]", answer):
             return []  # CamelCase is an identifier, never a typo
         return list(_english_corrections(answer.lower()))
+
+
+def _article(term: str, meaning: str) -> str:
+    """ "a hypervizor" when the notes say "hypervizor is a ...", no article before a name or acronym."""
+    if not re.match(r"(?:a|an)\s", meaning, re.IGNORECASE) or not term.islower() or " " in term:
+        return ""
+    return "an " if term[0] in "aeiou" else "a "
+
+
+def _spells(definition: Definition | None, meaning: str) -> bool:
+    """The meaning is what the defined acronym stands for ("OCI": "Open container initiative")."""
+    if definition is None or not definition.term.isupper():
+        return False
+    return "".join(w[0] for w in meaning.split()).upper() == definition.term.upper()
 
 
 def _parts(text: str) -> list[str]:

@@ -36,7 +36,7 @@ MAX_SENTENCE_CHARS = 300
 COMMON_ENGLISH_ZIPF = 4.2  # an everyday word ("people", "running") is never a name by its capital
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+|^-(?=[a-z]{3,}\s)")  # "-storage orchestration - ..." too
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _TOOLTIP = re.compile(r"\{\{<\s*glossary_tooltip\s+[^>]*?text=\"([^\"]+)\"[^>]*>\}\}")
@@ -146,6 +146,8 @@ def analyse_passage(text: str) -> PassageTerms:
             continue
         for piece in _SENTENCE_SPLIT.split(cleaned):
             piece = piece.strip()
+            for acronym, expansion in expansions(piece):
+                _add_definition(definitions, acronym, expansion, piece)
             definition = _definition(piece)
             if definition is not None:
                 _add_definition(definitions, *definition, piece)
@@ -351,6 +353,9 @@ def english(word: str) -> float:
 _IS = re.compile(r"^(?P<x>[^,;:]{2,60}?)\s+(?:is|are|means|refers to)\s+(?P<y>(?:a|an|the)\s.{8,})$", re.IGNORECASE)
 _DASH = re.compile(r"^(?P<x>[^,;:]{2,40}?)\s+[-–—]\s+(?P<y>.{8,})$")
 _COLON = re.compile(r"^(?P<x>[^,;:]{2,40}?):\s+(?P<y>.{8,})$")
+# "PVC is k8s own way of managing storage": no article, so only when X is one acronym or name
+_IS_BARE = re.compile(r"^(?P<x>[A-Za-z][\w.+-]{1,30})\s+(?:is|means|refers to)\s+(?P<y>(?!not\b|a\b|an\b|the\b).{12,})$",
+                      re.IGNORECASE)
 
 
 def _definition(sentence: str) -> tuple[str, str] | None:
@@ -361,7 +366,32 @@ def _definition(sentence: str) -> tuple[str, str] | None:
             if pattern is not _IS and (" is " in y or x.split()[-1].lower().endswith("s") and len(x.split()) > 1):
                 return None  # "Main engines: VMWare, ... is VirtualBox": a list, not a definition
             return x, y
+    match = _IS_BARE.match(sentence.strip().rstrip("."))
+    if match and term_kind(match.group("x")) in ("acronym", "name") and " - " not in match.group("y") \
+            and not re.search(r"\b(?:it|them|this|that)$", match.group("y").rstrip(".")):
+        return match.group("x"), match.group("y").strip()
     return None
+
+
+_EXPANDED = re.compile(r"\b(?P<a>[A-Z]{2,6})\s+(?:\((?P<x1>[^()]{5,80})\)|(?P<x2>(?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*))"
+                       r"|\b(?P<x3>(?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*)\s+\((?P<b>[A-Z]{2,6})\)")
+
+
+def expansions(sentence: str) -> list[tuple[str, str]]:
+    """Acronyms spelt out where they are used: "OCI open container initiative", "Container
+    Network Interface (CNI)", "CNI (Container Network Interface)". The expansion is the words
+    whose initials are the acronym's letters, so a question can ask what the acronym stands for."""
+    found = []
+    for match in _EXPANDED.finditer(sentence):
+        acronym = match.group("a") or match.group("b")
+        words = (match.group("x1") or match.group("x2") or match.group("x3")).split()
+        n = len(acronym)
+        # the expansion is the n words after the acronym, or the n words before "(ACR)"
+        words = words[-n:] if match.group("b") else words[:n]
+        if len(words) == n and "".join(w[0] for w in words).upper() == acronym \
+                and not any(w.lower() in english_stopwords() for w in words):
+            found.append((acronym, " ".join(words)))
+    return found
 
 
 def _add_definition(found: list[Definition], term: str, meaning: str, sentence: str) -> None:
@@ -369,19 +399,25 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
     term = re.sub(r"\s*\([^()]*\)", "", term).strip().strip("*_`")
     meaning = meaning.strip().rstrip(".")
     words = term.split()
-    if not 1 <= len(words) <= 4 or not 3 <= len(meaning.split()) <= 25:
+    short_ok = _ACRONYM.fullmatch(term) is not None and "".join(w[0] for w in meaning.split()).upper() == term
+    if not 1 <= len(words) <= 4 or not (2 if short_ok else 3) <= len(meaning.split()) <= 25:
         return
     if any(w.lower() in ("vs", "versus", "and", "or", "if", "when", "you", "we", "i") for w in words):
         return
     if any(w.lower() in english_stopwords() or w.lower() in _PRONOUN_START for w in words):
         return  # "upsides of containers": a list header, not a named thing
     meaning = re.split(r"(?<=[.!?])\s", meaning, maxsplit=1)[0].rstrip(".")
-    if not 3 <= len(meaning.split()):
+    head = meaning.split(", ", 1)[0]
+    if len(meaning.split()) > 12 and len(head.split()) >= 4:
+        meaning = head  # "K8s own way of managing storage, a persistent volume, you have to...": its first clause
+    if not (2 if short_ok else 3) <= len(meaning.split()):
         return
     if normalise(term) and normalise(term) in normalise(meaning):
         return
     if "?" in meaning or meaning.endswith(":"):
         return
+    if any(d.term == term for d in found):
+        return  # one definition of a term per passage
     found.append(Definition(term, meaning[0].upper() + meaning[1:], sentence))
 
 
