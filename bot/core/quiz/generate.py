@@ -320,6 +320,8 @@ class QuestionGenerator:
                     continue  # "enumerates": prose, not a name
                 if set(_parts(term.text)) & set(_parts(answer.text)):
                     continue  # "multipoint-scheduler" for "kube-scheduler": shares half the answer
+                if candidate.kind == "definition" and self._described_alike(term, candidate.prompt, doc):
+                    continue  # "VMWare" for "a virtualization of physical devices": the notes call it a virtualization engine
                 shape = 0 if term.shape == answer.shape else 10
                 # close passages first; among them, the better known terms: those a learner meets
                 pool.append((shape + rank - math.log1p(df), term.text))
@@ -364,6 +366,14 @@ class QuestionGenerator:
             found = self._tokens[key] = sorted({t for t in terms if t is not None}, key=lambda t: t.text)
         return found
 
+    def _described_alike(self, term: Term, prompt: str, doc: Document) -> bool:
+        """The notes say of the term what the question says of the answer: a line of its passage
+        naming the term shares a less common word of the description ("Main virtualization
+        engines: VMWare" for "a virtualization of physical devices")."""
+        described = set(self._stems(" ".join(w for w in re.findall(r"[A-Za-z]+", prompt) if english(w) < 4.5)))
+        pattern = re.compile(rf"(?<![\w-]){re.escape(term.text)}(?![\w-])")
+        return any(pattern.search(line) and described & set(self._stems(line)) for line in doc.chunk.text.split("\n"))
+
     def _technical_context(self, term: Term, doc: Document) -> bool:
         """A lower-case word the notes use once is taken for a product name ("etcd", "crio") only
         where the line around it is about software; "the DevOps kumbaya moment" is not."""
@@ -405,7 +415,10 @@ class QuestionGenerator:
         return any(found == stems_a and other == stems_b for found, other in self.synonyms.expansions(stems_a))
 
     def _visible(self, answer: str, text: str) -> bool:
-        """The answer, a word form of it or one of its synonyms, appears in `text`."""
+        """The answer, a word form of it or one of its synonyms, appears in `text` (also inside a
+        longer identifier: "IPAddress" in "IPAddressList")."""
+        if len(answer) >= 4 and " " not in answer and answer.lower() in text.lower():
+            return True
         answer_stems = self._stems(answer)
         if not answer_stems:
             return normalise(answer) in normalise(text)

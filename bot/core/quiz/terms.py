@@ -46,12 +46,12 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?
 _CODE = re.compile(r"`([^`]+)`")
 _COMMENT = re.compile(r"<!--.*?-->")
 _SENTENCE_SPLIT = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])")
-_DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former)\b", re.IGNORECASE)
+_DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former|instead)\b", re.IGNORECASE)
 _ADJECTIVE_PARTS = frozenset("based like level scoped wide aware specific only enabled compatible side free "
                              "native ready safe friendly style time".split())
 _SUBJECT_PRONOUN = re.compile(r"\b(?:it|they|he|she|its|their)\b", re.IGNORECASE)  # "If it is empty, ...": what is?
 _CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our".split())
-META = re.compile(r"\b(?:my|our|these) notes\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
+META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(
@@ -77,6 +77,8 @@ class Term:
         """Finer than the kind, so that a distractor looks like the answer: a domain for a domain."""
         if self.kind != "name":
             return self.kind
+        if re.fullmatch(r"v?\d+(?:\.\d+)+", self.text):
+            return "version"  # "v1.35" among versions, never beside "pod.spec"
         if "." in self.text:
             return "dotted"
         if re.search(r"[a-z][A-Z]", self.text) and self.text.isalnum():
@@ -188,10 +190,25 @@ def standalone(sentence: str) -> bool:
     if not _has_verb(words):
         return False  # "API server VM shutdown or apiserver crashing.": a fragment
     first = words[0].lower().strip(",.:;\"'")
+    if _subjectless(first, words):
+        return False  # "Allows setting ipMode for ...", "Start and configure additional etcd instance."
     if first in _PRONOUN_START or " ".join(words[:2]).lower() in ("for example,", "for instance,", "in addition,"):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.6 * len(sentence.replace(" ", ""))
+
+
+def _subjectless(first: str, words: list[str]) -> bool:
+    """A description whose subject is elsewhere ("Allows ..."), or a short step of a procedure
+    ("Start and configure additional etcd instance."): neither reads as a question on its own."""
+    table = english_zipf()
+    if not first.isalpha() or not words[0][:1].isupper():
+        return False
+    if first.endswith("s") and not first.endswith("ss") and table.get(first[:-1] + "ed", 0.0) >= 3.0 \
+            and table.get(first[:-1], 0.0) >= 3.5:
+        return True  # "Allows", "Contains", "Returns": a verb with no subject
+    imperative = table.get(first + "ed", 0.0) >= 3.0 or table.get(first + "d", 0.0) >= 3.0
+    return imperative and len(words) < 8
 
 
 def key_terms(sentence: str) -> list[tuple[Term, Span]]:
@@ -414,8 +431,8 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
         return
     if normalise(term) and normalise(term) in normalise(meaning):
         return
-    if "?" in meaning or meaning.endswith(":"):
-        return
+    if "?" in meaning or ":" in meaning:
+        return  # "Create, get, list, watch, group: certificates.k8s.io": a table row, not a description
     if any(d.term == term for d in found):
         return  # one definition of a term per passage
     found.append(Definition(term, meaning[0].upper() + meaning[1:], sentence))

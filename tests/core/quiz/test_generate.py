@@ -156,3 +156,58 @@ def test_a_question_on_the_notes_typo_accepts_the_correct_spelling() -> None:
     typo = next(q for q in questions if q.answer == "hypervizor")
     assert typo.prompt == "Which of these is a virtualization of physical devices?"
     assert "hypervisor" in typo.accepted
+
+
+def test_more_statement_forms_give_definitions() -> None:
+    passage = analyse_passage(
+        "PVC is k8s own way of managing storage, a persistent volume, you have to map claims\n\n"
+        "-storage orchestration - allows you to mount a storage system of your choice\n\n"
+        "it should be compliant with OCI open container initiative\n\n"
+        "The Container Network Interface (CNI) plugins set up the Pod network.\n\n"
+        "containerization is overlapping with package systems - Nyx, influences it\n\n"
+        "Verbs: create, get, list, watch, group: certificates.k8s.io\n"
+    )
+    found = {d.term: d.meaning for d in passage.definitions}
+    assert found == {
+        "PVC": "K8s own way of managing storage",  # a long meaning: its first clause
+        "storage orchestration": "Allows you to mount a storage system of your choice",
+        "OCI": "Open container initiative",
+        "CNI": "Container Network Interface",
+    }
+
+
+@pytest.mark.parametrize("sentence", [
+    "Allows setting ipMode for Services where type is set to LoadBalancer.",
+    "Start and configure additional etcd instance.",
+    "If you use OIDC validation instead, your clients keep the token.",
+    "If you are running into difficulties with kubeadm, please consult our troubleshooting docs.",
+])
+def test_sentences_without_their_subject_or_context_are_refused(sentence: str) -> None:
+    assert not standalone(sentence)
+
+
+def test_seed_notes_give_several_questions_per_passage_and_definitions_both_ways(generator) -> None:
+    from bot.config import SHIPPED_CORPUS
+    from tests.core.quiz.conftest import engine_over
+
+    questions = all_questions(QuestionGenerator(*engine_over(SHIPPED_CORPUS)))
+    assert len(questions) >= 15  # 9 before: one question per sentence, definitions one way only
+    prompts = {q.prompt: q for q in questions}
+    assert prompts["What is a hypervizor?"].answer == "A virtualization of physical devices"
+    assert prompts["Which of these is a virtualization of physical devices?"].answer == "hypervizor"
+    assert "VMWare" not in prompts["Which of these is a virtualization of physical devices?"].choices  # the notes call it one
+    two_blanks = [q for q in questions if q.prompt.startswith(("Crio vs ____", "____ vs dockerd"))]
+    assert {q.answer for q in two_blanks} == {"crio", "dockerd"}
+    assert not any(c == "kubernets" for q in questions for c in q.choices)  # the notes' subject, misspelt
+
+
+def test_an_answer_inside_a_longer_identifier_is_visible(generator) -> None:
+    assert generator._visible("IPAddress", "IPAddressList contains a list of ____.")
+    assert not generator._visible("IPAddress", "The list contains ____ objects.")
+
+
+def test_a_version_is_asked_among_versions() -> None:
+    from bot.core.quiz.terms import term_of
+
+    assert term_of("v1.35", False, False).shape == "version"
+    assert term_of("pod.spec", False, False).shape == "dotted"
