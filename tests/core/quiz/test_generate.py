@@ -179,6 +179,7 @@ def test_more_statement_forms_give_definitions() -> None:
 @pytest.mark.parametrize("sentence", [
     "Allows setting ipMode for Services where type is set to LoadBalancer.",
     "Start and configure additional etcd instance.",
+    "start and configure additional etcd instance",
     "If you use OIDC validation instead, your clients keep the token.",
     "If you are running into difficulties with kubeadm, please consult our troubleshooting docs.",
 ])
