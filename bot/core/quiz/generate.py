@@ -70,7 +70,7 @@ class GenerationParams:
     """How many questions to try and keep per passage, and the seed of every random choice."""
 
     seed: int = 0
-    max_per_passage: int = 8  # questions kept from one passage (from distinct sentences)
+    max_per_passage: int = 8  # questions kept from one passage
     max_checks_per_passage: int = 12  # searches spent on one passage's candidates
     per_sentence: int = 2  # questions kept from one sentence: two terms blanked, or one definition asked both ways
     top_k: int = 3  # the source passage must rank this high for the question
@@ -117,7 +117,7 @@ class QuestionGenerator:
         passage = self.passage_terms(doc)
         candidates = sorted(self._candidates(passage), key=lambda c: -c.salience)
         questions: list[Question] = []
-        asked: dict[str, int] = {}  # questions kept per sentence
+        asked: dict[tuple[str, str], int] = {}  # questions kept per sentence (and defined term)
         checks = 0
         for candidate in candidates:
             if len(questions) >= self.params.max_per_passage or checks >= self.params.max_checks_per_passage:
@@ -145,7 +145,7 @@ class QuestionGenerator:
                     yield candidate  # a defined term is asked by its definition, the sentence's other terms blanked
 
     def _clozes(self, sentence: Sentence) -> list[_Candidate]:
-        """Up to two candidates per sentence, its most salient terms blanked (one is kept)."""
+        """Up to two candidates per sentence, its most salient terms blanked (both may be kept)."""
         if len(TOKEN.findall(sentence.text)) < 6:
             return []
         keys = [t.key for t, _ in sentence.terms]
@@ -174,9 +174,10 @@ class QuestionGenerator:
         return candidates
 
     def _definition(self, definition: Definition) -> list[_Candidate]:
-        """"Which of these is Y?" (choices: terms) when X is one key term; "What is X?" (choices:
-        descriptions) otherwise, and as the fallback when X's kind has no three distractors
-        (a web address among few others)."""
+        """"Which of these is Y?" (choices: terms) and "What is X?" (choices: descriptions) when X
+        is one key term: two questions, and the second still asks the fact when X's kind has no
+        three distractors (a web address among few others); only "What is X?" otherwise, and when
+        Y spells X out ("OCI": "Open container initiative")."""
         words = definition.term.split()
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
