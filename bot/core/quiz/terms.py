@@ -202,7 +202,7 @@ def _subjectless(first: str, words: list[str]) -> bool:
     """A description whose subject is elsewhere ("Allows ..."), or a short step of a procedure
     ("Start and configure additional etcd instance."): neither reads as a question on its own."""
     table = english_zipf()
-    if not first.isalpha():
+    if not first.isalpha() or len(first) < 3:
         return False
     if first.endswith("s") and not first.endswith("ss") and table.get(first[:-1] + "ed", 0.0) >= 3.0 \
             and table.get(first[:-1], 0.0) >= 3.5:
