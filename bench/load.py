@@ -1,14 +1,15 @@
 """Bursts of interactions: the real bot process beside a trivial bot, same double, same run.
 
-    .venv/bin/python bench/load.py                          # /ask on SQLite and PostgreSQL
-    .venv/bin/python bench/load.py --databases sqlite --rounds 3 --json-out load.json
+    .venv/bin/python bench/load.py                          # /ask and quiz clicks, SQLite and PostgreSQL
+    .venv/bin/python bench/load.py --databases sqlite --scenarios quiz --rounds 3 --json-out load.json
 
 What runs (issue 9, "Bursts"):
 - one Discord double (tests/discord_double) per bot, in this process, with `--members` members;
 - `python -m bot run` with the Kubernetes docs as notes, once per database: SQLite in a temporary
   folder, PostgreSQL at `--postgres-url` (default the `h_burst` database; its schema `public` is
   WIPED first, and the docs are indexed at start);
-- `bench/trivial_bot.py`: discord.py answering `/ask` with a fixed embed, nothing else.
+- `bench/trivial_bot.py`: discord.py answering `/ask` with a fixed embed and a quiz button click
+  with a fixed private message, nothing else.
 All bots run at once (idle ones cost nothing); each round bursts each bot in turn, so the bots are
 compared under the same machine load. A burst is `--requests` interactions from `--members`
 members, `--concurrency` at a time (each member sends its next one when the previous is answered).
