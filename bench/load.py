@@ -1,14 +1,15 @@
 """Bursts of interactions: the real bot process beside a trivial bot, same double, same run.
 
-    .venv/bin/python bench/load.py                          # /ask on SQLite and PostgreSQL
-    .venv/bin/python bench/load.py --databases sqlite --rounds 3 --json-out load.json
+    .venv/bin/python bench/load.py                          # /ask and quiz clicks, SQLite and PostgreSQL
+    .venv/bin/python bench/load.py --databases sqlite --scenarios quiz --rounds 3 --json-out load.json
 
 What runs (issue 9, "Bursts"):
 - one Discord double (tests/discord_double) per bot, in this process, with `--members` members;
 - `python -m bot run` with the Kubernetes docs as notes, once per database: SQLite in a temporary
   folder, PostgreSQL at `--postgres-url` (default the `h_burst` database; its schema `public` is
   WIPED first, and the docs are indexed at start);
-- `bench/trivial_bot.py`: discord.py answering `/ask` with a fixed embed, nothing else.
+- `bench/trivial_bot.py`: discord.py answering `/ask` with a fixed embed and a quiz button click
+  with a fixed private message, nothing else.
 All bots run at once (idle ones cost nothing); each round bursts each bot in turn, so the bots are
 compared under the same machine load. A burst is `--requests` interactions from `--members`
 members, `--concurrency` at a time (each member sends its next one when the previous is answered).
@@ -26,12 +27,20 @@ The cooldown is raised for the run (`ASK_COOLDOWN_RATE`), since 40 members ask 1
 within seconds; everything else is the bot's defaults.
 
 Scenarios are a table (`SCENARIOS`): a name, what a trivial bot must do for it, a `prepare` run
-once per bot (post a quiz, say) and an `act` that sends one member's interaction. Only `ask` is
-there today. A "quiz clicks" scenario slots in as one more entry: `prepare` has a moderator post
-the quiz (`/quiz`), returns the posted message, `act` is
-`double.send_component_click(custom_id_of_an_answer_button, message=posted, user=member)`; the
-trivial bot gets a matching `/quiz` that posts a message with one button answered by a fixed
-ephemeral reply (`bench/trivial_bot.py`).
+once per bot, an `act` that sends one member's interaction, which request is its reply and how a
+good reply looks:
+- `ask`: `/ask` with a question, answered by an embed (the first answer: the message, or after
+  "thinking…" the followup).
+- `quiz`: button clicks on quiz posts. `prepare` has the first member post `--quiz-posts` quizzes
+  (`/quiz`, no topic; by default as many as every member needs for each of its clicks of the whole
+  run to be a first answer, with room to spare); `act` clicks a choice A–D on the member's next
+  post, in turn, so each member answers each post once — until it runs out of posts: with
+  `--quiz-posts 1` every click after a member's first is a second answer, which the database
+  refuses (a reply too, measured the same way). notesbot defers the click, stores the answer, edits
+  the post's count and sends the feedback privately; the reply is that private feedback (the end
+  of the work). The trivial bot (`bench/trivial_bot.py`) posts a fixed question with buttons of
+  the same custom ids and answers a click with a fixed private message. After SIGTERM the answers
+  stored in `quiz_answers` must be exactly the first answers sent.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import random
 import os
 import re
@@ -111,8 +121,8 @@ class TimedDouble(DiscordDouble):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.replies: dict[str, tuple[float, Recorded]] = {}
-        self.waiting: dict[str, asyncio.Future[tuple[float, Recorded]]] = {}
+        self.replies: dict[str, list[tuple[float, Recorded]]] = {}
+        self.waiting: dict[str, list[tuple[Callable[[Recorded], bool], asyncio.Future[tuple[float, Recorded]]]]] = {}
 
     async def _rest_handler(self, request: Any, outside: bool = False) -> Any:
         response = await super()._rest_handler(request, outside)
@@ -126,18 +136,26 @@ class TimedDouble(DiscordDouble):
         elif not (rec.method in ("POST", "PATCH") and (m := self.FOLLOWUP.fullmatch(rec.path))):
             return
         token = m[1]
-        if token in self.replies:
-            return
-        self.replies[token] = reply = (asyncio.get_running_loop().time(), rec)
-        if (future := self.waiting.pop(token, None)) is not None and not future.done():
-            future.set_result(reply)
+        reply = (asyncio.get_running_loop().time(), rec)
+        self.replies.setdefault(token, []).append(reply)
+        for accept, future in self.waiting.get(token, ()):
+            if not future.done() and accept(rec):
+                future.set_result(reply)
 
-    async def reply_to(self, it: SentInteraction, timeout: float = REPLY_TIMEOUT) -> tuple[float, Recorded]:
-        """(when, request) of the interaction's answer."""
-        if it.token in self.replies:
-            return self.replies[it.token]
-        future = self.waiting.setdefault(it.token, asyncio.get_running_loop().create_future())
-        return await asyncio.wait_for(future, timeout)
+    async def reply_to(self, it: SentInteraction, accept: Callable[[Recorded], bool] = lambda _rec: True,
+                       timeout: float = REPLY_TIMEOUT) -> tuple[float, Recorded]:
+        """(when, request) of the interaction's first answer that `accept` takes (any, by default)."""
+        for reply in self.replies.get(it.token, ()):
+            if accept(reply[1]):
+                return reply
+        waiter = (accept, asyncio.get_running_loop().create_future())
+        self.waiting.setdefault(it.token, []).append(waiter)
+        try:
+            return await asyncio.wait_for(waiter[1], timeout)
+        finally:
+            self.waiting[it.token].remove(waiter)
+            if not self.waiting[it.token]:
+                del self.waiting[it.token]
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -149,12 +167,13 @@ class Scenario:
 
     name: str
     trivial_bot_does: str
-    prepare: Callable[[TimedDouble, list[str]], Awaitable[Any]]
+    prepare: Callable[[TimedDouble, Member, list[str], int], Awaitable[Any]]  # (double, poster, questions, posts)
     act: Callable[[TimedDouble, Any, Member, int], Awaitable[SentInteraction]]
     answered: Callable[[Recorded], bool]
+    is_reply: Callable[[Recorded], bool] = lambda _rec: True  # which answer to the interaction is the reply
 
 
-async def _no_setup(_double: TimedDouble, questions: list[str]) -> list[str]:
+async def _no_setup(_double: TimedDouble, _poster: Member, questions: list[str], _posts: int) -> list[str]:
     return questions
 
 
@@ -168,9 +187,74 @@ def _has_embed(rec: Recorded) -> bool:
     return rec.status < 300 and bool(body.get("embeds"))
 
 
+CHOICE = re.compile(r"quiz:choice:\d+:[0-3]")
+
+
+@dataclass
+class QuizPosts:
+    """The quiz messages posted for a burst, and how far each member got through them."""
+
+    messages: list[tuple[dict[str, Any], list[str]]]  # (message, custom ids of its choices A–D)
+    clicks: dict[int, int] = field(default_factory=dict)  # member id → clicks sent
+
+    def first_answers(self) -> int:
+        """Clicks that were a member's first on their post (the answers that must be stored)."""
+        return sum(min(n, len(self.messages)) for n in self.clicks.values())
+
+
+async def _post_quizzes(double: TimedDouble, poster: Member, _questions: list[str], posts: int) -> QuizPosts:
+    """`posts` quiz messages with choices A–D, posted by `poster` with `/quiz` (no topic); a question
+    to be answered in one's own words (no choices) is posted again."""
+    messages: list[tuple[dict[str, Any], list[str]]] = []
+    for _ in range(10 * posts):
+        known = {int(m["id"]) for m in double.bot_messages()}
+        it = await double.send_slash_command("quiz", {}, user=poster)
+        await double.reply_to(it)
+        new = [m for m in double.bot_messages() if int(m["id"]) not in known]
+        if not new:
+            raise SystemExit(f"/quiz posted nothing: {double.replies.get(it.token)}")
+        if choices := _choices(new[-1]):
+            messages.append((new[-1], choices))
+        if len(messages) == posts:
+            return QuizPosts(messages)
+    raise SystemExit(f"/quiz posted {len(messages)} questions with choices in {10 * posts} tries, not {posts}")
+
+
+def _choices(message: dict[str, Any]) -> list[str]:
+    ids = [c.get("custom_id", "") for row in message.get("components", []) for c in row.get("components", [])]
+    return [i for i in ids if CHOICE.fullmatch(i)]
+
+
+async def _click(double: TimedDouble, state: QuizPosts, member: Member, i: int) -> SentInteraction:
+    """The member's next post, in turn (a second round of them is refused: one answer each)."""
+    n = state.clicks.get(member.id, 0)
+    state.clicks[member.id] = n + 1
+    message, choices = state.messages[n % len(state.messages)]
+    return await double.send_component_click(choices[i % len(choices)], message=message, user=member)
+
+
+def _private_message(rec: Recorded) -> bool:
+    """A message only the member sees: the interaction's message or a followup, flagged ephemeral."""
+    body = rec.json or {}
+    if rec.method != "POST" or (body.get("type", 4) != 4):
+        return False  # PATCH of the original: the post's count, not the member's feedback
+    body = body.get("data", body) if "type" in body else body
+    return bool(int(body.get("flags") or 0) & 64)
+
+
+FEEDBACK = ("✅", "❌", "You already answered")  # a verdict, or the refusal of a second answer
+
+
+def _feedback(rec: Recorded) -> bool:
+    body = rec.json or {}
+    body = body.get("data", body) if "type" in body else body
+    return rec.status < 300 and str(body.get("content") or "").startswith(FEEDBACK)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "ask": Scenario("ask", "answers /ask with a fixed embed", _no_setup, _ask, _has_embed),
-    # "quiz-clicks": Scenario(...) — see the module docstring.
+    "quiz": Scenario("quiz", "answers a button click with a fixed private message", _post_quizzes, _click,
+                     _feedback, _private_message),
 }
 
 
@@ -190,7 +274,7 @@ class Bot:
     database_url: str | None = None
     process: asyncio.subprocess.Process | None = None
     members: list[Member] = field(default_factory=list)
-    sent: int = 0
+    sent: dict[str, int] = field(default_factory=dict)  # interactions sent, by scenario
 
     async def start(self, members: int) -> None:
         self.members = [self.double.add_member(f"learner{i}") for i in range(members)]
@@ -207,8 +291,9 @@ class Bot:
             raise SystemExit(f"{self.name} exited with {exited.result()}:\n{self.log_tail()}")
         exited.cancel()
         waiting.result()
-        await self.double.wait_until(lambda: self.double._find_command("ask", 1, None), timeout=60,
-                                     what="the /ask command")
+        for command in ("ask", "quiz"):
+            await self.double.wait_until(lambda: self.double._find_command(command, 1, None), timeout=60,
+                                         what=f"the /{command} command")
         await asyncio.sleep(3)  # discord.py fires on_ready ~2 s after the last GUILD_CREATE
 
     async def stop(self) -> int | None:
@@ -273,13 +358,14 @@ async def wipe_postgres(url: str) -> None:
         await engine.dispose()
 
 
-async def stored_answers(url: str) -> int:
+async def stored_rows(url: str, table: str) -> int:
+    """Rows of `answers` (asks) or `quiz_answers` (clicks) in the bot's database."""
     from bot.core.storage.database import create_engine
 
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            return int((await conn.exec_driver_sql("SELECT count(*) FROM answers")).scalar_one())
+            return int((await conn.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
         await engine.dispose()
 
@@ -323,14 +409,15 @@ async def burst(bot: Bot, scenario: Scenario, state: Any, *, requests: int, conc
     counter = itertools.count()
     latencies: list[float] = []
     unanswered = 0
+    sent_before = bot.sent.get(scenario.name, 0)
 
     async def member_loop(member: Member) -> None:
         nonlocal unanswered
         while (i := next(counter)) < requests:
             sent = loop.time()
-            it = await scenario.act(bot.double, state, member, bot.sent + i)
+            it = await scenario.act(bot.double, state, member, sent_before + i)
             try:
-                when, rec = await bot.double.reply_to(it)
+                when, rec = await bot.double.reply_to(it, scenario.is_reply)
             except TimeoutError:
                 unanswered += 1
                 continue
@@ -344,7 +431,7 @@ async def burst(bot: Bot, scenario: Scenario, state: Any, *, requests: int, conc
     await asyncio.gather(*(member_loop(bot.members[j % len(bot.members)]) for j in range(concurrency)))
     seconds = loop.time() - started
     bot_cpu, own_cpu = process_cpu(bot.process.pid) - cpu, time.process_time() - own_cpu
-    bot.sent += requests
+    bot.sent[scenario.name] = sent_before + requests
     return Burst(scenario.name, bot.name, round_, requests, seconds, latencies, unanswered, bot_cpu, own_cpu)
 
 
@@ -397,12 +484,15 @@ async def run(args: argparse.Namespace) -> int:
         bots.append(baseline(work / "baseline", corpus, args.baseline))
     bursts: list[Burst] = []
     codes: dict[str, int | None] = {}
+    states: dict[tuple[str, str], Any] = {}
     try:
         for bot in bots:
             print(f"starting {bot.name} …", file=sys.stderr, flush=True)
             await bot.start(args.members)
         questions = questions_from(corpus)
-        states = {(s.name, b.name): await s.prepare(b.double, questions) for s in scenarios for b in bots}
+        # every click of the run a first answer, with room for members that click more than their share
+        posts = args.quiz_posts or math.ceil(1.5 * (args.concurrency + args.rounds * args.requests) / args.members) + 1
+        states = {(s.name, b.name): await s.prepare(b.double, b.members[0], questions, posts) for s in scenarios for b in bots}
         for scenario in scenarios:
             for bot in bots:  # warm-up: first-use imports and caches, not measured
                 await burst(bot, scenario, states[scenario.name, bot.name], requests=args.concurrency,
@@ -421,11 +511,17 @@ async def run(args: argparse.Namespace) -> int:
     problems = [f"{name} exited with {code}" for name, code in codes.items() if code != 0]
     stored: dict[str, str] = {}
     for bot in bots:
-        if bot.database_url is not None and "ask" in args.scenarios:
-            count = await stored_answers(bot.database_url)
-            stored[bot.name] = f"{count}/{bot.sent}"
-            if count != bot.sent:
-                problems.append(f"{bot.name} stored {count} answers of {bot.sent}")
+        if bot.database_url is None:
+            continue
+        expected = {"answers": bot.sent.get("ask", 0) if "ask" in args.scenarios else None,
+                    "quiz_answers": states["quiz", bot.name].first_answers() if "quiz" in args.scenarios else None}
+        for table_name, wanted in expected.items():
+            if wanted is None:
+                continue
+            count = await stored_rows(bot.database_url, table_name)
+            stored[f"{bot.name} {table_name}"] = f"{count}/{wanted}"
+            if count != wanted:
+                problems.append(f"{bot.name} stored {count} rows of {table_name}, not {wanted}")
     print("answers stored after SIGTERM: " + ", ".join(f"{k} {v}" for k, v in stored.items()))
     for problem in problems:
         print("PROBLEM: " + problem)
@@ -449,6 +545,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=40, help="members in the server (default 40)")
     parser.add_argument("--concurrency", type=int, default=40, help="interactions in flight (default 40)")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per bot, medians reported (default 3)")
+    parser.add_argument("--quiz-posts", type=int, default=0, metavar="N",
+                        help="quiz posts per bot for the quiz scenario (default: enough for every click of the "
+                             "run to be a first answer; 1 makes nearly all of them refused second answers)")
     parser.add_argument("--baseline", type=Path, metavar="TREE",
                         help="also burst notesbot run from this source tree (on SQLite), e.g. an older commit's")
     parser.add_argument("--profile", action="store_true",
