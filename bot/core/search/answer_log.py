@@ -181,11 +181,10 @@ class AnswerLog:
         if self._flusher is not None:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
-        if self._waiting:
-            try:
-                await self.flush()
-            except connection_errors() as exc:
-                log.error("could not store %d answers at shutdown: %s", len(self._waiting), exc)
+        try:  # always: a write the cancelled writer had under way (shielded) is waited for here
+            await self.flush()
+        except connection_errors() as exc:
+            log.error("could not store %d answers at shutdown: %s", len(self._waiting), exc)
 
     def _schedule(self) -> None:
         if self._flusher is None or self._flusher.done():
