@@ -266,9 +266,22 @@ class SearchIndex:
         for term, weight in weighted_terms:
             start, end = bounds[term], bounds[term + 1]
             contribution = scores[start:end]
-            np.add.at(acc, docs[start:end], contribution if weight == 1.0 else contribution * weight)
+            # a term lists each chunk once, so a plain fancy-index add is exact (np.add.at is
+            # several times slower and only needed for repeated indices)
+            acc[docs[start:end]] += contribution if weight == 1.0 else contribution * weight
             base += weight * absent[term]
         return acc, base
+
+    def matched_words(self, doc: int, query_terms: np.ndarray) -> tuple[str, ...]:
+        """The distinct words of document `doc` (first occurrence first) indexed under a term
+        marked True in `query_terms` (one flag per term): what a passage highlights."""
+        ids = self._flat[self._offsets[doc] : self._offsets[doc + 1]]
+        found = ids[query_terms[self.surface_term[ids]]]
+        return tuple(self.surfaces[i] for i in dict.fromkeys(found.tolist()))
+
+    def word_ids(self, doc: int) -> list[int]:
+        """The word ids of document `doc` (one per token, as `words_of`, without making strings)."""
+        return self._flat[self._offsets[doc] : self._offsets[doc + 1]].tolist()
 
     def surfaces_of(self, terms: Sequence[int]) -> set[str]:
         """Every surface word indexed under one of `terms` (for highlighting matches)."""

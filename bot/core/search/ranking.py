@@ -96,6 +96,10 @@ class NameIndex:
         self.section_of = np.full(n, none, dtype=np.int64)
         for j, (a, b, _) in enumerate(kept):
             (self.title_of if kinds[j] == 0 else self.section_of)[a:b] = j
+        # each name's documents are one range (titles never overlap, nor do sections)
+        self.starts = np.array([a for a, _, _ in kept], dtype=np.int64)
+        self.ends = np.array([b for _, b, _ in kept], dtype=np.int64)
+        self.is_title = np.array([kind == 0 for kind in kinds], dtype=bool)
         flat_terms = np.fromiter((t for _, _, ts in kept for t in ts), dtype=np.int64)
         flat_names = np.repeat(np.arange(len(kept), dtype=np.int64), self.lengths.astype(np.int64))
         known = flat_terms >= 0
@@ -121,7 +125,7 @@ class NameIndex:
         """The names of `index`'s documents: from its snapshot when it came from one, else built
         (and kept on the index, so its snapshot stores them)."""
         stored = getattr(index, "name_arrays", None)
-        if stored:
+        if stored and all(key in stored for key in cls._ARRAYS):  # else stored by older code: build
             names = cls.__new__(cls)
             names.n_docs = len(index)
             for key in cls._ARRAYS:
@@ -132,43 +136,52 @@ class NameIndex:
         index.name_arrays = {key: np.asarray(getattr(names, key)) for key in (*cls._ARRAYS, "indptr")}
         return names
 
-    _ARRAYS = ("note_of", "lengths", "postings", "title_of", "section_of")
+    _ARRAYS = ("note_of", "lengths", "postings", "title_of", "section_of", "starts", "ends", "is_title")
 
     def match(self, weighted: Sequence[tuple[int, float]], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the names containing a query term: their ids, the IDF they cover (weighted) and
         their precision (share of the name's terms in the query)."""
         bounds, postings = self.indptr, self.postings
-        ids, values = [], []
+        ids, sizes, values = [], [], []
         for term, weight in weighted:
-            found = postings[bounds[term] : bounds[term + 1]]
-            if len(found):
-                ids.append(found)
-                values.append(np.full(len(found), weight * float(idf[term])))
+            start, end = bounds[term], bounds[term + 1]
+            if end > start:
+                ids.append(postings[start:end])
+                sizes.append(end - start)
+                values.append(weight * float(idf[term]))
         if not ids:
             empty = np.zeros(0)
             return empty.astype(np.int64), empty, empty
-        found = np.concatenate(ids)
-        size = len(self.lengths)
-        counts = np.bincount(found, minlength=size)
-        names = counts.nonzero()[0]
-        covered = np.bincount(found, weights=np.concatenate(values), minlength=size)[names]
-        return names, covered, counts[names] / self.lengths[names]
+        found = np.concatenate(ids) if len(ids) > 1 else ids[0]
+        # only the names found, not a count over every name (sums in the same order: same values)
+        names, inverse, counts = np.unique(found, return_inverse=True, return_counts=True)
+        covered = np.bincount(inverse, weights=np.repeat(values, sizes), minlength=len(names))
+        return names, covered, counts / self.lengths[names]
 
     def doc_bonus(self, weighted: Sequence[tuple[int, float]], idf: np.ndarray, total_idf: float,
-                  params: RankParams) -> np.ndarray | None:
-        """Each document's name bonus, or None when no name matches."""
+                  params: RankParams) -> tuple[np.ndarray, np.ndarray] | None:
+        """The documents with a name bonus (each once) and their bonuses, or None when no name
+        matches. Only the matched names' documents are touched, not every document."""
         if params.title_bonus <= 0 or not self.n_docs:
             return None
         names, covered, precision = self.match(weighted, idf)
         if not len(names):
             return None
         bonus = params.title_bonus * covered * precision ** params.precision_power
-        # a running sum spreads each name's bonus over its documents; a passage gets its note's
-        # title bonus plus its section's heading bonus (the better of the two scored 0.768 instead
-        # of 0.802 on the tuning half), capped
+        # a passage gets its note's title bonus plus its section's heading bonus (the better of
+        # the two scored 0.768 instead of 0.802 on the tuning half), capped
         per_name = np.zeros(len(self.lengths) + 1)  # the last slot: documents without a name
         per_name[names] = bonus
-        return np.minimum(per_name[self.title_of] + per_name[self.section_of], params.title_bonus * total_idf)
+        titles = self.is_title[names]
+        in_titles = _ranges(self.starts[names[titles]], self.ends[names[titles]])
+        in_sections = _ranges(self.starts[names[~titles]], self.ends[names[~titles]])
+        matched = np.zeros(len(self.lengths) + 1, dtype=bool)
+        matched[names] = True
+        # a section's documents already in a matched title's range are counted once
+        docs = np.concatenate((in_titles, in_sections[~matched[self.title_of[in_sections]]]))
+        values = np.minimum(per_name[self.title_of[docs]] + per_name[self.section_of[docs]],
+                            params.title_bonus * total_idf)
+        return docs, values
 
     def named_share(self, terms: Sequence[int], idf: np.ndarray, total_idf: float) -> float:
         """The largest share of the question's IDF covered by a name the question names in full
@@ -178,3 +191,12 @@ class NameIndex:
         names, covered, precision = self.match([(t, 1.0) for t in terms], idf)
         full = precision >= 1.0
         return float(covered[full].max()) / total_idf if full.any() else 0.0
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The integers of the ranges [start, end), concatenated."""
+    sizes = ends - starts
+    if not len(sizes):
+        return np.zeros(0, dtype=np.int64)
+    before = np.cumsum(sizes) - sizes
+    return np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(starts - before, sizes)
