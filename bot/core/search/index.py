@@ -98,7 +98,9 @@ class SearchIndex:
         index.stems = list(index.term_ids)
         index._finish(flat, lengths)
         if int((index.surface_counts == 0).sum()) * 4 > len(index.surfaces):  # compact: build afresh
-            return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+            index = cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+        # the titles and headings analysed so far (`ranking.NameIndex`): only new ones are analysed
+        index.name_stems = getattr(previous, "name_stems", None)
         return index
 
     def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
