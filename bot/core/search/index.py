@@ -108,31 +108,42 @@ class SearchIndex:
         self._flat = flat
         self._offsets = np.concatenate(([0], np.cumsum(lengths)))
         self.surface_counts = np.bincount(flat, minlength=len(self.surfaces))
-        self._build_postings(self.surface_term[flat], lengths)
+        self._build_postings(flat, lengths)
 
-    def _build_postings(self, terms: np.ndarray, lengths: np.ndarray) -> None:
-        """CSR postings: for each term, the sorted chunks containing it and their scores."""
+    def _build_postings(self, flat: np.ndarray, lengths: np.ndarray) -> None:
+        """CSR postings: for each term, the sorted chunks containing it and their scores.
+
+        Every step works in place or frees its input first: the (term, chunk) keys, one per token,
+        are the build's peak memory, so no second token-sized array is made beside them."""
         n_docs, n_terms = len(self.documents), len(self.term_ids)
         self.doc_len = lengths
         self.avgdl = float(lengths.sum() / n_docs) if n_docs else 0.0
-        keys = terms.astype(np.int64) * max(n_docs, 1) + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        del terms
+        keys = self.surface_term[flat].astype(np.int64)  # term × n_docs + chunk, sorted
+        keys *= max(n_docs, 1)
+        keys += np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
         keys.sort()
-        starts = np.flatnonzero(np.diff(keys, prepend=-1)) if len(keys) else np.zeros(0, dtype=np.int64)
-        tf = np.diff(np.append(starts, len(keys)))
+        first = np.empty(len(keys), dtype=bool)  # where a new (term, chunk) pair begins
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.diff(np.append(starts, len(keys))).astype(np.float64)
         posting_terms, posting_docs = np.divmod(keys[starts], max(n_docs, 1))
-        del keys
+        del keys, starts
         self.posting_docs = posting_docs.astype(np.int32)
+        del posting_docs
         self.df = np.bincount(posting_terms, minlength=n_terms)
         self.indptr = np.concatenate(([0], np.cumsum(self.df)))
         self.idf = idf(self.df, n_docs, self.params) if n_terms else np.zeros(0)
         self.absent = absent_scores(self.idf, self.params)
         self._lists()
+        term_idf = self.idf[posting_terms]
+        del posting_terms
         self.posting_scores = term_scores(
-            tf.astype(np.float64),
-            lengths[posting_docs].astype(np.float64),
+            tf,
+            lengths.astype(np.float64)[self.posting_docs],
             self.avgdl,
-            self.idf[posting_terms],
+            term_idf,
             self.params,
         )
 
