@@ -216,14 +216,19 @@ class SearchEngine:
         the filter stays linear in the number of hits."""
         words = None
         score = hit.score
+        word_sets = self._word_sets
         for other in kept[-NEAR_DUPLICATE_WINDOW:]:
             if abs(score - other.score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other.score)):
                 continue  # scores not close: not a near-duplicate
-            words = words or self._word_set(hit.doc)
-            others = self._word_set(other.doc)
-            small, large = sorted((len(words), len(others)))
+            if words is None:
+                words = self._word_set(hit.doc)
+            others = word_sets.get(other.doc)  # a kept hit's set is cached: it was checked
+            if others is None:
+                others = self._word_set(other.doc)
+            a, b = len(words), len(others)
             # Jaccard ≤ |smaller| / |larger|: most pairs are told apart by their sizes alone
-            if small >= NEAR_DUPLICATE_JACCARD * large and _jaccard(words, others) >= NEAR_DUPLICATE_JACCARD:
+            if (a >= NEAR_DUPLICATE_JACCARD * b if a <= b else b >= NEAR_DUPLICATE_JACCARD * a) \
+                    and _jaccard(words, others) >= NEAR_DUPLICATE_JACCARD:
                 return True
         return False
 
@@ -270,4 +275,5 @@ def _weighted(query: Query) -> list[tuple[int, float]]:
 def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     if not a and not b:
         return 1.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)  # |a ∪ b| without building the union
