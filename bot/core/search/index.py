@@ -296,15 +296,6 @@ class SearchIndex:
         """The word ids of document `doc` (one per token, as `words_of`, without making strings)."""
         return self._flat[self._offsets[doc] : self._offsets[doc + 1]].tolist()
 
-    def surfaces_of(self, terms: Sequence[int]) -> set[str]:
-        """Every surface word indexed under one of `terms` (for highlighting matches)."""
-        if not hasattr(self, "_term_surfaces"):
-            order = np.argsort(self.surface_term, kind="stable")
-            bounds = np.searchsorted(self.surface_term[order], np.arange(len(self.stems) + 1))
-            self._term_surfaces = (order, bounds)
-        order, bounds = self._term_surfaces
-        return {self.surfaces[i] for t in terms for i in order[bounds[t] : bounds[t + 1]]}
-
 
 def _text(value: str) -> np.ndarray:
     return np.frombuffer(value.encode("utf-8"), dtype=np.uint8)
