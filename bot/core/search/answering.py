@@ -87,7 +87,7 @@ class SearchEngine:
         self.rank = rank_params or RankParams()
         self.names = NameIndex.for_index(index, analyzer)
         self.queries = QueryBuilder(index, analyzer, synonyms, query_params, self.names)
-        self._word_sets: dict[int, frozenset[str]] = {}  # for near-duplicate checks, filled lazily
+        self._word_sets: dict[int, frozenset[int]] = {}  # word ids, for near-duplicate checks, filled lazily
 
     @property
     def documents(self) -> list[Document]:
@@ -106,11 +106,13 @@ class SearchEngine:
         scores, base = self.index.accumulate(terms)
         bonus = self.names.doc_bonus(terms, self.index.idf, query.total_idf, self.rank)
         if bonus is not None:
-            scores = scores + bonus
+            docs, values = bonus
+            scores[docs] += values  # only the named notes' and sections' chunks get a bonus
         candidates = scores.nonzero()[0]
         ranked = self._ranked(candidates, scores[candidates], wanted + 1)
-        surfaces = self.index.surfaces_of([t.term for t in query.terms])
-        passages = tuple(self._passage(hit, base, surfaces) for hit in ranked[offset:wanted])
+        query_terms = np.zeros(len(self.index.stems), dtype=bool)
+        query_terms[[t.term for t in query.terms]] = True
+        passages = tuple(self._passage(hit, base, query_terms) for hit in ranked[offset:wanted])
         return Answer(question, passages, (), has_more=len(ranked) > wanted and wanted < limit)
 
     def _ranked(self, candidates: np.ndarray, scores: np.ndarray, wanted: int) -> list[Hit]:
@@ -125,28 +127,34 @@ class SearchEngine:
             else:
                 top, complete = np.arange(len(candidates)), True
             order = top[np.lexsort((candidates[top], -scores[top]))]
-            results = self._by_note(candidates[order].tolist(), scores[order].tolist(), wanted, complete)
+            docs = candidates[order]
+            results = self._by_note(docs.tolist(), scores[order].tolist(), self.names.note_of[docs].tolist(),
+                                    wanted, complete)
             if results is not None:
                 return results[:wanted]
             fetch *= 4
 
-    def _by_note(self, docs: list[int], scores: list[float], wanted: int, complete: bool) -> list[Hit] | None:
-        """Results from hits sorted best first, or None if they settle fewer than `wanted`. Once
-        `wanted` + 1 notes are seen, the first `wanted` are settled: a note's second passage that
-        dominates the next note scores more than that note's best, so it came before it."""
-        note_of = self.names.note_of
+    def _by_note(self, docs: list[int], scores: list[float], notes_of: list[int], wanted: int,
+                 complete: bool) -> list[Hit] | None:
+        """Results from hits sorted best first (`notes_of`: each hit's note), or None if they
+        settle fewer than `wanted`. Once `wanted` + 1 notes are seen, the first `wanted` are
+        settled: a note's second passage that dominates the next note scores more than that
+        note's best, so it came before it."""
         groups: dict[int, list[Hit]] = {}
         kept: list[Hit] = []  # the hits that may be shown on the first pages: a note's first two
-        for doc, score in zip(docs, scores):
-            hit = Hit(doc, score)
-            group = groups.get(int(note_of[doc]))
+        for doc, score, note in zip(docs, scores, notes_of):
+            group = groups.get(note)
             if group is not None and len(group) >= 2:
-                group.append(hit)  # a third passage: read only on deep pages, checked there
+                group.append(Hit(doc, score))  # a third passage: read only on deep pages, checked there
                 continue
-            if self._near_duplicate(hit, kept):
+            hit = Hit(doc, score)
+            if kept and self._near_duplicate(hit, kept):
                 continue
             kept.append(hit)
-            groups.setdefault(int(note_of[doc]), []).append(hit)
+            if group is None:
+                groups[note] = [hit]
+            else:
+                group.append(hit)
             if len(groups) > wanted:
                 break
         else:
@@ -207,26 +215,33 @@ class SearchEngine:
         score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits are compared:
         the filter stays linear in the number of hits."""
         words = None
+        score = hit.score
+        word_sets = self._word_sets
         for other in kept[-NEAR_DUPLICATE_WINDOW:]:
-            if not _close(hit.score, other.score):
-                continue
-            words = words or self._word_set(hit.doc)
-            others = self._word_set(other.doc)
-            small, large = sorted((len(words), len(others)))
+            if abs(score - other.score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other.score)):
+                continue  # scores not close: not a near-duplicate
+            if words is None:
+                words = self._word_set(hit.doc)
+            others = word_sets.get(other.doc)  # a kept hit's set is cached: it was checked
+            if others is None:
+                others = self._word_set(other.doc)
+            a, b = len(words), len(others)
             # Jaccard ≤ |smaller| / |larger|: most pairs are told apart by their sizes alone
-            if small >= NEAR_DUPLICATE_JACCARD * large and _jaccard(words, others) >= NEAR_DUPLICATE_JACCARD:
+            if (a >= NEAR_DUPLICATE_JACCARD * b if a <= b else b >= NEAR_DUPLICATE_JACCARD * a) \
+                    and _jaccard(words, others) >= NEAR_DUPLICATE_JACCARD:
                 return True
         return False
 
-    def _word_set(self, doc: int) -> frozenset[str]:
+    def _word_set(self, doc: int) -> frozenset[int]:
+        """The chunk's distinct word ids (one id per word: the same Jaccard as over the words)."""
         cached = self._word_sets.get(doc)
         if cached is None:
-            cached = self._word_sets[doc] = frozenset(self.index.words_of(doc))
+            cached = self._word_sets[doc] = frozenset(self.index.word_ids(doc))
         return cached
 
-    def _passage(self, hit: Hit, base: float, query_surfaces: set[str]) -> Passage:
-        """`query_surfaces`: every index word under one of the query's terms; `base` what every
-        chunk scores (BM25+'s absent-term constant), added so scores stay rank-bm25's."""
+    def _passage(self, hit: Hit, base: float, query_terms: np.ndarray) -> Passage:
+        """`query_terms`: a flag per term, True for the query's; `base` what every chunk scores
+        (BM25+'s absent-term constant), added so scores stay rank-bm25's."""
         doc = self.index.documents[hit.doc]
         chunk = doc.chunk
         return Passage(
@@ -236,15 +251,10 @@ class SearchEngine:
             end_line=chunk.end_line,
             score=hit.score + base,
             text=chunk.text,
-            matched=self._surface_matches(self.index.words_of(hit.doc), query_surfaces),
+            matched=self.index.matched_words(hit.doc, query_terms),
             chunk_id=chunk.chunk_id,
             title=doc.title,
         )
-
-    @staticmethod
-    def _surface_matches(words: list[str], surfaces: set[str]) -> tuple[str, ...]:
-        """The chunk's own words (as analysed, lower-case) that matched, for highlighting."""
-        return tuple(w for w in dict.fromkeys(words) if w in surfaces)
 
     def _suggestions(self, query: Query) -> tuple[str, ...]:
         found: list[str] = []
@@ -262,11 +272,8 @@ def _weighted(query: Query) -> list[tuple[int, float]]:
     return [(t.term, t.weight) for t in query.terms]
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= NEAR_DUPLICATE_SCORE_GAP * max(abs(a), abs(b))
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     if not a and not b:
         return 1.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)  # |a ∪ b| without building the union

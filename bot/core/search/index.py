@@ -98,7 +98,9 @@ class SearchIndex:
         index.stems = list(index.term_ids)
         index._finish(flat, lengths)
         if int((index.surface_counts == 0).sum()) * 4 > len(index.surfaces):  # compact: build afresh
-            return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+            index = cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+        # the titles and headings analysed so far (`ranking.NameIndex`): only new ones are analysed
+        index.name_stems = getattr(previous, "name_stems", None)
         return index
 
     def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
@@ -106,31 +108,42 @@ class SearchIndex:
         self._flat = flat
         self._offsets = np.concatenate(([0], np.cumsum(lengths)))
         self.surface_counts = np.bincount(flat, minlength=len(self.surfaces))
-        self._build_postings(self.surface_term[flat], lengths)
+        self._build_postings(flat, lengths)
 
-    def _build_postings(self, terms: np.ndarray, lengths: np.ndarray) -> None:
-        """CSR postings: for each term, the sorted chunks containing it and their scores."""
+    def _build_postings(self, flat: np.ndarray, lengths: np.ndarray) -> None:
+        """CSR postings: for each term, the sorted chunks containing it and their scores.
+
+        Every step works in place or frees its input first: the (term, chunk) keys, one per token,
+        are the build's peak memory, so no second token-sized array is made beside them."""
         n_docs, n_terms = len(self.documents), len(self.term_ids)
         self.doc_len = lengths
         self.avgdl = float(lengths.sum() / n_docs) if n_docs else 0.0
-        keys = terms.astype(np.int64) * max(n_docs, 1) + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        del terms
+        keys = self.surface_term[flat].astype(np.int64)  # term × n_docs + chunk, sorted
+        keys *= max(n_docs, 1)
+        keys += np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
         keys.sort()
-        starts = np.flatnonzero(np.diff(keys, prepend=-1)) if len(keys) else np.zeros(0, dtype=np.int64)
-        tf = np.diff(np.append(starts, len(keys)))
+        first = np.empty(len(keys), dtype=bool)  # where a new (term, chunk) pair begins
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.diff(np.append(starts, len(keys))).astype(np.float64)
         posting_terms, posting_docs = np.divmod(keys[starts], max(n_docs, 1))
-        del keys
+        del keys, starts
         self.posting_docs = posting_docs.astype(np.int32)
+        del posting_docs
         self.df = np.bincount(posting_terms, minlength=n_terms)
         self.indptr = np.concatenate(([0], np.cumsum(self.df)))
         self.idf = idf(self.df, n_docs, self.params) if n_terms else np.zeros(0)
         self.absent = absent_scores(self.idf, self.params)
         self._lists()
+        term_idf = self.idf[posting_terms]
+        del posting_terms
         self.posting_scores = term_scores(
-            tf.astype(np.float64),
-            lengths[posting_docs].astype(np.float64),
+            tf,
+            lengths.astype(np.float64)[self.posting_docs],
             self.avgdl,
-            self.idf[posting_terms],
+            term_idf,
             self.params,
         )
 
@@ -266,18 +279,22 @@ class SearchIndex:
         for term, weight in weighted_terms:
             start, end = bounds[term], bounds[term + 1]
             contribution = scores[start:end]
-            np.add.at(acc, docs[start:end], contribution if weight == 1.0 else contribution * weight)
+            # a term lists each chunk once, so a plain fancy-index add is exact (np.add.at is
+            # several times slower and only needed for repeated indices)
+            acc[docs[start:end]] += contribution if weight == 1.0 else contribution * weight
             base += weight * absent[term]
         return acc, base
 
-    def surfaces_of(self, terms: Sequence[int]) -> set[str]:
-        """Every surface word indexed under one of `terms` (for highlighting matches)."""
-        if not hasattr(self, "_term_surfaces"):
-            order = np.argsort(self.surface_term, kind="stable")
-            bounds = np.searchsorted(self.surface_term[order], np.arange(len(self.stems) + 1))
-            self._term_surfaces = (order, bounds)
-        order, bounds = self._term_surfaces
-        return {self.surfaces[i] for t in terms for i in order[bounds[t] : bounds[t + 1]]}
+    def matched_words(self, doc: int, query_terms: np.ndarray) -> tuple[str, ...]:
+        """The distinct words of document `doc` (first occurrence first) indexed under a term
+        marked True in `query_terms` (one flag per term): what a passage highlights."""
+        ids = self._flat[self._offsets[doc] : self._offsets[doc + 1]]
+        found = ids[query_terms[self.surface_term[ids]]]
+        return tuple(self.surfaces[i] for i in dict.fromkeys(found.tolist()))
+
+    def word_ids(self, doc: int) -> list[int]:
+        """The word ids of document `doc` (one per token, as `words_of`, without making strings)."""
+        return self._flat[self._offsets[doc] : self._offsets[doc + 1]].tolist()
 
 
 def _text(value: str) -> np.ndarray:

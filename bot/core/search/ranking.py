@@ -25,13 +25,13 @@ in nearly half of "what is X" questions over the Kubernetes docs the top ten sco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.core.search.analysis import Analyzer
-from bot.core.search.documents import Document
+from bot.core.search.documents import Chunk, Document
 from bot.core.search.index import SearchIndex
 
 
@@ -48,127 +48,134 @@ class RankParams:
 class NameIndex:
     """Titles and section headings as small term sets, with the documents each one covers."""
 
-    def __init__(self, documents: Sequence[Document], index: SearchIndex, analyzer: Analyzer) -> None:
+    def __init__(self, documents: Sequence[Document], index: SearchIndex, analyzer: Analyzer,
+                 known_stems: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        """`known_stems`: the stems of names analysed before (a previous build's `name_stems`), so
+        a one-file reindex analyses only the names it has not seen."""
         n = len(documents)
         self.n_docs = n
+        chunks = [doc.chunk for doc in documents]
+        sources = [chunk.source for chunk in chunks]
         notes: dict[str, int] = {}
-        note_of: list[int] = []
-        spans: list[tuple[int, int, str]] = []  # (first doc, end doc, the name's text)
-        span_kinds: list[int] = []  # 0 a title, 1 a heading
-        self._span_kinds = span_kinds
+        note_of = [notes.setdefault(source, len(notes)) for source in sources]
+        spans: list[tuple[int, int, str, bool]] = []  # (first doc, end doc, the name's text, a title?)
         title_start = 0
-        open_sections: list[tuple[tuple[str, ...], int]] = []  # (heading path, first doc): the current section
-        previous = None
-        for i, doc in enumerate(documents):
-            chunk = doc.chunk
-            note_of.append(notes.setdefault(chunk.source, len(notes)))
-            new_note = previous is not None and chunk.source != previous.chunk.source
+        section: tuple[tuple[str, ...], int] | None = None  # (heading path, first doc): the current section
+        for i, chunk in enumerate(chunks):
+            new_note = i > 0 and sources[i] != sources[i - 1]
             if new_note:
-                if previous.title:
-                    spans.append((title_start, i, previous.title))
-                    span_kinds.append(0)
+                title = documents[i - 1].title
+                if title:
+                    spans.append((title_start, i, title, True))
                 title_start = i
             path = chunk.heading_path
-            while open_sections and (new_note or path != open_sections[-1][0]):
-                self._close(spans, documents, *open_sections.pop(), i)
-            if path and (not open_sections or open_sections[-1][0] != path):
-                open_sections.append((path, i))
-            previous = doc
-        if previous is not None and previous.title:
-            spans.append((title_start, n, previous.title))
-            span_kinds.append(0)
-        while open_sections:
-            self._close(spans, documents, *open_sections.pop(), n)
+            if section is not None and (new_note or path != section[0]):
+                _close_section(spans, chunks, section, i)
+                section = None
+            if path and section is None:
+                section = (path, i)
+        if n and documents[n - 1].title:
+            spans.append((title_start, n, documents[n - 1].title, True))
+        if section is not None:
+            _close_section(spans, chunks, section, n)
         self.note_of = np.array(note_of, dtype=np.int32)
-        # analyse each distinct title or heading once, and stem all their words in one call
-        words = {text: analyzer.words(text) for text in dict.fromkeys(text for _, _, text in spans)}
+        # analyse each distinct title or heading once (or not at all if a previous build did),
+        # and stem all their words in one call
+        known = known_stems or {}
+        texts = dict.fromkeys(text for _, _, text, _ in spans)
+        words = {text: analyzer.words(text) for text in texts if text not in known}
         vocabulary = list(dict.fromkeys(w for ws in words.values() for w in ws))
         stem_of = dict(zip(vocabulary, analyzer.stems(vocabulary))) if vocabulary else {}
+        self.name_stems = {text: known[text] if text in known else tuple(stem_of[w] for w in words[text])
+                           for text in texts}
         term_ids = index.term_ids
-        terms_of = {text: list(dict.fromkeys(term_ids.get(stem_of[w], -1) for w in ws)) for text, ws in words.items()}
-        kinds = [kind for (_, _, text), kind in zip(spans, span_kinds) if terms_of[text]]
-        kept = [(a, b, terms_of[text]) for a, b, text in spans if terms_of[text]]
-        self.lengths = np.array([len(t) for _, _, t in kept], dtype=np.float64)
+        terms_of = {text: list(dict.fromkeys(term_ids.get(stem, -1) for stem in stems))
+                    for text, stems in self.name_stems.items()}
+        kept = [(a, b, terms_of[text], title) for a, b, text, title in spans if terms_of[text]]
+        self.lengths = np.array([len(t) for _, _, t, _ in kept], dtype=np.float64)
+        # each name's documents are one range (titles never overlap, nor do sections)
+        self.starts = np.array([a for a, _, _, _ in kept], dtype=np.int64)
+        self.ends = np.array([b for _, b, _, _ in kept], dtype=np.int64)
+        self.is_title = np.array([title for _, _, _, title in kept], dtype=bool)
         # each document lies in at most one title span and one heading span: their name ids, or
         # the last slot (no name, no bonus)
         none = len(kept)
         self.title_of = np.full(n, none, dtype=np.int64)
         self.section_of = np.full(n, none, dtype=np.int64)
-        for j, (a, b, _) in enumerate(kept):
-            (self.title_of if kinds[j] == 0 else self.section_of)[a:b] = j
-        flat_terms = np.fromiter((t for _, _, ts in kept for t in ts), dtype=np.int64)
+        for of, which in ((self.title_of, self.is_title), (self.section_of, ~self.is_title)):
+            ids = np.flatnonzero(which)
+            of[_ranges(self.starts[ids], self.ends[ids])] = np.repeat(ids, self.ends[ids] - self.starts[ids])
+        flat_terms = np.fromiter((t for _, _, ts, _ in kept for t in ts), dtype=np.int64)
         flat_names = np.repeat(np.arange(len(kept), dtype=np.int64), self.lengths.astype(np.int64))
-        known = flat_terms >= 0
-        flat_terms, flat_names = flat_terms[known], flat_names[known]
+        known_terms = flat_terms >= 0
+        flat_terms, flat_names = flat_terms[known_terms], flat_names[known_terms]
         order = np.argsort(flat_terms, kind="stable")
         self.postings = flat_names[order]
         self.indptr = np.searchsorted(flat_terms[order], np.arange(len(term_ids) + 1)).tolist()
-
-    def _close(self, spans: list[tuple[int, int, str]], documents: Sequence[Document], path: tuple[str, ...],
-               start: int, end: int) -> None:
-        """A heading names its section's chunks (a subsection has its own name: covering the
-        subsections too scored 0.768 instead of 0.802 on the tuning half); a chunk that is only
-        the heading line answers nothing, so the bonus starts after it."""
-        chunk = documents[start].chunk
-        if chunk.start_line == chunk.end_line and chunk.text.lstrip().startswith("#"):
-            start += 1
-        if start < end:
-            spans.append((start, end, path[-1]))
-            self._span_kinds.append(1)
 
     @classmethod
     def for_index(cls, index: SearchIndex, analyzer: Analyzer) -> "NameIndex":
         """The names of `index`'s documents: from its snapshot when it came from one, else built
         (and kept on the index, so its snapshot stores them)."""
         stored = getattr(index, "name_arrays", None)
-        if stored:
+        if stored and all(key in stored for key in cls._ARRAYS):  # else stored by older code: build
             names = cls.__new__(cls)
             names.n_docs = len(index)
             for key in cls._ARRAYS:
                 setattr(names, key, stored[key])
             names.indptr = stored["indptr"].tolist()
             return names
-        names = cls(index.documents, index, analyzer)
+        names = cls(index.documents, index, analyzer, getattr(index, "name_stems", None))
         index.name_arrays = {key: np.asarray(getattr(names, key)) for key in (*cls._ARRAYS, "indptr")}
+        index.name_stems = names.name_stems  # for the next one-file update (`SearchIndex.updated`)
         return names
 
-    _ARRAYS = ("note_of", "lengths", "postings", "title_of", "section_of")
+    _ARRAYS = ("note_of", "lengths", "postings", "title_of", "section_of", "starts", "ends", "is_title")
 
     def match(self, weighted: Sequence[tuple[int, float]], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the names containing a query term: their ids, the IDF they cover (weighted) and
         their precision (share of the name's terms in the query)."""
         bounds, postings = self.indptr, self.postings
-        ids, values = [], []
+        ids, sizes, values = [], [], []
         for term, weight in weighted:
-            found = postings[bounds[term] : bounds[term + 1]]
-            if len(found):
-                ids.append(found)
-                values.append(np.full(len(found), weight * float(idf[term])))
+            start, end = bounds[term], bounds[term + 1]
+            if end > start:
+                ids.append(postings[start:end])
+                sizes.append(end - start)
+                values.append(weight * float(idf[term]))
         if not ids:
             empty = np.zeros(0)
             return empty.astype(np.int64), empty, empty
+        if len(ids) == 1:  # one term: its names, each once and in order (the common case)
+            found = ids[0]
+            return found, np.full(len(found), values[0]), 1.0 / self.lengths[found]
         found = np.concatenate(ids)
         size = len(self.lengths)
         counts = np.bincount(found, minlength=size)
         names = counts.nonzero()[0]
-        covered = np.bincount(found, weights=np.concatenate(values), minlength=size)[names]
+        covered = np.bincount(found, weights=np.repeat(values, sizes), minlength=size)[names]
         return names, covered, counts[names] / self.lengths[names]
 
     def doc_bonus(self, weighted: Sequence[tuple[int, float]], idf: np.ndarray, total_idf: float,
-                  params: RankParams) -> np.ndarray | None:
-        """Each document's name bonus, or None when no name matches."""
+                  params: RankParams) -> tuple[np.ndarray, np.ndarray] | None:
+        """The documents with a name bonus and their bonuses, or None when no name matches. Only
+        the matched names' documents are touched, not every document. A document whose title and
+        section both match is listed twice, with the same bonus: `scores[docs] += bonus` adds it
+        once, and removing the repeats would cost more than it saves."""
         if params.title_bonus <= 0 or not self.n_docs:
             return None
         names, covered, precision = self.match(weighted, idf)
         if not len(names):
             return None
         bonus = params.title_bonus * covered * precision ** params.precision_power
-        # a running sum spreads each name's bonus over its documents; a passage gets its note's
-        # title bonus plus its section's heading bonus (the better of the two scored 0.768 instead
-        # of 0.802 on the tuning half), capped
+        # a passage gets its note's title bonus plus its section's heading bonus (the better of
+        # the two scored 0.768 instead of 0.802 on the tuning half), capped
         per_name = np.zeros(len(self.lengths) + 1)  # the last slot: documents without a name
         per_name[names] = bonus
-        return np.minimum(per_name[self.title_of] + per_name[self.section_of], params.title_bonus * total_idf)
+        docs = _ranges(self.starts[names], self.ends[names])
+        values = np.minimum(per_name[self.title_of[docs]] + per_name[self.section_of[docs]],
+                            params.title_bonus * total_idf)
+        return docs, values
 
     def named_share(self, terms: Sequence[int], idf: np.ndarray, total_idf: float) -> float:
         """The largest share of the question's IDF covered by a name the question names in full
@@ -178,3 +185,25 @@ class NameIndex:
         names, covered, precision = self.match([(t, 1.0) for t in terms], idf)
         full = precision >= 1.0
         return float(covered[full].max()) / total_idf if full.any() else 0.0
+
+
+def _close_section(spans: list[tuple[int, int, str, bool]], chunks: Sequence[Chunk],
+                   section: tuple[tuple[str, ...], int], end: int) -> None:
+    """A heading names its section's chunks (a subsection has its own name: covering the
+    subsections too scored 0.768 instead of 0.802 on the tuning half); a chunk that is only the
+    heading line answers nothing, so the bonus starts after it."""
+    path, start = section
+    chunk = chunks[start]
+    if chunk.start_line == chunk.end_line and chunk.text.lstrip().startswith("#"):
+        start += 1
+    if start < end:
+        spans.append((start, end, path[-1], False))
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The integers of the ranges [start, end), concatenated."""
+    sizes = ends - starts
+    if not len(sizes):
+        return np.zeros(0, dtype=np.int64)
+    before = np.cumsum(sizes) - sizes
+    return np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(starts - before, sizes)

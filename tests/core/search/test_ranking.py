@@ -81,3 +81,51 @@ def test_paging_stops_at_max_results() -> None:
     assert not engine.search("pods", k=50).has_more
     assert engine.search("pods", k=3, offset=3).passages and not engine.search("pods", k=3, offset=3).has_more
     assert engine.search("pods", k=3, offset=10_000).passages == ()
+
+
+def test_a_one_file_update_reuses_analysed_names_and_matches_a_fresh_build() -> None:
+    import numpy as np
+
+    from bot.core.search.index import SearchIndex
+    from bot.core.search.ranking import NameIndex
+
+    docs = named_notes() + [document("nodes and taints " + FILLER, source="n.md", heading=("Taints",), title="Nodes")]
+    index = SearchIndex(docs, A.stems, Bm25Params())
+    NameIndex.for_index(index, A)
+    assert set(index.name_stems) == {"Jobs", "CronJob schedules", "Nodes", "Taints"}
+    # n.md changes: a new heading and title; the other notes are the same Document objects
+    changed = docs[:2] + [document("nodes and tolerations " + FILLER, source="n.md", heading=("Tolerations",),
+                                   title="Node tolerations")]
+    updated = SearchIndex.updated(index, changed, A.stems)
+    reused = NameIndex.for_index(updated, A)
+    fresh = NameIndex(changed, updated, A)  # the same index, names analysed from scratch
+    for key in (*NameIndex._ARRAYS, "indptr"):
+        assert np.array_equal(np.asarray(getattr(reused, key)), np.asarray(getattr(fresh, key))), key
+    assert set(updated.name_stems) == {"Jobs", "CronJob schedules", "Node tolerations", "Tolerations"}
+    assert build_engine(changed, A, load_synonyms(None, A), Bm25Params()).search("tolerations").passages[0].source \
+        == "n.md"
+
+
+def test_the_bonus_reaches_exactly_the_named_titles_and_sections_chunks() -> None:
+    import numpy as np
+
+    from bot.core.search.ranking import NameIndex
+
+    docs = [document("intro words", source="a.md", title="Jobs", ordinal=0),
+            document("# Jobs and pods", source="a.md", title="Jobs", heading=("Jobs and pods",), ordinal=1),
+            document("more about them", source="a.md", title="Jobs", heading=("Jobs and pods",), ordinal=2),
+            document("unrelated text", source="b.md", title="Other", heading=("Jobs",), ordinal=0),
+            document("still unrelated", source="c.md", title="Other")]
+    engine = engine_of(docs)
+    names: NameIndex = engine.names
+    terms = [(engine.index.term(A.stem("jobs")), 1.0)]
+    docs_with, values = names.doc_bonus(terms, engine.index.idf, 10.0, engine.rank)
+    # a.md's three chunks (its title) and b.md's chunk (its heading); the heading-only chunk of
+    # "Jobs and pods" gets the title's bonus only, the chunk after it both (listed twice, with
+    # the same bonus each time)
+    assert sorted(set(docs_with.tolist())) == [0, 1, 2, 3]
+    bonus: dict[int, float] = {}
+    for doc, value in zip(docs_with.tolist(), values.tolist()):
+        assert bonus.setdefault(doc, value) == value
+    assert bonus[0] == bonus[1] < bonus[2]
+    assert np.all(values > 0)
