@@ -288,8 +288,8 @@ async def _send_feedback(interaction: discord.Interaction, outcome: Outcome, typ
     the member's feedback marks the end of the work)."""
     app = bot_of(interaction).app
     if interaction.message is not None:
-        tally = await app.quiz.tally(outcome.post.id)  # read again: others may have answered meanwhile
-        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, tally.answered)
+        # the tally counted with the answer: counting again cost a query per click under bursts
+        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, outcome.tally.answered)
         try:
             await interaction.edit_original_response(embed=message["embed"], allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:  # the message was deleted meanwhile: the answer still counts

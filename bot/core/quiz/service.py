@@ -28,12 +28,12 @@ from bot.core.quiz.checking import (
     Verdict,
     choice_from_letter,
 )
-from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally
+from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally, post_from_row
 from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
 from bot.core.quiz.store import QuestionStore, question_from_row
 from bot.core.search.answering import Passage, SearchEngine
 from bot.core.search.documents import Document
-from bot.core.storage.models import QuizQuestionRow
+from bot.core.storage.models import QuizPostRow, QuizQuestionRow
 
 log = logging.getLogger(__name__)
 
@@ -164,11 +164,16 @@ class QuizService:
 
     async def post_and_question(self, post_id: int) -> tuple[QuizPost, Question]:
         """A stored post and its question (retired or not: old posts still show theirs)."""
-        post = await self.posts.require(post_id)
-        question = await self.questions.get(post.question_id)
-        if question is None:
-            raise UnknownPost("That quiz's question is no longer stored; start a new one with /quiz.")
-        return post, question
+        async with self.sessions() as session:  # one query: a click reads both before anything else
+            row = (await session.execute(
+                select(QuizPostRow, QuizQuestionRow)
+                .outerjoin(QuizQuestionRow, QuizQuestionRow.id == QuizPostRow.question_id)
+                .where(QuizPostRow.id == post_id))).first()
+            if row is None:
+                raise UnknownPost("That quiz is no longer stored; start a new one with /quiz.")
+            if row[1] is None:
+                raise UnknownPost("That quiz's question is no longer stored; start a new one with /quiz.")
+            return post_from_row(row[0]), question_from_row(row[1])
 
     async def previous_answer(self, post_id: int, user_id: int) -> StoredAnswer | None:
         return await self.posts.answer_of(post_id, user_id)
@@ -209,7 +214,7 @@ class QuizService:
 
     async def _record(self, post: QuizPost, question: Question, verdict: Verdict, *, user_id: int,
                       guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None) -> Outcome:
-        stored = await self.posts.add_answer(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
+        stored, tally = await self.posts.add_answer_counted(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
                                              choice_index=choice, text=text, correct=verdict.correct,
                                              near_miss=verdict.near_miss, now=self.clock())
         if self.review is not None:
@@ -222,7 +227,7 @@ class QuizService:
             except Exception:  # noqa: BLE001 - the answer is stored; review catches up next time
                 log.warning("the review source failed on the answer to post %s by user %s", post.id, user_id,
                             exc_info=True)
-        return Outcome(question, post, stored, verdict, await self.posts.tally(post.id))
+        return Outcome(question, post, stored, verdict, tally)
 
     # ------------------------------------------------------------------ showing the source
 
