@@ -191,12 +191,16 @@ async def answer_choice(interaction: discord.Interaction, post_id: int, choice: 
     await interaction.response.defer()  # an update of the question message, completed below
     try:
         outcome = await app.quiz.answer_choice(post_id, choice, user_id=interaction.user.id,
-                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+                                               review_later=True)
     except AlreadyAnswered as refused:
         return await _refuse_again(interaction, post_id, refused)
     except QuizClosed as closed:
         return await _show_closed(interaction, post_id, closed)
-    await _send_feedback(interaction, outcome, None)
+    try:
+        await _send_feedback(interaction, outcome, None)
+    finally:  # the review card after the reply (the member waits for one write less), even if it failed
+        await app.quiz.review_answer(outcome)
 
 
 async def open_answer_modal(interaction: discord.Interaction, post_id: int) -> None:
