@@ -191,12 +191,16 @@ async def answer_choice(interaction: discord.Interaction, post_id: int, choice: 
     await interaction.response.defer()  # an update of the question message, completed below
     try:
         outcome = await app.quiz.answer_choice(post_id, choice, user_id=interaction.user.id,
-                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+                                               review_later=True)
     except AlreadyAnswered as refused:
         return await _refuse_again(interaction, post_id, refused)
     except QuizClosed as closed:
         return await _show_closed(interaction, post_id, closed)
-    await _send_feedback(interaction, outcome, None)
+    try:
+        await _send_feedback(interaction, outcome, None)
+    finally:  # the review card after the reply (the member waits for one write less), even if it failed
+        await app.quiz.review_answer(outcome)
 
 
 async def open_answer_modal(interaction: discord.Interaction, post_id: int) -> None:
@@ -288,8 +292,8 @@ async def _send_feedback(interaction: discord.Interaction, outcome: Outcome, typ
     the member's feedback marks the end of the work)."""
     app = bot_of(interaction).app
     if interaction.message is not None:
-        tally = await app.quiz.tally(outcome.post.id)  # read again: others may have answered meanwhile
-        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, tally.answered)
+        # the tally counted with the answer: counting again cost a query per click under bursts
+        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, outcome.tally.answered)
         try:
             await interaction.edit_original_response(embed=message["embed"], allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:  # the message was deleted meanwhile: the answer still counts

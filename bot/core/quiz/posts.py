@@ -69,7 +69,7 @@ class Tally:
     right: int
 
 
-def _post(row: QuizPostRow) -> QuizPost:
+def post_from_row(row: QuizPostRow) -> QuizPost:
     return QuizPost(id=row.id, question_id=row.question_id, kind=row.kind,  # type: ignore[arg-type]
                     guild_id=row.guild_id, channel_id=row.channel_id, message_id=row.message_id,
                     user_id=row.user_id, posted_at=row.posted_at, closed_at=row.closed_at)
@@ -99,12 +99,12 @@ class QuizPosts:
                               message_id=None, user_id=user_id, posted_at=now, closed_at=None)
             session.add(row)
             await session.flush()
-            return _post(row)
+            return post_from_row(row)
 
     async def get(self, post_id: int) -> QuizPost | None:
         async with self.sessions() as session:
             row = await session.get(QuizPostRow, post_id)
-            return None if row is None else _post(row)
+            return None if row is None else post_from_row(row)
 
     async def require(self, post_id: int) -> QuizPost:
         post = await self.get(post_id)
@@ -130,6 +130,16 @@ class QuizPosts:
                          now: datetime) -> StoredAnswer:
         """Store a member's answer; `AlreadyAnswered` (with the stored one) when they had answered,
         `QuizClosed` when the post is closed."""
+        stored, _ = await self.add_answer_counted(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
+                                                  choice_index=choice_index, text=text, correct=correct,
+                                                  near_miss=near_miss, now=now)
+        return stored
+
+    async def add_answer_counted(self, post: QuizPost, *, user_id: int, guild_id: int | None,
+                                 channel_id: int | None, choice_index: int | None, text: str | None, correct: bool,
+                                 near_miss: bool, now: datetime) -> tuple[StoredAnswer, Tally]:
+        """`add_answer`, and the post's tally counted in the same transaction (this answer included):
+        a click then costs one session and one commit for storing and counting, not two sessions."""
         async with self.sessions() as session:
             try:
                 async with session.begin():
@@ -144,7 +154,9 @@ class QuizPosts:
                                         near_miss=near_miss, answered_at=now)
                     session.add(row)
                     await session.flush()
-                    return _answer(row)
+                    stored = _answer(row)
+                    tally = await self._count(session, post.id)
+                return stored, tally
             except IntegrityError:
                 pass  # the unique (post_id, user_id) constraint: read the answer that won
         previous = await self.answer_of(post.id, user_id)
@@ -160,12 +172,16 @@ class QuizPosts:
 
     async def tally(self, post_id: int) -> Tally:
         async with self.sessions() as session:
-            answered, right = (await session.execute(
-                select(func.count(QuizAnswerRow.id),
-                       func.coalesce(func.sum(case((QuizAnswerRow.correct, 1), else_=0)), 0))
-                .where(QuizAnswerRow.post_id == post_id)
-            )).one()
-            return Tally(int(answered), int(right))
+            return await self._count(session, post_id)
+
+    @staticmethod
+    async def _count(session: AsyncSession, post_id: int) -> Tally:
+        answered, right = (await session.execute(
+            select(func.count(QuizAnswerRow.id),
+                   func.coalesce(func.sum(case((QuizAnswerRow.correct, 1), else_=0)), 0))
+            .where(QuizAnswerRow.post_id == post_id)
+        )).one()
+        return Tally(int(answered), int(right))
 
     async def recently_seen(self, guild_id: int | None, user_id: int, since: datetime) -> dict[str, datetime]:
         """Questions the member was shown (their own `/quiz` posts) or answered since `since`, in

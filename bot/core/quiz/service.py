@@ -28,12 +28,12 @@ from bot.core.quiz.checking import (
     Verdict,
     choice_from_letter,
 )
-from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally
+from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally, post_from_row
 from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
 from bot.core.quiz.store import QuestionStore, question_from_row
 from bot.core.search.answering import Passage, SearchEngine
 from bot.core.search.documents import Document
-from bot.core.storage.models import QuizQuestionRow
+from bot.core.storage.models import QuizPostRow, QuizQuestionRow
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ class Outcome:
     answer: StoredAnswer
     verdict: Verdict
     tally: Tally
+    review_pending: RecordedAnswer | None = None  # set when the caller runs `review_answer` itself
 
 
 class QuizService:
@@ -164,11 +165,16 @@ class QuizService:
 
     async def post_and_question(self, post_id: int) -> tuple[QuizPost, Question]:
         """A stored post and its question (retired or not: old posts still show theirs)."""
-        post = await self.posts.require(post_id)
-        question = await self.questions.get(post.question_id)
-        if question is None:
-            raise UnknownPost("That quiz's question is no longer stored; start a new one with /quiz.")
-        return post, question
+        async with self.sessions() as session:  # one query: a click reads both before anything else
+            row = (await session.execute(
+                select(QuizPostRow, QuizQuestionRow)
+                .outerjoin(QuizQuestionRow, QuizQuestionRow.id == QuizPostRow.question_id)
+                .where(QuizPostRow.id == post_id))).first()
+            if row is None:
+                raise UnknownPost("That quiz is no longer stored; start a new one with /quiz.")
+            if row[1] is None:
+                raise UnknownPost("That quiz's question is no longer stored; start a new one with /quiz.")
+            return post_from_row(row[0]), question_from_row(row[1])
 
     async def previous_answer(self, post_id: int, user_id: int) -> StoredAnswer | None:
         return await self.posts.answer_of(post_id, user_id)
@@ -183,12 +189,14 @@ class QuizService:
                              near_miss_threshold=self.settings.near_miss_threshold)
 
     async def answer_choice(self, post_id: int, choice: int, *, user_id: int, guild_id: int | None,
-                            channel_id: int | None) -> Outcome:
-        """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`."""
+                            channel_id: int | None, review_later: bool = False) -> Outcome:
+        """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`. With
+        `review_later` the review card is not updated here: the caller replies first, then must
+        call `review_answer(outcome)` (a click's reply then waits for one write less)."""
         post, question = await self.post_and_question(post_id)
         verdict = self.checker().check_choice(question, choice)
         return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
-                                  channel_id=channel_id, choice=choice, text=None)
+                                  channel_id=channel_id, choice=choice, text=None, review_later=review_later)
 
     async def answer_text(self, post_id: int, text: str, *, user_id: int, guild_id: int | None,
                           channel_id: int | None) -> Outcome:
@@ -208,21 +216,35 @@ class QuizService:
                                   channel_id=channel_id, choice=None, text=text.strip())
 
     async def _record(self, post: QuizPost, question: Question, verdict: Verdict, *, user_id: int,
-                      guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None) -> Outcome:
-        stored = await self.posts.add_answer(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
+                      guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None,
+                      review_later: bool = False) -> Outcome:
+        stored, tally = await self.posts.add_answer_counted(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
                                              choice_index=choice, text=text, correct=verdict.correct,
                                              near_miss=verdict.near_miss, now=self.clock())
-        if self.review is not None:
-            recorded = RecordedAnswer(post_id=post.id, post_kind=post.kind, question_id=question.id,
-                                      guild_id=guild_id, channel_id=channel_id, user_id=user_id,
-                                      correct=verdict.correct, near_miss=verdict.near_miss,
-                                      answered_at=stored.answered_at)
-            try:
-                await self.review.on_answer(recorded)
-            except Exception:  # noqa: BLE001 - the answer is stored; review catches up next time
-                log.warning("the review source failed on the answer to post %s by user %s", post.id, user_id,
-                            exc_info=True)
-        return Outcome(question, post, stored, verdict, await self.posts.tally(post.id))
+        recorded = RecordedAnswer(post_id=post.id, post_kind=post.kind, question_id=question.id,
+                                  guild_id=guild_id, channel_id=channel_id, user_id=user_id,
+                                  correct=verdict.correct, near_miss=verdict.near_miss,
+                                  answered_at=stored.answered_at)
+        if review_later:
+            return Outcome(question, post, stored, verdict, tally, review_pending=recorded)
+        outcome = Outcome(question, post, stored, verdict, tally)
+        await self._review(recorded)
+        return outcome
+
+    async def review_answer(self, outcome: Outcome) -> None:
+        """The review-card update an `answer_choice(..., review_later=True)` left to its caller.
+        Never raises: the answer is stored, and a failure is logged."""
+        if outcome.review_pending is not None:
+            await self._review(outcome.review_pending)
+
+    async def _review(self, recorded: RecordedAnswer) -> None:
+        if self.review is None:
+            return
+        try:
+            await self.review.on_answer(recorded)
+        except Exception:  # noqa: BLE001 - the answer is stored; review catches up next time
+            log.warning("the review source failed on the answer to post %s by user %s", recorded.post_id,
+                        recorded.user_id, exc_info=True)
 
     # ------------------------------------------------------------------ showing the source
 
