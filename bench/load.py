@@ -346,16 +346,9 @@ def trivial(folder: Path) -> Bot:
 
 
 async def wipe_postgres(url: str) -> None:
-    from bot.core.storage.database import check_connection, create_engine
+    from bot.core.storage.database import reset_postgres_schema
 
-    engine = create_engine(url)
-    try:
-        await check_connection(engine)
-        async with engine.begin() as conn:
-            await conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            await conn.exec_driver_sql("CREATE SCHEMA public")
-    finally:
-        await engine.dispose()
+    await reset_postgres_schema(url)
 
 
 async def stored_rows(url: str, table: str) -> int:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.errors import StorageError
-from bot.core.storage.database import check_connection, create_engine, session_factory, upgrade
+from bot.core.storage.database import create_engine, reset_postgres_schema, session_factory, upgrade
 
 POSTGRES_URL_ENV = "NOTESBOT_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "NOTESBOT_REQUIRE_POSTGRES"
@@ -40,18 +40,6 @@ def _backends() -> list[str]:
     return ["sqlite", "postgresql"]
 
 
-async def _reset_postgres(url: str) -> None:
-    """Give the test an empty database: drop and recreate the public schema."""
-    engine = create_engine(url)
-    try:
-        await check_connection(engine)
-        async with engine.begin() as conn:
-            await conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            await conn.exec_driver_sql("CREATE SCHEMA public")
-    finally:
-        await engine.dispose()
-
-
 def _unusable(problem: str) -> None:
     if _postgres_required():
         pytest.fail(f"{REQUIRE_POSTGRES_ENV} is set: {problem}", pytrace=False)
@@ -69,7 +57,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         raise AssertionError("unreachable")
     if url not in _postgres_problems:
         try:
-            await _reset_postgres(url)
+            await reset_postgres_schema(url)
             return url
         except StorageError as exc:
             _postgres_problems[url] = str(exc)

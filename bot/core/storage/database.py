@@ -330,3 +330,16 @@ def _reason(exc: BaseException, url: URL) -> str:
     elif password:  # a short one would also match inside ordinary words
         line = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", line)
     return line
+
+
+async def reset_postgres_schema(url: str) -> None:
+    """Empty a PostgreSQL database by dropping and recreating its public schema. Destructive: only
+    for the tests' and the load benchmark's own throwaway databases, never called by the bot."""
+    engine = create_engine(url)
+    try:
+        await check_connection(engine)
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            await conn.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        await engine.dispose()
