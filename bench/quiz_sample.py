@@ -3,9 +3,9 @@
     python bench/quiz_sample.py --notes corpus --n 30 --seed 1
     python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --json
 
-The notes are indexed in memory exactly as a reindex would (no database), the pool's passage
-selection and generator run over them, and N questions are drawn with the seed. The last lines
-give the pool's size and kinds, for the README.
+The notes are indexed in memory exactly as a reindex would (no database), the generator runs over
+every passage (as the background fill does), and N questions are drawn with the seed. The last
+lines give the pool's size and kinds, for the README.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator  # noqa: E402
-from bot.core.quiz.pool import PoolParams, generate_for, passage_share  # noqa: E402
+from bot.core.quiz.pool import PoolParams, generate_for  # noqa: E402
 from bot.core.search.analysis import Analyzer  # noqa: E402
 from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine  # noqa: E402
 from bot.core.search.notes import scan_notes  # noqa: E402
@@ -45,8 +45,7 @@ def main() -> None:
     params = PoolParams(generation=GenerationParams(seed=args.seed))
     started = time.perf_counter()
     generator = QuestionGenerator(engine, synonyms, params.generation)
-    share = passage_share(len(documents), params.passage_budget)
-    questions = generate_for(generator, documents, share)
+    questions = generate_for(generator, documents)  # every passage, as the background fill does
     seconds = time.perf_counter() - started
     sample = random.Random(args.seed).sample(questions, min(args.n, len(questions)))
     for number, q in enumerate(sample, start=1):
@@ -62,7 +61,7 @@ def main() -> None:
     kinds = Counter(q.kind for q in questions)
     answer_kinds = Counter("definition" if q.kind == "definition" else _kind(q.answer) for q in questions)
     print(f"# pool: {len(questions)} questions ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}) "
-          f"from {len(documents)} passages (share {share:.3f}); answers: {dict(answer_kinds)}; "
+          f"from {len(documents)} passages; answers: {dict(answer_kinds)}; "
           f"generated in {seconds:.2f} s", file=sys.stderr)
 
 

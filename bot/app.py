@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
 from bot.core.practice.services import Practice, build_practice
 from bot.core.quiz.service import QuizService, QuizSettings
+from bot.core.quiz.fill import PoolFiller
 from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
@@ -21,6 +25,8 @@ from bot.core.practice.review import retire_stale_cards
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import Clock, NotesService, ReindexChange, ReindexHook, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +42,7 @@ class App:
     syncs: CommandSyncState
     practice: Practice
     quiz: QuizService
+    filler: PoolFiller
     clock: Clock = utc_now
 
 
@@ -68,8 +75,12 @@ def reindex_hook(pool: QuestionPool) -> ReindexHook:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[App]:
-    """Open the database (migrating it to the latest schema) and build the services."""
+async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: bool = False) -> AsyncIterator[App]:
+    """Open the database (migrating it to the latest schema) and build the services.
+
+    `fill_pool`: a long-running front-end (the bot, the terminal chat) fills the question pool in
+    the background once the index is loaded and after every reindex (`PoolFiller.run`); one-shot
+    commands leave it alone."""
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
@@ -86,14 +97,30 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             practice=practice,
             quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=practice.reviews,
                              settings=quiz_settings(settings)),
+            filler=PoolFiller(sessions, lambda: (notes.engine, notes.version), clock=clock, rng=random.Random()),
             clock=clock,
         )
+        stop = asyncio.Event()
+        filling = asyncio.create_task(app.filler.run(stop), name="question-pool-fill") if fill_pool else None
         try:
             yield app
         finally:
             try:
+                if filling is not None:
+                    await _stop_filling(filling, stop)
                 await app.answers.aclose()  # answers still waiting to be written
             finally:
                 await app.notes.aclose()
     finally:
         await db.dispose()
+
+
+async def _stop_filling(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """Let the fill finish its batch (a few tens of milliseconds), so no transaction is cut."""
+    stop.set()
+    try:
+        await asyncio.wait_for(task, 10)
+    except asyncio.TimeoutError:
+        log.warning("the question pool's background fill did not stop in time")
+    except Exception:  # noqa: BLE001 - shutting down: the pool resumes at the next start
+        log.debug("the question pool's background fill ended with an error", exc_info=True)

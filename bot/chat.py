@@ -122,7 +122,7 @@ async def run_chat(settings: Settings, console: Console | None = None) -> int:
     """Open the services, bring the index up to date with the notes folder, and converse until
     /quit or end of input (watching the folder meanwhile when NOTES_WATCH is on)."""
     console = console or Console()
-    async with open_app(settings) as app, watching(app.notes, enabled=settings.notes_watch):
+    async with open_app(settings, fill_pool=True) as app, watching(app.notes, enabled=settings.notes_watch):
         with indexing_progress(console) as progress:
             await app.notes.start(progress)
         chat = Chat(app, console)

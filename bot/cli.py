@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
@@ -27,6 +28,7 @@ from contextlib import AbstractContextManager, nullcontext
 from bot import __version__
 from bot.app import App, open_app
 from bot.config import Settings, load_settings
+from bot.core.quiz.fill import FillReport
 from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
 from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
@@ -59,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--all", action="store_true", help="print every active question, one a line (with --json: JSON)")
     quiz.add_argument("--check", action="store_true",
                       help="validate the hand-written questions (NOTES_DIR/quiz/*.yaml); exit 2 on problems")
+    quiz.add_argument("--fill", action="store_true",
+                      help="generate questions from every passage not yet visited (what the running bot "
+                           "does in the background after a reindex), then print the pool's size")
 
     commands.add_parser("chat", help="ask questions in an interactive terminal chat")
 
@@ -145,7 +150,7 @@ async def _discord(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapter.client import run_bot, sync_commands  # discord.py is imported only when needed
     from bot.core.search.watch import watching
 
-    async with open_app(settings) as app:
+    async with open_app(settings, fill_pool=args.command != "sync") as app:
         if args.command == "sync":
             return await sync_commands(app, args.guild)
         async with watching(app.notes, enabled=settings.notes_watch):
@@ -189,8 +194,27 @@ async def _quiz(args: argparse.Namespace, settings: Settings) -> int:
             await app.notes.start(progress)
         if args.check:
             return _check_handwritten(settings, app)
+        if args.fill:
+            return await _fill_pool(app)
         return await quiz_command(app, topic=args.topic, seed=args.seed, as_json=args.json, every=args.all,
                                   interactive=sys.stdin.isatty() and sys.stdout.isatty(), console=Console())
+
+
+async def _fill_pool(app: App) -> int:
+    """`quiz --fill`: the background fill, run to the end in the foreground (resumable: an
+    interrupted run carries on where it stopped)."""
+    last = [0.0]
+
+    def progress(report: FillReport) -> None:
+        if time.monotonic() - last[0] >= 2.0:
+            print(report.line(), file=sys.stderr, flush=True)
+            last[0] = time.monotonic()
+
+    report = await app.filler.fill(progress=progress)
+    while report.stale and await app.notes.refresh_if_stale():  # another process reindexed meanwhile
+        report = await app.filler.fill(progress=progress)
+    print(report.line() + ("" if report.complete else " (stopped before the end: run it again)"))
+    return 0
 
 
 def _check_handwritten(settings: Settings, app: App) -> int:
@@ -208,6 +232,7 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         with _progress_on_stderr() as progress:
             summary = await app.notes.reindex(progress=progress)
+        status = await app.filler.status()
     if args.json:
         _print_json(summary.as_json())
     else:
@@ -215,6 +240,10 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
         from rich.console import Console
 
         Console().print(render_summary(summary))
+        if status.passages:
+            print(status.line() + ("" if status.complete else
+                                   "; the rest is generated in the background by the running bot "
+                                   "(or now: python -m bot quiz --fill)"))
     if summary.notice:
         print(f"notesbot: warning: {summary.notice}", file=sys.stderr)
     return 0

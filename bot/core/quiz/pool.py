@@ -1,7 +1,7 @@
-"""The question pool: built with the index, in the reindex's own transaction.
+"""The question pool: kept in step with the index in the reindex's own transaction.
 
 `QuestionPool.on_reindex` is the hook `NotesService` calls after it has written the chunks and built
-the new engine, on the same session, so the pool and the index commit (or roll back) together.
+the new engine, on the same session, so what it writes commits (or rolls back) with the index.
 
 Why it works this way:
 
@@ -11,16 +11,16 @@ Why it works this way:
 * Questions whose passage changed or disappeared are retired (`retired_at`), never deleted:
   answers and review cards point at them. A passage that comes back word for word gets its
   questions back.
-* Bounded: each question costs a search (the "top 3" check), so on a large corpus only a share of
-  the passages is generated from, at most about `passage_budget` per full build. Whether a passage
-  is in that share depends only on its content id, so the choice is stable across reindexes.
+* Bounded: each question costs a search (the "top 3" check), so the reindex generates from at
+  most `inline_budget` new passages (a one-file change is generated at once); the rest is left to
+  the background fill (`fill.py`), which visits every passage not yet visited. `quiz_sources`
+  records the visited passages (by content id), so nothing is generated from twice.
 * Hand-written questions (`<notes>/quiz/*.yaml`) are validated and loaded on every reindex; their
   problems become reindex warnings, one per entry.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -29,7 +29,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator
 from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
@@ -37,18 +38,20 @@ from bot.core.quiz.questions import Question
 from bot.core.search.documents import Document
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import ReindexChange
-from bot.core.storage.models import QuizQuestionRow
+from bot.core.storage.models import QuizQuestionRow, QuizSourceRow
 
 log = logging.getLogger(__name__)
 
 QUESTIONS = cast(Table, QuizQuestionRow.__table__)
+SOURCES = cast(Table, QuizSourceRow.__table__)
 _BATCH = 500  # values per IN (...) list or insert batch
 
 
 @dataclass(frozen=True)
 class PoolParams:
     generation: GenerationParams = GenerationParams()
-    passage_budget: int = 500  # passages generated from per full build of a large corpus
+    # new passages generated from inside a reindex (about 3 ms each); the rest is left to the fill
+    inline_budget: int = 100
 
 
 @dataclass
@@ -59,25 +62,14 @@ class PoolReport:
     retired: int = 0
     revived: int = 0
     written: int = 0
+    deferred: int = 0  # new passages left to the background fill
     seconds: float = 0.0
     warnings: list[SkippedFile] = field(default_factory=list)
 
 
-def selected(chunk_id: str, share: float) -> bool:
-    """Whether a passage is in the generated share: a function of its content id only."""
-    if share >= 1.0:
-        return True
-    digest = hashlib.sha256(chunk_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < share
-
-
-def passage_share(passages: int, budget: int) -> float:
-    return 1.0 if passages <= budget else budget / passages
-
-
-def generate_for(generator: QuestionGenerator, documents: Iterable[Document], share: float) -> list[Question]:
-    """Questions of the selected passages, in passage order."""
-    return [q for doc in documents if selected(doc.chunk.chunk_id, share) for q in generator.generate(doc)]
+def generate_for(generator: QuestionGenerator, documents: Iterable[Document]) -> list[Question]:
+    """Questions of these passages, in passage order."""
+    return [q for doc in documents for q in generator.generate(doc)]
 
 
 class QuestionPool:
@@ -95,24 +87,28 @@ class QuestionPool:
         current = {d.chunk.chunk_id for d in change.engine.documents}
         report.retired += await _retire_gone(connection, change, current)
         fresh = [d for d in change.fresh if d.chunk.chunk_id in current]
-        if not change.everything and not await _has_generated(connection):
+        if not change.everything and not await _has_visited(connection):
             fresh = list(change.engine.documents)  # a pool never built (an index from before the quiz)
         known = await _known_chunks(connection, [d.chunk.chunk_id for d in fresh])
         report.revived += await _revive(connection, known, change.now)
-        todo = [d for d in fresh if d.chunk.chunk_id not in known]
-        if todo:
+        unknown = [d for d in fresh if d.chunk.chunk_id not in known]
+        seen = await visited_among(connection, [d.chunk.chunk_id for d in unknown])
+        todo = [d for d in unknown if d.chunk.chunk_id not in seen]
+        now_todo = todo[:self.params.inline_budget]
+        report.deferred = len(todo) - len(now_todo)
+        if now_todo:
             generator = QuestionGenerator(change.engine, change.synonyms, self.params.generation)
-            share = passage_share(len(change.engine.documents), self.params.passage_budget)
-            questions = generate_for(generator, todo, share)
-            report.generated = await _insert(connection, questions, change.now)
+            report.generated = await insert_questions(connection, generate_for(generator, now_todo), change.now)
+            await mark_visited(connection, [d.chunk.chunk_id for d in now_todo], change.now)
         questions, problems = load_handwritten(change.notes_dir / QUIZ_FOLDER, change.engine)
         report.written, retired = await _sync_written(connection, questions, change.now)
         report.retired += retired
         report.warnings = [SkippedFile(*problem.split(": ", 1)) for problem in problems]
         report.seconds = time.perf_counter() - started
         self.last_report = report
-        log.info("question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems",
-                 report.generated, report.retired, report.revived, report.written, len(problems))
+        log.info("question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems, "
+                 "%d new passages left to the background fill", report.generated, report.retired,
+                 report.revived, report.written, len(problems), report.deferred)
         return report.warnings
 
 
@@ -131,9 +127,25 @@ async def _retire_gone(connection, change: ReindexChange, current: set[str]) -> 
     return len(gone)
 
 
-async def _has_generated(connection) -> bool:
-    row = await connection.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.kind != "written").limit(1))
+async def _has_visited(connection) -> bool:
+    row = await connection.execute(select(SOURCES.c.chunk_id).limit(1))
     return row.first() is not None
+
+
+async def visited_among(connection: AsyncConnection, chunk_ids: Sequence[str]) -> set[str]:
+    """Which of these passages the pool has already generated from (whatever came of it)."""
+    found: set[str] = set()
+    for batch in _batches(chunk_ids):
+        found |= set((await connection.execute(
+            select(SOURCES.c.chunk_id).where(SOURCES.c.chunk_id.in_(batch)))).scalars())
+    return found
+
+
+async def mark_visited(connection: AsyncConnection, chunk_ids: Sequence[str], now: datetime) -> None:
+    """Record passages as generated from; one visited by another process meanwhile is skipped."""
+    rows = [{"chunk_id": chunk_id, "visited_at": now} for chunk_id in sorted(set(chunk_ids))]
+    for batch in _batches(rows):
+        await connection.execute(_insert_ignoring(connection, SOURCES), list(batch))
 
 
 async def _known_chunks(connection, chunk_ids: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
@@ -161,16 +173,26 @@ async def _set_retired(connection, ids: Sequence[str], now: datetime) -> None:
         await connection.execute(update(QUESTIONS).where(QUESTIONS.c.id.in_(batch)).values(retired_at=now))
 
 
-async def _insert(connection, questions: Sequence[Question], now: datetime) -> int:
-    """Insert new questions; an id already stored (the same question twice) is skipped."""
+async def insert_questions(connection: AsyncConnection, questions: Sequence[Question], now: datetime) -> int:
+    """Insert new questions; an id already stored (the same question twice, or one another process
+    inserted meanwhile) is skipped. Returns how many were new when checked."""
     unique = list({q.id: q for q in questions}.values())
     existing: set[str] = set()
     for batch in _batches([q.id for q in unique]):
         existing |= set((await connection.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.id.in_(batch)))).scalars())
     rows = [_row(q, now) for q in unique if q.id not in existing]
     for batch in _batches(rows):
-        await connection.execute(insert(QUESTIONS), list(batch))
+        await connection.execute(_insert_ignoring(connection, QUESTIONS), list(batch))
     return len(rows)
+
+
+def _insert_ignoring(connection: AsyncConnection, table: Table) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING: two processes may store the same content-derived row."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if connection.dialect.name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 async def _sync_written(connection, questions: Sequence[Question], now: datetime) -> tuple[int, int]:

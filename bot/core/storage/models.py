@@ -262,6 +262,19 @@ class QuizQuestionRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class QuizSourceRow(Base):
+    """A passage (by content id) the question pool has generated from, with or without result.
+
+    The background fill (`bot/core/quiz/fill.py`) visits every passage once and resumes from here
+    after a restart; two processes filling at once skip each other's passages. Migration 0007.
+    """
+
+    __tablename__ = "quiz_sources"
+
+    chunk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class QuizPostRow(Base):
     """A question shown in a channel: on demand (`quiz`, for `user_id`) or the daily prompt."""
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import SHIPPED_CORPUS
-from bot.core.quiz.pool import QuestionPool, passage_share, selected
+from bot.core.quiz.pool import QuestionPool
 from bot.core.quiz.store import QuestionStore
 from bot.core.search.service import NotesService, ServiceConfig
 from bot.core.storage.models import QuizQuestionRow
@@ -145,11 +145,3 @@ async def test_a_failed_reindex_leaves_the_pool_unchanged(sessions, notes: Path,
     with pytest.raises(RuntimeError):
         await service.reindex()
     assert [(r.id, r.retired_at) for r in await rows(sessions)] == before
-
-
-def test_the_passage_share_is_stable_and_bounded() -> None:
-    assert passage_share(100, 300) == 1.0 and passage_share(3000, 300) == 0.1
-    ids = [f"{i:016x}" for i in range(5000)]
-    chosen = [i for i in ids if selected(i, 0.1)]
-    assert 400 <= len(chosen) <= 600
-    assert chosen == [i for i in ids if selected(i, 0.1)]
