@@ -1,4 +1,5 @@
-"""Reindex time with and without the question pool, side by side in one run, and the pool's size.
+"""Reindex time with and without the question pool, side by side in one run; the background fill's
+time; the pool's size.
 
     python bench/quiz_pool.py [--notes ../shared/corpora/k8s-docs] [--rounds 2]
 
@@ -7,12 +8,16 @@ by a `NotesService` without the pool hook and one with it (full reindex), then o
 appended to and reindexed three times (one-file reindex, the median). The ratios of the medians
 are what the issue bounds (<= 1.5x); absolute times vary with the machine's load, so the pool's
 own time inside each reindex is printed too (less noisy than a difference of two wall times).
+With the pool, the background fill (`PoolFiller.fill`) then runs to the end after the full
+reindex: its wall time, the longest the event loop waited meanwhile (a ticker every 5 ms: what an
+`/ask` arriving during the fill could wait for), and the pool it leaves.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import shutil
 import statistics
 import sys
@@ -24,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core.quiz.fill import PoolFiller  # noqa: E402
 from bot.core.quiz.pool import QuestionPool  # noqa: E402
 from bot.core.quiz.store import QuestionStore  # noqa: E402
 from bot.core.search.service import NotesService, ServiceConfig  # noqa: E402
@@ -43,6 +49,10 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
         await service.start()
         full = time.perf_counter() - started
         pool_full = pool.last_report.seconds if pool and pool.last_report else 0.0
+        fill: dict[str, float] = {}
+        if with_pool:
+            fill = await timed_fill(PoolFiller(sessions, lambda: (service.engine, service.version),
+                                               clock=service.clock, rng=random.Random(1)))
         target = sorted(p for p in notes.rglob("*.md"))[len(list(notes.rglob("*.md"))) // 2]
         one_file, pool_one = [], []
         for i in range(3):
@@ -57,9 +67,32 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
         if with_pool:
             kinds = Counter(q.kind for q in await QuestionStore(sessions).active())
         return {"full": full, "one_file": statistics.median(one_file), "kinds": kinds,
-                "pool_full": pool_full, "pool_one": statistics.median(pool_one)}
+                "pool_full": pool_full, "pool_one": statistics.median(pool_one), **fill,
+                "passages": len(service.engine.documents)}
     finally:
         await db.dispose()
+
+
+async def timed_fill(filler: PoolFiller) -> dict[str, float]:
+    """Run the fill to the end while a ticker measures how long the event loop was held."""
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lags.append(time.perf_counter() - before - 0.005)
+
+    ticking = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    report = await filler.fill()
+    seconds = time.perf_counter() - started
+    done.set()
+    await ticking
+    lags.sort()
+    return {"fill": seconds, "fill_complete": float(report.complete), "lag_max": lags[-1] if lags else 0.0,
+            "lag_p99": lags[int(len(lags) * 0.99)] if lags else 0.0}
 
 
 async def main() -> None:
@@ -77,9 +110,11 @@ async def main() -> None:
                 shutil.copytree(args.notes, notes)
                 result = await one_run(notes, with_pool, work)
                 results[with_pool].append(result)
+                fill = (f", then the fill {result['fill']:.1f} s (loop held at most {result['lag_max'] * 1000:.0f} ms, "
+                        f"p99 {result['lag_p99'] * 1000:.0f} ms)") if with_pool else ""
                 print(f"round {round_ + 1} {'with' if with_pool else 'without'} pool: full {result['full']:.2f} s "
-                      f"(pool {result['pool_full']:.2f} s), one file {result['one_file']:.3f} s "
-                      f"(pool {result['pool_one']:.3f} s)", file=sys.stderr)
+                      f"(pool {result['pool_full']:.2f} s){fill}, one file {result['one_file']:.3f} s "
+                      f"(pool {result['pool_one']:.3f} s)", file=sys.stderr, flush=True)
     full = {k: statistics.median(r["full"] for r in v) for k, v in results.items()}  # type: ignore[misc]
     one = {k: statistics.median(r["one_file"] for r in v) for k, v in results.items()}  # type: ignore[misc]
     kinds = results[True][-1]["kinds"]
@@ -92,7 +127,12 @@ async def main() -> None:
     print(f"| the pool's own time inside the reindex (median) | - | full {pool_full:.2f} s, one file "
           f"{pool_one:.3f} s | {(full[False] + pool_full) / full[False]:.2f}x, "
           f"{(one[False] + pool_one) / one[False]:.2f}x of the runs without |")
-    print(f"pool: {sum(kinds.values())} questions: {dict(sorted(kinds.items()))}")  # type: ignore[union-attr]
+    fill = statistics.median(r["fill"] for r in results[True])  # type: ignore[misc]
+    lag = max(r["lag_max"] for r in results[True])  # type: ignore[type-var]
+    print(f"| background fill to the end (median) | - | {fill:.1f} s ({fill / full[False]:.1f}x a full reindex; "
+          f"event loop held at most {lag * 1000:.0f} ms) | - |")
+    print(f"pool: {sum(kinds.values())} questions from {results[True][-1]['passages']} passages: "  # type: ignore[union-attr]
+          f"{dict(sorted(kinds.items()))}")  # type: ignore[union-attr]
 
 
 if __name__ == "__main__":
