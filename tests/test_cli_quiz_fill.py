@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import delete
 
 from bot.app import open_app
@@ -45,3 +47,25 @@ def test_reindex_says_how_far_the_pool_is(env: dict[str, str], tmp_path) -> None
     assert big.returncode == 0, big.stderr
     assert "question pool: 100 of 110 passages visited" in big.stdout
     assert "the rest is generated in the background by the running bot" in big.stdout
+
+
+async def test_a_long_running_front_end_fills_the_pool_in_the_background(env: dict[str, str], tmp_path) -> None:
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(130):
+        (many / f"note{i:03}.md").write_text(f"# Note {i}\n\nThe gadget{i} service keeps its state in etcd.\n")
+    settings = _settings({**env, "NOTES_DIR": str(many)})
+    async with open_app(settings, fill_pool=True) as app:
+        await app.notes.start()
+        for _ in range(600):
+            status = await app.filler.status()
+            if status.complete:
+                break
+            await asyncio.sleep(0.05)
+        assert status.complete and status.passages == 130
+    async with open_app(settings) as app:  # a one-shot command leaves the pool alone
+        await app.notes.start()
+        async with app.sessions() as session, session.begin():
+            await session.execute(delete(QuizSourceRow))
+        await asyncio.sleep(0.2)
+        assert (await app.filler.status()).visited == 0

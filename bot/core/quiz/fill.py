@@ -4,8 +4,10 @@ A reindex generates at once only from the passages of a small change (`PoolParam
 so it stays fast; `PoolFiller` then visits every passage of the index not yet visited (by content
 id, in `quiz_sources`), in small batches:
 
-* CPU work (each candidate question costs a search) runs in slices of a few tens of milliseconds
-  with a yield to the event loop between them, so `/ask` and quiz clicks keep being served.
+* CPU work (each candidate question costs a search) runs in a worker thread, a small batch at a
+  time, so the event loop keeps serving `/ask` and quiz clicks: it waits for the interpreter lock
+  at most a switch interval (5 ms), where one passage run on the loop could hold it for half a
+  second (a passage of many candidates, or the generator's first look at a large index).
 * Each batch is written in its own short transaction that takes the reindex lock and checks that
   the index version is still the one the questions were generated (and checked) with: a reindex
   in between makes the batch stale, and the fill starts again on the new index. A passage retired
@@ -29,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator
-from bot.core.quiz.pool import QUESTIONS, insert_questions, mark_visited, visited_among
+from bot.core.quiz.pool import QUESTIONS, generate_for, insert_questions, mark_visited, visited_among
 from bot.core.quiz.questions import Question
 from bot.core.search.answering import SearchEngine
 from bot.core.search.documents import Document
@@ -44,8 +46,7 @@ CurrentIndex = Callable[[], tuple[SearchEngine, int | None]]
 
 @dataclass(frozen=True)
 class FillParams:
-    slice_seconds: float = 0.025  # CPU work between two yields to the event loop
-    batch_passages: int = 40  # passages per transaction at most
+    batch_passages: int = 40  # passages per worker-thread call and transaction at most
     progress_seconds: float = 30.0  # between two progress lines in the log
     poll_seconds: float = 1.0  # how often the background task looks for a new index
     retry_seconds: float = 60.0  # after an unexpected error
@@ -163,16 +164,10 @@ class PoolFiller:
         async with self.sessions() as session:
             seen = await visited_among(await session.connection(), [d.chunk.chunk_id for d in batch])
         documents = [d for d in batch if d.chunk.chunk_id not in seen]
-        questions: list[Question] = []
-        index = 0
-        while index < len(documents):
-            slice_started = time.perf_counter()
-            while index < len(documents) and time.perf_counter() - slice_started < self.params.slice_seconds:
-                questions += generator.generate(documents[index])
-                index += 1
-            await asyncio.sleep(0)  # let /ask and clicks through
         if not documents:
             return 0
+        # one batch at a time: the generator (and its caches) is never used by two threads at once
+        questions = await asyncio.to_thread(generate_for, generator, documents)
         # shielded: a cancelled caller must not cut a transaction in half
         return await asyncio.shield(self._store(documents, questions, version))
 

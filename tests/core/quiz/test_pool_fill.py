@@ -248,3 +248,24 @@ async def _until(condition, attempts: int = 2000) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the background fill did not get there")
+
+
+async def test_the_migration_counts_passages_with_questions_as_visited(database_url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.core.storage.database import upgrade
+
+    db = create_engine(database_url)
+    try:
+        await upgrade(db, "0006")
+        async with db.begin() as conn:
+            for qid, kind, chunk in (("q1", "cloze", "c1"), ("q2", "definition", "c1"), ("q3", "cloze", "c2"),
+                                     ("w1", "written", "c3")):
+                await conn.execute(text(
+                    "INSERT INTO quiz_questions (id, kind, prompt, choices, answer_index, answer, accepted, source, "
+                    "start_line, end_line, chunk_id, quality, created_at) VALUES (:id, :kind, 'p', '[]', NULL, 'a', "
+                    "'[]', 'n.md', 1, 2, :chunk, 0.5, :at)"), {"id": qid, "kind": kind, "chunk": chunk, "at": FIXED})
+        await upgrade(db)
+        assert await visited(session_factory(db)) == {"c1", "c2"}  # a hand-written question visits nothing
+    finally:
+        await db.dispose()
