@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import shutil
 import statistics
@@ -49,8 +50,11 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
         await service.start()
         full = time.perf_counter() - started
         pool_full = pool.last_report.seconds if pool and pool.last_report else 0.0
+        await service.aclose()  # the index snapshot written after the reindex: not inside what follows
         fill: dict[str, float] = {}
         if with_pool:
+            gc.collect()
+            gc.freeze()  # as the bot does after start-up: a full collection over the index would stall the loop
             fill = await timed_fill(PoolFiller(sessions, lambda: (service.engine, service.version),
                                                clock=service.clock, rng=random.Random(1)))
         target = sorted(p for p in notes.rglob("*.md"))[len(list(notes.rglob("*.md"))) // 2]
@@ -63,6 +67,7 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
             one_file.append(time.perf_counter() - started)
             pool_one.append(pool.last_report.seconds if pool and pool.last_report else 0.0)
         await service.aclose()
+        gc.unfreeze()
         kinds: Counter[str] = Counter()
         if with_pool:
             kinds = Counter(q.kind for q in await QuestionStore(sessions).active())
