@@ -47,6 +47,9 @@ CurrentIndex = Callable[[], tuple[SearchEngine, int | None]]
 @dataclass(frozen=True)
 class FillParams:
     batch_passages: int = 40  # passages per worker-thread call and transaction at most
+    # a fresh generator (its caches dropped) after this many passages: the caches of a whole large
+    # corpus make each full garbage collection, which holds the event loop, longer and longer
+    generator_passages: int = 1000
     progress_seconds: float = 30.0  # between two progress lines in the log
     poll_seconds: float = 1.0  # how often the background task looks for a new index
     retry_seconds: float = 60.0  # after an unexpected error
@@ -111,15 +114,19 @@ class PoolFiller:
         if todo:  # start somewhere random, so another process's pass works elsewhere
             start = self.rng.randrange(len(todo))
             todo = todo[start:] + todo[:start]
-            generator = QuestionGenerator(engine, engine.queries.synonyms, self.generation)
+            generator = await self._generator(engine)
             logged = time.perf_counter()
-            position = 0
+            position = used = 0
             while position < len(todo):
+                if used >= self.params.generator_passages:
+                    generator = await self._generator(engine)
+                    used = 0
                 if (stop is not None and stop.is_set()) or self.current()[1] != version:
                     report.stale = self.current()[1] != version
                     break
                 batch = todo[position:position + self.params.batch_passages]
                 position += len(batch)
+                used += len(batch)
                 stored = await self._fill_batch(generator, batch, version)
                 if stored is None:
                     report.stale = True
@@ -157,6 +164,10 @@ class PoolFiller:
                 if report.complete:
                     filled = version
             await _wait(stop, self.params.poll_seconds)
+
+    async def _generator(self, engine: SearchEngine) -> QuestionGenerator:
+        """A generator over `engine` (built in a thread: it looks at the whole index)."""
+        return await asyncio.to_thread(QuestionGenerator, engine, engine.queries.synonyms, self.generation)
 
     async def _fill_batch(self, generator: QuestionGenerator, batch: list[Document], version: int) -> int | None:
         """Generate from the passages of `batch` nobody visited yet and store the result; None when

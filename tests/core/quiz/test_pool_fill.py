@@ -94,6 +94,15 @@ async def test_the_reindex_leaves_a_large_change_to_the_fill_which_covers_every_
     assert again.complete and again.generated == 0
 
 
+async def test_a_fill_that_renews_its_generator_stores_the_same_pool(sessions, notes, monkeypatch) -> None:
+    service = make_service(sessions, notes)
+    await service.start()
+    seen = count_generated(monkeypatch)
+    report = await make_filler(sessions, service, params=FillParams(batch_passages=2, generator_passages=3)).fill()
+    assert report.complete and sorted(seen) == sorted(d.chunk.chunk_id for d in service.engine.documents)
+    assert {r.id for r in await active_generated(sessions)} == expected_ids(service)
+
+
 async def test_a_small_change_is_generated_at_once_by_the_reindex(sessions, notes, monkeypatch) -> None:
     service = make_service(sessions, notes, inline_budget=3)
     await service.start()
