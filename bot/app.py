@@ -17,7 +17,7 @@ from bot.core.quiz.service import QuizService, QuizSettings
 from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
-from bot.core.practice.review import retire_stale_cards
+from bot.core.practice.review import ReviewsBehind, retire_stale_cards
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import Clock, NotesService, ReindexChange, ReindexHook, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
@@ -75,6 +75,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
         sessions = session_factory(db)
         notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(QuestionPool()))
         practice = build_practice(sessions, clock)
+        practice.reviews = practice.standings.reviews = reviews = ReviewsBehind(sessions, clock)  # behind replies
         app = App(
             settings=settings,
             db=db,
@@ -84,7 +85,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
             practice=practice,
-            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=practice.reviews,
+            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=reviews,
                              settings=quiz_settings(settings)),
             clock=clock,
         )
@@ -92,7 +93,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[
             yield app
         finally:
             try:
-                await app.answers.aclose()  # answers still waiting to be written
+                await app.quiz.aclose()  # quiz answers being stored,
+                await reviews.aclose()  # the review cards they changed,
+                await app.answers.aclose()  # and answers still waiting to be written
             finally:
                 await app.notes.aclose()
     finally:
