@@ -56,17 +56,18 @@ async def test_a_burst_of_clicks_is_one_batch(quiz: QuizService, questions: dict
 async def test_a_batch_with_a_duplicate_click_stores_one_and_refuses_the_other(
         quiz: QuizService, questions: dict[str, Question], sessions: async_sessionmaker[AsyncSession]) -> None:
     post = await quiz.post(questions["base64"], guild_id=GUILD, channel_id=CHANNEL, user_id=USER)
+    await quiz.answer_choice(post.id, 0, user_id=99, **WHERE)  # the post is now known: no read before storing
     sizes = _counting(quiz.posts)
     results = await asyncio.gather(quiz.answer_choice(post.id, 1, user_id=USER, **WHERE),
                                    quiz.answer_choice(post.id, 2, user_id=USER, **WHERE),
                                    quiz.answer_choice(post.id, 2, user_id=USER + 1, **WHERE),
                                    return_exceptions=True)
-    assert sizes[0] == 3
+    assert sizes[0] == 3  # one batch
     first, second, other = results
     assert not isinstance(first, BaseException) and first.answer.choice_index == 1  # the first click wins
     assert isinstance(second, AlreadyAnswered) and second.previous == first.answer
     assert not isinstance(other, BaseException) and other.verdict.correct
-    assert await _rows(sessions, post.id) == 2
+    assert await _rows(sessions, post.id) == 3
     # and a later click of the same member, in a batch of its own, is refused with that answer
     with pytest.raises(AlreadyAnswered) as again:
         await quiz.answer_choice(post.id, 0, user_id=USER, **WHERE)
