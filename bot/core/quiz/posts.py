@@ -266,17 +266,18 @@ class QuizPosts:
         async with self.sessions() as session:
             return await self._count(session, post_id)
 
-    async def answered_counts(self, post_ids: Sequence[int]) -> dict[int, int]:
-        """How many members answered each post (0 for none), in one query: what the quiz messages
-        show, read for all the posts a burst touched at once."""
+    async def open_counts(self, post_ids: Sequence[int]) -> dict[int, int]:
+        """How many members answered each of these posts that is still open (closed and unknown
+        posts are left out), in one query: the counts on the quiz messages a burst touched."""
         if not post_ids:
             return {}
         async with self.sessions() as session:
-            rows = await session.execute(select(QuizAnswerRow.post_id, func.count(QuizAnswerRow.id))
-                                         .where(QuizAnswerRow.post_id.in_(sorted(set(post_ids))))
-                                         .group_by(QuizAnswerRow.post_id))
-            counts = dict(rows.all())
-        return {post_id: int(counts.get(post_id, 0)) for post_id in post_ids}
+            rows = await session.execute(
+                select(QuizPostRow.id, func.count(QuizAnswerRow.id))
+                .outerjoin(QuizAnswerRow, QuizAnswerRow.post_id == QuizPostRow.id)
+                .where(QuizPostRow.id.in_(sorted(set(post_ids))), QuizPostRow.closed_at.is_(None))
+                .group_by(QuizPostRow.id))
+            return {post_id: int(count) for post_id, count in rows.all()}
 
     @staticmethod
     async def _count(session: AsyncSession, post_id: int) -> Tally:

@@ -202,7 +202,7 @@ class QuizService:
         """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`. Without
         `count` the post's tally is not read (`Outcome.tally` is None): a click's reply does not
         show it, and the question message's count is updated separately, coalesced."""
-        post, question = await self._shown(post_id)
+        post, question = await self.shown(post_id)
         verdict = self.checker().check_choice(question, choice)
         return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
                                   channel_id=channel_id, choice=choice, text=None, count=count)
@@ -212,7 +212,7 @@ class QuizService:
         """A typed answer. A lone letter A–D picks that choice (typing "B" in the form means B, not
         the article "a"). Raises `BadAnswer` (empty, too long: nothing recorded) besides the
         refusals of `answer_choice`."""
-        post, question = await self._shown(post_id)
+        post, question = await self.shown(post_id)
         letter = choice_from_letter(text, len(question.choices))
         if letter is not None:
             return await self._record(post, question, self.checker().check_choice(question, letter),
@@ -224,9 +224,10 @@ class QuizService:
         return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
                                   channel_id=channel_id, choice=None, text=text.strip(), count=count)
 
-    async def _shown(self, post_id: int) -> tuple[QuizPost, Question]:
+    async def shown(self, post_id: int) -> tuple[QuizPost, Question]:
         """The post and its question, from memory when seen before: both are immutable but for
-        the post's closing, which the insert itself checks, so answering needs no read first."""
+        the post's closing (so `closed` may be stale), which the insert itself checks: answering
+        needs no read first."""
         known = self._posts_seen.get(post_id)
         if known is not None:
             self._posts_seen.move_to_end(post_id)

@@ -114,7 +114,10 @@ async def test_the_tally_is_read_only_when_asked_for(quiz: QuizService, question
     assert (wrong.tally.answered, wrong.tally.right) == (1, 0)
     assert (right.tally.answered, right.tally.right) == (2, 1)
     assert quiet.tally is None
-    assert await quiz.posts.answered_counts([post.id, post.id + 1000]) == {post.id: 3, post.id + 1000: 0}
+    empty = await quiz.post(questions["pvc"], guild_id=GUILD, channel_id=CHANNEL, user_id=USER)
+    assert await quiz.posts.open_counts([post.id, empty.id, post.id + 1000]) == {post.id: 3, empty.id: 0}
+    await quiz.close(empty.id)
+    assert await quiz.posts.open_counts([post.id, empty.id]) == {post.id: 3}  # a closed post's count is not shown
 
 
 async def test_review_is_told_of_stored_answers_only(quiz: QuizService, questions: dict[str, Question],
