@@ -13,6 +13,7 @@ transaction per batch whose insert enforces the rules (`answer_batches.py`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections import OrderedDict
@@ -87,7 +88,7 @@ class QuizService:
         self.questions = QuestionStore(sessions)
         self.posts = QuizPosts(sessions)
         self.answers = AnswerBatches(self.posts)
-        self._posts_seen: OrderedDict[int, tuple[QuizPost, Question]] = OrderedDict()
+        self._posts_seen: OrderedDict[int, asyncio.Future[tuple[QuizPost, Question]]] = OrderedDict()
         self.engine = engine
         self.clock = clock
         self.rng = rng or random.Random()
@@ -227,16 +228,20 @@ class QuizService:
     async def shown(self, post_id: int) -> tuple[QuizPost, Question]:
         """The post and its question, from memory when seen before: both are immutable but for
         the post's closing (so `closed` may be stale), which the insert itself checks: answering
-        needs no read first."""
+        needs no read first. The clicks of a burst on a post new to this process share one read."""
         known = self._posts_seen.get(post_id)
-        if known is not None:
+        if known is None:
+            known = self._posts_seen[post_id] = asyncio.ensure_future(self.post_and_question(post_id))
+            if len(self._posts_seen) > POSTS_REMEMBERED:
+                self._posts_seen.popitem(last=False)
+        else:
             self._posts_seen.move_to_end(post_id)
-            return known
-        known = await self.post_and_question(post_id)
-        self._posts_seen[post_id] = known
-        if len(self._posts_seen) > POSTS_REMEMBERED:
-            self._posts_seen.popitem(last=False)
-        return known
+        try:
+            return await asyncio.shield(known)
+        except Exception:
+            if self._posts_seen.get(post_id) is known:  # not remembered: the next click reads again
+                del self._posts_seen[post_id]
+            raise
 
     async def _record(self, post: QuizPost, question: Question, verdict: Verdict, *, user_id: int,
                       guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None,
