@@ -21,6 +21,7 @@ click on the post, which acknowledged by deferring an update of the message (`qu
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -147,6 +148,14 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
     return _with_source(head, question, passage, base_url)
 
 
+@functools.lru_cache(maxsize=1024)
+def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
+    """The feedback below its first line. Kept for the next member: every click on a post gets one
+    of a few first lines, and quoting the passage (escaped, cut to fit) was most of a click's
+    rendering."""
+    return _source_part(head, question, passage, base_url)
+
+
 def already_text(question: Question, previous: StoredAnswer) -> str:
     """The reply to a second attempt: what they answered the first time, and how it went."""
     if previous.choice_index is not None and previous.choice_index < len(question.choices):
@@ -157,7 +166,7 @@ def already_text(question: Question, previous: StoredAnswer) -> str:
     return f"You already answered this quiz: {what} ({how}). One answer each; try `/quiz` for another question."
 
 
-def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
+def _source_part(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
     parts = [head]
     if question.explanation:
         parts.append(limits.fit(one_line(question.explanation), 400, safe))
