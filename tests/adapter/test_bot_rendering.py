@@ -174,3 +174,21 @@ def regex_bold(escaped: str, words) -> str:
 def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
     text = rendering.safe("".join(pieces))
     assert rendering.bold_matches(text, tuple(words)) == regex_bold(text, tuple(words))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab _\\~|*`>#-[]()<>:/.hts \n")), max_size=80))
+def test_escaping_is_discords_escape_markdown(text: str) -> None:
+    from discord.utils import escape_markdown
+
+    assert rendering.escape_markdown(text) == escape_markdown(text)
+
+
+def test_escaping_keeps_links_and_escapes_markup_like_discord() -> None:
+    from discord.utils import escape_markdown
+
+    samples = ["see https://kubernetes.io/docs/a_b_c, then `kubectl`", "> quoted\n# heading\n - item *x*",
+               "[link](https://x.y/a_b) and <https://z.w/_q_> and ~~gone~~ ||spoiler|| \\ back"]
+    for text in samples:
+        assert rendering.escape_markdown(text) == escape_markdown(text)
+    assert rendering.escape_markdown("a_b https://x.y/a_b") == r"a\_b https://x.y/a_b"
