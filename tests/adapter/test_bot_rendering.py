@@ -192,3 +192,12 @@ def test_escaping_keeps_links_and_escapes_markup_like_discord() -> None:
     for text in samples:
         assert rendering.escape_markdown(text) == escape_markdown(text)
     assert rendering.escape_markdown("a_b https://x.y/a_b") == r"a\_b https://x.y/a_b"
+
+
+@pytest.mark.parametrize("answer_id, offset, has_more", [(1, 0, True), (123456789012, 6, False)])
+def test_answer_buttons_are_the_payload_discord_ui_items_give(answer_id: int, offset: int, has_more: bool) -> None:
+    from bot.adapter import views
+
+    fast, items = views.answer_view(answer_id, offset, has_more), views.items_view(answer_id, offset, has_more)
+    assert fast.to_components() == items.to_components()
+    assert fast.is_finished() and not fast.is_dispatchable() and fast.timeout is None
