@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +31,13 @@ from bot.core.storage.database import connection_errors
 from bot.core.storage.models import QuizAnswerRow, QuizQuestionRow, ReviewCardRow
 
 log = logging.getLogger(__name__)
+
+CARDS: Table = ReviewCardRow.__table__  # type: ignore[assignment]
+_UPDATE_CARD = (update(CARDS)
+                .where(CARDS.c.guild_id == bindparam("k_guild"), CARDS.c.user_id == bindparam("k_user"),
+                       CARDS.c.question_id == bindparam("k_question"))
+                .values(card=bindparam("card"), due_at=bindparam("due_at"), last_review_at=bindparam("last_review_at"),
+                        updated_at=bindparam("updated_at")))
 
 Clock = Callable[[], datetime]
 FLUSH_AFTER = 0.05  # seconds a card update waits behind the reply, so a burst's share one transaction
@@ -79,38 +86,47 @@ class ReviewCards:
         await self.on_answers([answer])
 
     async def on_answers(self, answers: Sequence[RecordedAnswer]) -> None:
-        """Reschedule the cards of several answers, in order, in one transaction (a burst's)."""
+        """Reschedule the cards of several answers, in order, in one transaction (a burst's): one
+        read of the cards, one INSERT of the new ones and one UPDATE of the others (Core
+        statements: the ORM's bookkeeping cost several times the scheduling)."""
         if not answers:
             return
         keys = sorted({(_guild_key(a.guild_id), a.user_id, a.question_id) for a in answers})
         for attempt in range(3):  # a concurrent first answer may insert a card between our read and write
             try:
                 async with self.sessions() as session, session.begin():
-                    rows = {(r.guild_id, r.user_id, r.question_id): r for r in await session.scalars(
-                        select(ReviewCardRow).where(tuple_(ReviewCardRow.guild_id, ReviewCardRow.user_id,
-                                                           ReviewCardRow.question_id).in_(keys))
-                        .order_by(ReviewCardRow.guild_id, ReviewCardRow.user_id, ReviewCardRow.question_id)
-                        .with_for_update())}
+                    stored = {(g, u, q): card for g, u, q, card in (await session.execute(
+                        select(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id, CARDS.c.card)
+                        .where(tuple_(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id).in_(keys))
+                        .order_by(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id)
+                        .with_for_update())).all()}
+                    cards: dict[tuple[int, int, str], tuple[Card, datetime]] = {}
                     for answer in answers:
-                        self._review(session, rows, answer)
+                        key = (_guild_key(answer.guild_id), answer.user_id, answer.question_id)
+                        when = answer.answered_at.astimezone(timezone.utc)
+                        card = cards[key][0] if key in cards else (
+                            Card.from_dict(stored[key]) if key in stored  # type: ignore[arg-type]
+                            else Card(card_id=card_id_for(*key), due=when))
+                        card, _log = self.scheduler.review_card(card, rating_for(answer.correct, answer.near_miss),
+                                                                when)
+                        cards[key] = (card, when)
+                    now = self.clock()
+                    rows = [{"k_guild": g, "k_user": u, "k_question": q, "card": dict(card.to_dict()),
+                             "due_at": card.due, "last_review_at": when, "updated_at": now}
+                            for (g, u, q), (card, when) in cards.items()]
+                    new = [row for row in rows if (row["k_guild"], row["k_user"], row["k_question"]) not in stored]
+                    old = [row for row in rows if (row["k_guild"], row["k_user"], row["k_question"]) in stored]
+                    if new:
+                        await session.execute(insert(CARDS), [
+                            {"guild_id": r["k_guild"], "user_id": r["k_user"], "question_id": r["k_question"],
+                             "card": r["card"], "due_at": r["due_at"], "last_review_at": r["last_review_at"],
+                             "updated_at": r["updated_at"], "retired_at": None} for r in new])
+                    if old:
+                        await session.execute(_UPDATE_CARD, old)
                 return
             except IntegrityError:
                 if attempt == 2:
                     raise
-
-    def _review(self, session: AsyncSession, rows: dict[tuple[int, int, str], ReviewCardRow],
-                answer: RecordedAnswer) -> None:
-        guild = _guild_key(answer.guild_id)
-        key = (guild, answer.user_id, answer.question_id)
-        when = answer.answered_at.astimezone(timezone.utc)
-        row = rows.get(key)
-        card = Card(card_id=card_id_for(*key), due=when) if row is None else Card.from_dict(row.card)  # type: ignore[arg-type]
-        card, _log = self.scheduler.review_card(card, rating_for(answer.correct, answer.near_miss), when)
-        if row is None:
-            row = rows[key] = ReviewCardRow(guild_id=guild, user_id=answer.user_id, question_id=answer.question_id)
-            session.add(row)
-        row.card, row.due_at, row.last_review_at = dict(card.to_dict()), card.due, when
-        row.updated_at = self.clock()
 
     async def caught_up(self) -> None:
         """Nothing to do: every update is written when it is made (see `ReviewsBehind`)."""
