@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.adapter import quiz_views
+from bot.adapter import quiz_counts, quiz_views
 from bot.adapter.client import NotesBot
 from bot.app import App
 from bot.config import SHIPPED_CORPUS, Settings
@@ -303,15 +304,16 @@ async def test_a_burst_of_clicks_is_answered_one_response_each_and_the_count_con
     it, response = await start_quiz(double, topic="hypervisor")
     post_id = post_id_of(response["data"])
     members = [double.add_member(f"clicker{i}") for i in range(12)]
-    before = len(double.requests)
-    clicks = [await double.send_component_click(f"quiz:choice:{post_id}:{i % 4}", message=it, user=member)
-              for i, member in enumerate(members)]
+    before, started = len(double.requests), time.monotonic()
+    clicks = await asyncio.gather(*(double.send_component_click(f"quiz:choice:{post_id}:{i % 4}", message=it,
+                                                                user=member) for i, member in enumerate(members)))
     replies = [await reply_of(double, click_) for click_ in clicks]
     assert [callback["type"] for callback, _ in replies].count(6) == 1  # one click became the count's editor
     assert all(reply["flags"] == EPHEMERAL and reply["content"][0] in "✅❌" for _, reply in replies)
     await double.wait_until(lambda: footer(double, it).startswith("12 answered"), what="the answer count")
     edits = [r for r in double.requests[before:] if r.method == "PATCH"]
-    assert 1 <= len(edits) <= 3, [r.path for r in edits]  # coalesced: not one edit per click
+    # coalesced: one edit soon after the first click, then at most one per EDIT_EVERY, however slow the machine
+    assert 1 <= len(edits) <= 2 + (time.monotonic() - started) / quiz_counts.EDIT_EVERY, [r.path for r in edits]
     requests = [r for r in double.requests[before:] if r.method == "POST"]
     assert len(requests) == 12 + 1  # a response per click, and the editor's followup
     # a later click still updates the count, through the same editor
