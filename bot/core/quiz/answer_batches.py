@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from bot.core.errors import QuizError
 from bot.core.quiz.posts import NewAnswer, QuizPosts, StoredAnswer
 
@@ -47,7 +49,7 @@ class AnswerBatches:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                results = await self.posts.add_answers([new for new, _ in batch])
+                await self._write(batch)
             except BaseException as exc:  # the database failed: every caller of the batch is told
                 for _, future in batch:
                     if not future.done():
@@ -55,14 +57,27 @@ class AnswerBatches:
                 if not isinstance(exc, Exception):
                     raise
                 log.warning("storing %d quiz answers failed: %s", len(batch), exc)
+
+    async def _write(self, batch: list[tuple[NewAnswer, asyncio.Future[StoredAnswer]]]) -> None:
+        try:
+            results = await self.posts.add_answers([new for new, _ in batch])
+        except (IntegrityError, DataError):
+            if len(batch) == 1:
+                raise
+            for one in batch:  # one bad row (say, text the database refuses) must not fail the others
+                try:
+                    await self._write([one])
+                except (IntegrityError, DataError) as exc:
+                    if not one[1].done():
+                        one[1].set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results):
+            if future.done():
                 continue
-            for (_, future), result in zip(batch, results):
-                if future.done():
-                    continue
-                if isinstance(result, QuizError):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            if isinstance(result, QuizError):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
     async def aclose(self) -> None:
         """Wait for the answers being written (nothing is left waiting: every caller awaits its own)."""

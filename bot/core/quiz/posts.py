@@ -120,7 +120,8 @@ def _again(first: StoredAnswer | QuizError) -> QuizError:
 
 
 def _kept_text(text: str | None) -> str | None:
-    return None if text is None else text[:MAX_STORED_TEXT]
+    """A typed answer as stored: bounded, and without NUL characters (PostgreSQL refuses them)."""
+    return None if text is None else text.replace("\x00", "")[:MAX_STORED_TEXT]
 
 
 _COLUMNS = ("post_id", "question_id", "guild_id", "channel_id", "user_id", "choice_index", "text", "correct",

@@ -149,3 +149,10 @@ async def test_post_and_question_in_one_read(quiz: QuizService, questions: dict[
     assert read_post == post and question == questions["pvc"]
     with pytest.raises(UnknownPost, match="no longer stored"):
         await quiz.post_and_question(post.id + 1000)
+
+
+async def test_a_typed_answer_with_a_nul_is_stored_without_it(quiz: QuizService, questions: dict[str, Question]) -> None:
+    post = await quiz.post(questions["hypervizor"], guild_id=GUILD, channel_id=CHANNEL, user_id=USER)
+    outcome = await quiz.answer_text(post.id, "kernel\x00 module", user_id=USER, **WHERE)
+    assert outcome.answer.text == "kernel module"
+    assert (await quiz.previous_answer(post.id, USER)).text == "kernel module"  # PostgreSQL refuses NUL in text
