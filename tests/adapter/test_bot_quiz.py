@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapter import quiz_counts, quiz_views
+from bot.adapter import acks, quiz_counts, quiz_views
 from bot.adapter.client import NotesBot
 from bot.app import App
 from bot.config import SHIPPED_CORPUS, Settings
@@ -321,3 +321,23 @@ async def test_a_burst_of_clicks_is_answered_one_response_each_and_the_count_con
     assert late["content"].startswith("✅")
     await double.wait_until(lambda: footer(double, it).startswith("13 answered"), what="the answer count")
     assert (await app.quiz.tally(post_id)).answered == 13
+
+
+async def test_a_click_on_a_slow_database_is_acknowledged_in_time(
+        bot: NotesBot, double: DiscordDouble, app: App, questions: dict[str, Question],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    it, response = await start_quiz(double, topic="hypervisor")
+    post_id = post_id_of(response["data"])
+    await click(double, f"quiz:choice:{post_id}:1", it, "moderator")  # the post's first click: the count's editor
+    monkeypatch.setattr(acks, "ACK_AFTER", 0.05)
+    store = app.quiz.answers.store
+
+    async def slow_store(new):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.5)  # e.g. SQLite's write lock, held by a reindex in another process
+        return await store(new)
+
+    monkeypatch.setattr(app.quiz.answers, "store", slow_store)
+    callback, feedback = await click(double, f"quiz:choice:{post_id}:0", it, "member")
+    assert callback == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…" privately, within Discord's 3 s
+    assert feedback["content"].startswith("✅") and feedback["flags"] == EPHEMERAL
+    await double.wait_until(lambda: footer(double, it).startswith("2 answered"), what="the answer count")
