@@ -36,11 +36,13 @@ good reply looks:
   run to be a first answer, with room to spare); `act` clicks a choice A–D on the member's next
   post, in turn, so each member answers each post once — until it runs out of posts: with
   `--quiz-posts 1` every click after a member's first is a second answer, which the database
-  refuses (a reply too, measured the same way). notesbot defers the click, stores the answer, edits
-  the post's count and sends the feedback privately; the reply is that private feedback (the end
-  of the work). The trivial bot (`bench/trivial_bot.py`) posts a fixed question with buttons of
-  the same custom ids and answers a click with a fixed private message. After SIGTERM the answers
-  stored in `quiz_answers` must be exactly the first answers sent.
+  refuses (a reply too, measured the same way). notesbot stores the answer and answers the click
+  with the member's private feedback (the first click on a post it sees defers an update of the
+  question message first, and sends the feedback as a followup); the question message's count is
+  edited separately, coalesced; the reply measured is the private feedback. The trivial bot
+  (`bench/trivial_bot.py`) posts a fixed question with buttons of the same custom ids and answers a
+  click with a fixed private message. After SIGTERM the answers stored in `quiz_answers` must be
+  exactly the first answers sent, and every one of them must have its member's review card.
 """
 
 from __future__ import annotations
@@ -351,14 +353,24 @@ async def wipe_postgres(url: str) -> None:
     await reset_postgres_schema(url)
 
 
-async def stored_rows(url: str, table: str) -> int:
-    """Rows of `answers` (asks) or `quiz_answers` (clicks) in the bot's database."""
+COUNTS = {
+    "answers": "SELECT count(*) FROM answers",
+    "quiz_answers": "SELECT count(*) FROM quiz_answers",
+    "review_cards": "SELECT count(*) FROM review_cards",
+    # a card per member, server and question answered (DMs are guild 0 on cards; none here)
+    "cards_wanted": "SELECT count(*) FROM (SELECT DISTINCT guild_id, user_id, question_id FROM quiz_answers) AS d",
+}
+
+
+async def stored_rows(url: str, what: str) -> int:
+    """Rows of `answers` (asks), `quiz_answers` (clicks) or `review_cards` in the bot's database,
+    or `cards_wanted`: the review cards its stored quiz answers call for."""
     from bot.core.storage.database import create_engine
 
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            return int((await conn.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one())
+            return int((await conn.exec_driver_sql(COUNTS[what])).scalar_one())
     finally:
         await engine.dispose()
 
@@ -515,6 +527,12 @@ async def run(args: argparse.Namespace) -> int:
             stored[f"{bot.name} {table_name}"] = f"{count}/{wanted}"
             if count != wanted:
                 problems.append(f"{bot.name} stored {count} rows of {table_name}, not {wanted}")
+        if "quiz" in args.scenarios:  # the review cards are written behind the replies: none lost either
+            cards, wanted = await stored_rows(bot.database_url, "review_cards"), await stored_rows(
+                bot.database_url, "cards_wanted")
+            stored[f"{bot.name} review_cards"] = f"{cards}/{wanted}"
+            if cards != wanted:
+                problems.append(f"{bot.name} stored {cards} review cards, not {wanted}")
     print("answers stored after SIGTERM: " + ", ".join(f"{k} {v}" for k, v in stored.items()))
     for problem in problems:
         print("PROBLEM: " + problem)

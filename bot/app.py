@@ -21,7 +21,7 @@ from bot.core.quiz.fill import PoolFiller
 from bot.core.quiz.pool import QuestionPool
 from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
-from bot.core.practice.review import retire_stale_cards
+from bot.core.practice.review import ReviewsBehind, retire_stale_cards
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import Clock, NotesService, ReindexChange, ReindexHook, ServiceConfig, utc_now
 from bot.core.storage.database import open_database, session_factory
@@ -86,6 +86,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
         sessions = session_factory(db)
         notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(QuestionPool()))
         practice = build_practice(sessions, clock)
+        practice.reviews = practice.standings.reviews = reviews = ReviewsBehind(sessions, clock)  # behind replies
         app = App(
             settings=settings,
             db=db,
@@ -95,7 +96,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
             guilds=GuildSettings(sessions, clock),
             syncs=CommandSyncState(sessions, clock),
             practice=practice,
-            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=practice.reviews,
+            quiz=QuizService(sessions, lambda: notes.engine, clock=clock, review=reviews,
                              settings=quiz_settings(settings)),
             filler=PoolFiller(sessions, lambda: (notes.engine, notes.version), clock=clock, rng=random.Random()),
             clock=clock,
@@ -108,7 +109,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
             try:
                 if filling is not None:
                     await _stop_filling(filling, stop)
-                await app.answers.aclose()  # answers still waiting to be written
+                await app.quiz.aclose()  # quiz answers being stored,
+                await reviews.aclose()  # the review cards they changed,
+                await app.answers.aclose()  # and answers still waiting to be written
             finally:
                 await app.notes.aclose()
     finally:

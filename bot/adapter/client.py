@@ -27,7 +27,8 @@ import discord.http
 import yarl
 from discord.ext import commands
 
-from bot.adapter import cogs, practice_views, views
+from bot.adapter import cogs, practice_views, quiz_views, views
+from bot.adapter.quiz_counts import AnswerCounts
 from bot.adapter.errors import NotesTree
 from bot.adapter.redact import install_redactor
 from bot.adapter.rendering import NO_MENTIONS
@@ -79,6 +80,8 @@ class NotesBot(commands.Bot):
         self.ask_cooldown = Cooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
         self.cooldown_notices = Cooldown(1, settings.ask_cooldown_seconds)  # one "slow down" per window
         self._work: set[asyncio.Task[object]] = set()
+        self.quiz_counts = AnswerCounts(app.quiz.posts.open_counts,
+                                        lambda question, kind, answered: quiz_views.quiz_embed(question, kind, answered))
 
     async def setup_hook(self) -> None:
         await cogs.add_all(self)
@@ -141,6 +144,7 @@ class NotesBot(commands.Bot):
             task.cancel()
         if self._work:
             await asyncio.gather(*self._work, return_exceptions=True)
+        await self.quiz_counts.aclose()  # the last counts, while Discord can still be reached
         await super().close()
 
 

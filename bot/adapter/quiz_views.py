@@ -13,20 +13,23 @@ discord.py 2.7 routes modal submissions only to modals it keeps in memory, so th
 already stopped (never kept) and its submission is taken by the quiz cog's `on_interaction`
 listener, which matches `MODAL_ID` (`handle_modal_submit`).
 
-A click is acknowledged at once by deferring an update of the question message (so a slow database
-write cannot miss Discord's 3 s), the question message is edited to show the new number of answers
-(never who answered what), and the feedback goes to the member privately as a followup.
+A click is answered with one response: the member's private feedback (a slow database defers it
+first, within Discord's 3 s). The question message shows how many answered (never who or what);
+that count is edited coalesced, at most once per post every 1.5 s, through the token of the first
+click on the post, which acknowledged by deferring an update of the message (`quiz_counts.py`).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
-from bot.adapter import limits, rendering
+from bot.adapter import acks, limits, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS, one_line, safe
@@ -84,10 +87,16 @@ def render_quiz_message(question: Question, post_id: int, kind: str, answered: i
                         note: str | None = None) -> dict[str, Any]:
     """The question with its choices A–D and buttons, and how many answered; reveals nothing.
     `kind` is the post's ("quiz" or "daily"): the daily prompt is the same message and buttons."""
+    return {"embed": quiz_embed(question, kind, answered, note=note),
+            "view": quiz_view(post_id, len(question.choices)), "allowed_mentions": NO_MENTIONS}
+
+
+def quiz_embed(question: Question, kind: str, answered: int, *, note: str | None = None) -> discord.Embed:
+    """The question message's embed alone: what a count update edits."""
     embed = discord.Embed(title=TITLES.get(kind, "Quiz"), colour=QUIZ_COLOUR,
                           description=_question_text(question, note))
     embed.set_footer(text=f"{answered_line(answered)} · one answer each, privately checked")
-    return {"embed": embed, "view": quiz_view(post_id, len(question.choices)), "allowed_mentions": NO_MENTIONS}
+    return embed
 
 
 def render_closed_message(question: Question, post_id: int, kind: str, tally: Tally, passage: Passage | None, *,
@@ -139,6 +148,14 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
     return _with_source(head, question, passage, base_url)
 
 
+@functools.lru_cache(maxsize=1024)
+def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
+    """The feedback below its first line. Kept for the next member: every click on a post gets one
+    of a few first lines, and quoting the passage (escaped, cut to fit) was most of a click's
+    rendering."""
+    return _source_part(head, question, passage, base_url)
+
+
 def already_text(question: Question, previous: StoredAnswer) -> str:
     """The reply to a second attempt: what they answered the first time, and how it went."""
     if previous.choice_index is not None and previous.choice_index < len(question.choices):
@@ -149,7 +166,7 @@ def already_text(question: Question, previous: StoredAnswer) -> str:
     return f"You already answered this quiz: {what} ({how}). One answer each; try `/quiz` for another question."
 
 
-def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
+def _source_part(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
     parts = [head]
     if question.explanation:
         parts.append(limits.fit(one_line(question.explanation), 400, safe))
@@ -186,21 +203,43 @@ def _typed(text: str) -> str:
 
 
 async def answer_choice(interaction: discord.Interaction, post_id: int, choice: int) -> None:
-    """A click on A–D: judged, stored once, the feedback privately, the count updated."""
+    """A click on A–D: judged, stored once, the feedback privately, the count updated later."""
     app = bot_of(interaction).app
-    await interaction.response.defer()  # an update of the question message, completed below
+    await _answer(interaction, post_id, None, lambda: app.quiz.answer_choice(
+        post_id, choice, user_id=interaction.user.id, guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id, count=False))
+
+
+async def _answer(interaction: discord.Interaction, post_id: int, typed: str | None,
+                  work: Callable[[], Awaitable[Outcome]]) -> None:
+    """Answer a click or a typed answer with one response, the member's private feedback, and
+    have the question message's count updated, coalesced (`quiz_counts.py`). The first click on a
+    post this process sees instead acknowledges by deferring an update of the question message,
+    whose token then edits the count, and sends the feedback as a followup. A slow database
+    (over `acks.ACK_AFTER`) defers the reply ("thinking…", privately) within Discord's 3 s."""
+    bot = bot_of(interaction)
+    counts = bot.quiz_counts
+    if interaction.message is not None and counts.claim_editor(post_id):
+        try:
+            await interaction.response.defer()  # an update of the question message, done by `counts`
+        except BaseException:
+            counts.release(post_id)
+            raise
+        counts.set_editor(post_id, interaction)
+    elif interaction.message is None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
     try:
-        outcome = await app.quiz.answer_choice(post_id, choice, user_id=interaction.user.id,
-                                               guild_id=interaction.guild_id, channel_id=interaction.channel_id,
-                                               review_later=True)
+        outcome = await acks.in_time(interaction, work(), ephemeral=True)
     except AlreadyAnswered as refused:
-        return await _refuse_again(interaction, post_id, refused)
+        _, question = await bot.app.quiz.shown(post_id)
+        return await reply_ephemeral(interaction, already_text(question, refused.previous))  # type: ignore[arg-type]
     except QuizClosed as closed:
         return await _show_closed(interaction, post_id, closed)
-    try:
-        await _send_feedback(interaction, outcome, None)
-    finally:  # the review card after the reply (the member waits for one write less), even if it failed
-        await app.quiz.review_answer(outcome)
+    if interaction.message is not None:
+        counts.answered(post_id, outcome.question, outcome.post.kind)
+    passage = bot.app.quiz.source_passage(outcome.question)
+    text = feedback_text(outcome, passage, typed=typed, base_url=bot.app.settings.notes_base_url)
+    await acks.respond(interaction, ephemeral=True, content=text)
 
 
 async def open_answer_modal(interaction: discord.Interaction, post_id: int) -> None:
@@ -243,18 +282,9 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
 
 async def _answer_typed(interaction: discord.Interaction, post_id: int, text: str) -> None:
     app = bot_of(interaction).app
-    if interaction.message is not None:
-        await interaction.response.defer()  # an update of the question message the modal came from
-    else:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-    try:
-        outcome = await app.quiz.answer_text(post_id, text, user_id=interaction.user.id,
-                                             guild_id=interaction.guild_id, channel_id=interaction.channel_id)
-    except AlreadyAnswered as refused:
-        return await _refuse_again(interaction, post_id, refused)
-    except QuizClosed as closed:
-        return await _show_closed(interaction, post_id, closed)
-    await _send_feedback(interaction, outcome, text)
+    await _answer(interaction, post_id, text, lambda: app.quiz.answer_text(
+        post_id, text, user_id=interaction.user.id, guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id, count=False))
 
 
 def _submitted_text(data: dict[str, Any]) -> str:
@@ -270,37 +300,22 @@ def _submitted_text(data: dict[str, Any]) -> str:
     return ""
 
 
-async def _refuse_again(interaction: discord.Interaction, post_id: int, refused: AlreadyAnswered) -> None:
-    _, question = await bot_of(interaction).app.quiz.post_and_question(post_id)
-    await reply_ephemeral(interaction, already_text(question, refused.previous))  # type: ignore[arg-type]
-
-
 async def _show_closed(interaction: discord.Interaction, post_id: int, closed: QuizClosed) -> None:
     """A click on a closed post: the question message turns into the revealed state (another shard
-    may have closed it without editing this message), and the member is told."""
-    app = bot_of(interaction).app
-    if interaction.message is not None:
+    may have closed it without editing this message), and the member is told privately."""
+    bot = bot_of(interaction)
+    app = bot.app
+    bot.quiz_counts.closed(post_id)  # never edited back to its open look
+    deferred = interaction.response.type
+    if interaction.message is not None and deferred in (None, discord.InteractionResponseType.deferred_message_update):
         post, question = await app.quiz.post_and_question(post_id)
         message = render_closed_message(question, post.id, post.kind, await app.quiz.tally(post_id),
                                         app.quiz.source_passage(question), base_url=app.settings.notes_base_url)
-        await interaction.edit_original_response(**message)
+        if deferred is None:
+            await interaction.response.edit_message(**message)
+        else:
+            await interaction.edit_original_response(**message)
     await reply_ephemeral(interaction, str(closed))
-
-
-async def _send_feedback(interaction: discord.Interaction, outcome: Outcome, typed: str | None) -> None:
-    """Update the answer count on the question message, then tell the member privately (last, so
-    the member's feedback marks the end of the work)."""
-    app = bot_of(interaction).app
-    if interaction.message is not None:
-        # the tally counted with the answer: counting again cost a query per click under bursts
-        message = render_quiz_message(outcome.question, outcome.post.id, outcome.post.kind, outcome.tally.answered)
-        try:
-            await interaction.edit_original_response(embed=message["embed"], allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:  # the message was deleted meanwhile: the answer still counts
-            log.info("could not update the answer count of quiz post %s: %s", outcome.post.id, exc)
-    passage = app.quiz.source_passage(outcome.question)
-    text = feedback_text(outcome, passage, typed=typed, base_url=app.settings.notes_base_url)
-    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button],

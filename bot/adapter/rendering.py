@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import discord
 from discord import app_commands
-from discord.utils import escape_markdown
 
 from bot.adapter import limits
 from bot.core.search.answering import Answer, Passage
@@ -37,6 +36,23 @@ _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
 _SPACES = re.compile(r"\s+")
 _HEADING_LINE = re.compile(r"\A#{1,6}[ \t][^\n]*(\n|\Z)")
 _URL = re.compile(r"((?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]|<[^: >]+:/[^ >]+>)")  # as escape_markdown
+
+
+# discord.utils.escape_markdown's patterns (links kept as they are), compiled once: it builds and
+# looks its regex up for every call, and it is called several times per passage shown (a test
+# checks both give the same text).
+_MARKDOWN = re.compile(
+    r"(?:(<[^: >]+:\/[^ >]+>|(?:https?|steam):\/\/[^\s<]+[^<.,:;\"\'\]\s])"
+    r"|([_\\~|\*`]|^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-))", re.MULTILINE)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group(1) or "\\" + match.group(2)
+
+
+def escape_markdown(text: str) -> str:
+    """What `discord.utils.escape_markdown(text)` returns, faster."""
+    return _MARKDOWN.sub(_escaped, text)
 
 
 def safe(text: str) -> str:

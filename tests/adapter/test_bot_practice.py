@@ -58,8 +58,10 @@ def quiet_channel(double: DiscordDouble):
 
 
 async def final_response(double: DiscordDouble, it) -> dict:
+    """The message answering `it`: the callback's, or after a deferral (thinking, or the update a
+    quiz click's first one defers) the followup."""
     callback = await double.wait_for_callback(it)
-    if callback.json["type"] == 5:
+    if callback.json["type"] in (5, 6):
         return (await double.wait_for_followup(it, timeout=10)).json
     return callback.json["data"]
 
@@ -145,8 +147,7 @@ async def test_the_daily_post_appears_at_the_time_and_the_next_reveals_it(
         for user, choice, verdict in (("member", 0, "✅"), ("moderator", 1, "❌")):
             it = await double.send_component_click(f"quiz:choice:{post.id}:{choice}", message=post.message_id,
                                                    user=user)
-            await double.wait_for_callback(it)
-            assert (await double.wait_for_followup(it)).json["content"].startswith(verdict)
+            assert (await final_response(double, it))["content"].startswith(verdict)
 
         mark = double.mark()
         clock.set(NEXT_NINE)

@@ -1,23 +1,25 @@
-"""/quiz end to end over the Discord double with the real bot: the question, four members clicking
-A–D, a refused second click, the typed-answer modal (right, near miss, Markdown and mentions), a
-click after a restart, topics, privacy and the closed state."""
+"""/quiz end to end over the Discord double with the real bot, on SQLite and PostgreSQL: the
+question, four members clicking A–D, a refused second click, the typed-answer modal (right, near
+miss, Markdown and mentions), a click after a restart, topics, privacy, the closed state, and a
+burst of clicks answered with one response each while the message's count is edited coalesced."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.adapter import quiz_views
+from bot.adapter import acks, quiz_counts, quiz_views
 from bot.adapter.client import NotesBot
 from bot.app import App
-from bot.config import SHIPPED_CORPUS
+from bot.config import SHIPPED_CORPUS, Settings
 from bot.core.quiz.questions import Question
-from tests.adapter.conftest import assert_no_pings, connected, custom_ids, embed_of
+from tests.adapter.conftest import assert_no_pings, connected, custom_ids, embed_of, make_settings
 from tests.core.quiz.fixtures import store_only_fixtures
 from tests.discord_double import DiscordDouble, SentInteraction
 
@@ -33,6 +35,13 @@ def notes_dir(tmp_path: Path) -> Path:
     shutil.copytree(SHIPPED_CORPUS, folder)
     shutil.rmtree(folder / "quiz")
     return folder
+
+
+@pytest.fixture
+def settings(notes_dir: Path, tmp_path: Path, database_url: str) -> Settings:
+    """The quiz end to end on SQLite and PostgreSQL (the insert that enforces one answer per
+    member and open posts is written for each)."""
+    return make_settings(notes_dir, tmp_path / "data", database_url=database_url)
 
 
 @pytest.fixture
@@ -52,11 +61,17 @@ def post_id_of(body: dict) -> int:
 
 
 async def click(double: DiscordDouble, custom_id: str, message: SentInteraction, user: Any) -> tuple[dict, dict]:
-    """Click a quiz button; returns the callback and the private followup."""
+    """Click a quiz button; returns the callback and the member's private reply: the callback's
+    message, or after a deferral the followup."""
     it = await double.send_component_click(custom_id, message=message, user=user)
-    callback = await double.wait_for_callback(it)
-    followup = await double.wait_for_followup(it)
-    return callback.json, followup.json
+    return await reply_of(double, it)
+
+
+async def reply_of(double: DiscordDouble, it: SentInteraction) -> tuple[dict, dict]:
+    callback = (await double.wait_for_callback(it)).json
+    if callback["type"] == 4:  # answered at once, with one response
+        return callback, callback["data"]
+    return callback, (await double.wait_for_followup(it)).json
 
 
 async def type_answer(double: DiscordDouble, post_id: int, text: str, message: SentInteraction,
@@ -66,9 +81,7 @@ async def type_answer(double: DiscordDouble, post_id: int, text: str, message: S
     modal = (await double.wait_for_callback(opened)).json
     assert modal["type"] == 9 and modal["data"]["custom_id"] == f"quiz:answer:{post_id}"
     submitted = await double.send_modal_submit(f"quiz:answer:{post_id}", {"answer": text}, user=user, message=message)
-    callback = await double.wait_for_callback(submitted)
-    followup = await double.wait_for_followup(submitted)
-    return callback.json, followup.json
+    return await reply_of(double, submitted)
 
 
 def footer(double: DiscordDouble, it: SentInteraction) -> str:
@@ -107,7 +120,9 @@ async def test_quiz_round_trip(bot: NotesBot, double: DiscordDouble, app: App,
     feedback = []
     for choice, user in enumerate(clickers):
         callback, followup = await click(double, f"quiz:choice:{post_id}:{choice}", it, user)
-        assert callback["type"] == 6  # acknowledged as an update of the question message
+        # the first click acknowledges as an update of the question message (its token edits the
+        # count); the others are answered with one response, the private feedback
+        assert callback["type"] == (6 if choice == 0 else 4)
         assert followup["flags"] == EPHEMERAL
         assert_no_pings(followup)
         feedback.append(followup["content"])
@@ -135,7 +150,7 @@ async def test_quiz_round_trip(bot: NotesBot, double: DiscordDouble, app: App,
     # typed answers: the correct spelling of the notes' typo is right; a near miss is told so
     right_member, near_member, pinger = (double.add_member(n) for n in ("typist", "near", "pinger"))
     callback, right = await type_answer(double, post_id, "  Hypervisor ", it, right_member)
-    assert callback["type"] == 6
+    assert callback["type"] == 4 and right["flags"] == EPHEMERAL
     assert right["content"].startswith("✅ Right! The answer is **A. hypervizor**.")
     _, near = await type_answer(double, post_id, "hypervi", it, near_member)
     assert near["content"].startswith("❌ Almost: you wrote “hypervi”, close but not it. The answer is **A. hypervizor**.")
@@ -282,3 +297,47 @@ def test_feedback_always_fits_and_keeps_its_citation() -> None:
     assert len(text) <= 2000
     assert text.splitlines()[-1].startswith("Source: `deep/deep/")
     assert "@everyone" not in text.replace("@\u200beveryone", "") and "<@1>" not in text
+
+
+async def test_a_burst_of_clicks_is_answered_one_response_each_and_the_count_converges(
+        bot: NotesBot, double: DiscordDouble, app: App, questions: dict[str, Question]) -> None:
+    it, response = await start_quiz(double, topic="hypervisor")
+    post_id = post_id_of(response["data"])
+    members = [double.add_member(f"clicker{i}") for i in range(12)]
+    before, started = len(double.requests), time.monotonic()
+    clicks = await asyncio.gather(*(double.send_component_click(f"quiz:choice:{post_id}:{i % 4}", message=it,
+                                                                user=member) for i, member in enumerate(members)))
+    replies = [await reply_of(double, click_) for click_ in clicks]
+    assert [callback["type"] for callback, _ in replies].count(6) == 1  # one click became the count's editor
+    assert all(reply["flags"] == EPHEMERAL and reply["content"][0] in "✅❌" for _, reply in replies)
+    await double.wait_until(lambda: footer(double, it).startswith("12 answered"), what="the answer count")
+    edits = [r for r in double.requests[before:] if r.method == "PATCH"]
+    # coalesced: one edit soon after the first click, then at most one per EDIT_EVERY, however slow the machine
+    assert 1 <= len(edits) <= 2 + (time.monotonic() - started) / quiz_counts.EDIT_EVERY, [r.path for r in edits]
+    requests = [r for r in double.requests[before:] if r.method == "POST"]
+    assert len(requests) == 12 + 1  # a response per click, and the editor's followup
+    # a later click still updates the count, through the same editor
+    _, late = await click(double, f"quiz:choice:{post_id}:0", it, double.add_member("late"))
+    assert late["content"].startswith("✅")
+    await double.wait_until(lambda: footer(double, it).startswith("13 answered"), what="the answer count")
+    assert (await app.quiz.tally(post_id)).answered == 13
+
+
+async def test_a_click_on_a_slow_database_is_acknowledged_in_time(
+        bot: NotesBot, double: DiscordDouble, app: App, questions: dict[str, Question],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    it, response = await start_quiz(double, topic="hypervisor")
+    post_id = post_id_of(response["data"])
+    await click(double, f"quiz:choice:{post_id}:1", it, "moderator")  # the post's first click: the count's editor
+    monkeypatch.setattr(acks, "ACK_AFTER", 0.05)
+    store = app.quiz.answers.store
+
+    async def slow_store(new):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.5)  # e.g. SQLite's write lock, held by a reindex in another process
+        return await store(new)
+
+    monkeypatch.setattr(app.quiz.answers, "store", slow_store)
+    callback, feedback = await click(double, f"quiz:choice:{post_id}:0", it, "member")
+    assert callback == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…" privately, within Discord's 3 s
+    assert feedback["content"].startswith("✅") and feedback["flags"] == EPHEMERAL
+    await double.wait_until(lambda: footer(double, it).startswith("2 answered"), what="the answer count")

@@ -174,3 +174,30 @@ def regex_bold(escaped: str, words) -> str:
 def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
     text = rendering.safe("".join(pieces))
     assert rendering.bold_matches(text, tuple(words)) == regex_bold(text, tuple(words))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab _\\~|*`>#-[]()<>:/.hts \n")), max_size=80))
+def test_escaping_is_discords_escape_markdown(text: str) -> None:
+    from discord.utils import escape_markdown
+
+    assert rendering.escape_markdown(text) == escape_markdown(text)
+
+
+def test_escaping_keeps_links_and_escapes_markup_like_discord() -> None:
+    from discord.utils import escape_markdown
+
+    samples = ["see https://kubernetes.io/docs/a_b_c, then `kubectl`", "> quoted\n# heading\n - item *x*",
+               "[link](https://x.y/a_b) and <https://z.w/_q_> and ~~gone~~ ||spoiler|| \\ back"]
+    for text in samples:
+        assert rendering.escape_markdown(text) == escape_markdown(text)
+    assert rendering.escape_markdown("a_b https://x.y/a_b") == r"a\_b https://x.y/a_b"
+
+
+@pytest.mark.parametrize("answer_id, offset, has_more", [(1, 0, True), (123456789012, 6, False)])
+def test_answer_buttons_are_the_payload_discord_ui_items_give(answer_id: int, offset: int, has_more: bool) -> None:
+    from bot.adapter import views
+
+    fast, items = views.answer_view(answer_id, offset, has_more), views.items_view(answer_id, offset, has_more)
+    assert fast.to_components() == items.to_components()
+    assert fast.is_finished() and not fast.is_dispatchable() and fast.timeout is None

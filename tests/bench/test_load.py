@@ -47,6 +47,7 @@ def test_a_small_burst_of_quiz_clicks_stores_each_first_answer_once(tmp_path: Pa
     report = json.loads(out.read_text())
     assert {(b["scenario"], b["bot"]) for b in report["bursts"]} == {("quiz", "trivial"), ("quiz", "notesbot/sqlite")}
     assert all(b["answered"] == 12 and b["unanswered"] == 0 for b in report["bursts"])
-    assert not report["problems"] and set(report["stored"]) == {"notesbot/sqlite quiz_answers"}
+    assert not report["problems"]
+    assert set(report["stored"]) == {"notesbot/sqlite quiz_answers", "notesbot/sqlite review_cards"}
     stored, first_answers = map(int, report["stored"]["notesbot/sqlite quiz_answers"].split("/"))
     assert stored == first_answers and 2 <= stored <= 8  # 16 clicks, 8 (member, post) pairs

@@ -15,19 +15,35 @@ marked retired (`retire_stale`). DMs and the terminal chat use guild 0.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.quiz.questions import DueReview, RecordedAnswer
+from bot.core.storage.database import connection_errors
 from bot.core.storage.models import QuizAnswerRow, QuizQuestionRow, ReviewCardRow
 
+log = logging.getLogger(__name__)
+
+CARDS: Table = ReviewCardRow.__table__  # type: ignore[assignment]
+_UPDATE_CARD = (update(CARDS)
+                .where(CARDS.c.guild_id == bindparam("k_guild"), CARDS.c.user_id == bindparam("k_user"),
+                       CARDS.c.question_id == bindparam("k_question"))
+                .values(card=bindparam("card"), due_at=bindparam("due_at"), last_review_at=bindparam("last_review_at"),
+                        updated_at=bindparam("updated_at")))
+
 Clock = Callable[[], datetime]
+FLUSH_AFTER = 0.05  # seconds a card update waits behind the reply, so a burst's share one transaction
+BATCH = 500  # answers per transaction
+RETRY_AFTER = 1.0  # seconds before retrying a failed write (database locked or down)
+MAX_WAITING = 20_000  # card updates kept while the database is down; the oldest go first
 NO_GUILD = 0
 LEARNING_STEP = timedelta(minutes=10)
 
@@ -67,24 +83,53 @@ class ReviewCards:
 
     async def on_answer(self, answer: RecordedAnswer) -> None:
         """Reschedule the member's card for this question (creating it on a first answer)."""
-        guild = _guild_key(answer.guild_id)
-        when = answer.answered_at.astimezone(timezone.utc)
-        for _ in range(2):  # a concurrent first answer may insert the card between our read and write
+        await self.on_answers([answer])
+
+    async def on_answers(self, answers: Sequence[RecordedAnswer]) -> None:
+        """Reschedule the cards of several answers, in order, in one transaction (a burst's): one
+        read of the cards, one INSERT of the new ones and one UPDATE of the others (Core
+        statements: the ORM's bookkeeping cost several times the scheduling)."""
+        if not answers:
+            return
+        keys = sorted({(_guild_key(a.guild_id), a.user_id, a.question_id) for a in answers})
+        for attempt in range(3):  # a concurrent first answer may insert a card between our read and write
             try:
                 async with self.sessions() as session, session.begin():
-                    row = await session.get(ReviewCardRow, (guild, answer.user_id, answer.question_id),
-                                            with_for_update=True)
-                    card = Card(card_id=card_id_for(guild, answer.user_id, answer.question_id), due=when) \
-                        if row is None else Card.from_dict(row.card)  # type: ignore[arg-type]
-                    card, _log = self.scheduler.review_card(card, rating_for(answer.correct, answer.near_miss), when)
-                    if row is None:
-                        row = ReviewCardRow(guild_id=guild, user_id=answer.user_id, question_id=answer.question_id)
-                        session.add(row)
-                    row.card, row.due_at, row.last_review_at = dict(card.to_dict()), card.due, when
-                    row.updated_at = self.clock()
+                    stored = {(g, u, q): card for g, u, q, card in (await session.execute(
+                        select(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id, CARDS.c.card)
+                        .where(tuple_(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id).in_(keys))
+                        .order_by(CARDS.c.guild_id, CARDS.c.user_id, CARDS.c.question_id)
+                        .with_for_update())).all()}
+                    cards: dict[tuple[int, int, str], tuple[Card, datetime]] = {}
+                    for answer in answers:
+                        key = (_guild_key(answer.guild_id), answer.user_id, answer.question_id)
+                        when = answer.answered_at.astimezone(timezone.utc)
+                        card = cards[key][0] if key in cards else (
+                            Card.from_dict(stored[key]) if key in stored  # type: ignore[arg-type]
+                            else Card(card_id=card_id_for(*key), due=when))
+                        card, _log = self.scheduler.review_card(card, rating_for(answer.correct, answer.near_miss),
+                                                                when)
+                        cards[key] = (card, when)
+                    now = self.clock()
+                    rows = [{"k_guild": g, "k_user": u, "k_question": q, "card": dict(card.to_dict()),
+                             "due_at": card.due, "last_review_at": when, "updated_at": now}
+                            for (g, u, q), (card, when) in cards.items()]
+                    new = [row for row in rows if (row["k_guild"], row["k_user"], row["k_question"]) not in stored]
+                    old = [row for row in rows if (row["k_guild"], row["k_user"], row["k_question"]) in stored]
+                    if new:
+                        await session.execute(insert(CARDS), [
+                            {"guild_id": r["k_guild"], "user_id": r["k_user"], "question_id": r["k_question"],
+                             "card": r["card"], "due_at": r["due_at"], "last_review_at": r["last_review_at"],
+                             "updated_at": r["updated_at"], "retired_at": None} for r in new])
+                    if old:
+                        await session.execute(_UPDATE_CARD, old)
                 return
             except IntegrityError:
-                continue
+                if attempt == 2:
+                    raise
+
+    async def caught_up(self) -> None:
+        """Nothing to do: every update is written when it is made (see `ReviewsBehind`)."""
 
     def _due(self, guild_id: int | None, user_id: int, now: datetime):
         return (select(ReviewCardRow)
@@ -133,6 +178,94 @@ async def retire_stale_cards(session: AsyncSession, now: datetime) -> int:
         update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
         .values(retired_at=now))
     return result.rowcount or 0
+
+
+class ReviewsBehind(ReviewCards):
+    """Review cards whose updates are written behind the reply: what the bot uses.
+
+    A click's reply does not need the member's card: `on_answer` only queues the update, and one
+    background task writes the queued ones in batches (`on_answers`, one transaction each) within
+    `flush_after` seconds. Every read (`due_review`, `due_in_order`, `due_count`) and forgetting a
+    member (`caught_up`) write what is queued first, so nothing reads a stale card or brings a
+    forgotten one back; `aclose()` writes the rest at shutdown (SIGTERM loses none), and while the
+    database is down the updates are kept and retried (up to `MAX_WAITING`).
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+                 scheduler: Scheduler | None = None, *, flush_after: float = FLUSH_AFTER) -> None:
+        super().__init__(sessions, clock, scheduler)
+        self.flush_after = flush_after
+        self._waiting: list[RecordedAnswer] = []
+        self._lock = asyncio.Lock()
+        self._writer: asyncio.Task[None] | None = None
+        self._closed = False
+
+    @property
+    def waiting(self) -> int:
+        """Card updates queued, not written yet."""
+        return len(self._waiting)
+
+    async def on_answer(self, answer: RecordedAnswer) -> None:
+        """Queue the card's update; it is written within `flush_after` seconds."""
+        self._waiting.append(answer)
+        if len(self._waiting) > MAX_WAITING:
+            dropped = self._waiting.pop(0)
+            log.warning("dropped the review update of user %s (question %s): %d are waiting for the database",
+                        dropped.user_id, dropped.question_id, MAX_WAITING)
+        if self._closed:  # shutting down: nothing would write it later
+            await self.flush()
+        elif self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_soon(), name="review-card-writer")
+
+    async def caught_up(self) -> None:
+        if self._waiting:
+            await self.flush()
+
+    async def due_review(self, guild_id: int | None, user_id: int, now: datetime) -> DueReview | None:
+        await self.caught_up()
+        return await super().due_review(guild_id, user_id, now)
+
+    async def due_in_order(self, guild_id: int | None, user_id: int, now: datetime) -> list[str]:
+        await self.caught_up()
+        return await super().due_in_order(guild_id, user_id, now)
+
+    async def due_count(self, guild_id: int | None, user_id: int, now: datetime) -> int:
+        await self.caught_up()
+        return await super().due_count(guild_id, user_id, now)
+
+    async def flush(self) -> None:
+        """Write every queued update now; raises the database's error if that fails (they stay queued)."""
+        async with self._lock:
+            while self._waiting:
+                batch = self._waiting[:BATCH]
+                await self.on_answers(batch)
+                del self._waiting[:len(batch)]
+
+    async def _write_soon(self) -> None:
+        delay = self.flush_after
+        while self._waiting:
+            await asyncio.sleep(delay)
+            try:
+                await asyncio.shield(self.flush())  # never cut a write in half
+                delay = self.flush_after
+            except connection_errors() as exc:
+                log.warning("could not update %d review cards yet (%s); retrying in %.0f s",
+                            len(self._waiting), exc, RETRY_AFTER)
+                delay = RETRY_AFTER
+            except Exception:  # noqa: BLE001 - a bug; keep the updates and keep trying
+                log.exception("updating %d review cards failed; retrying in %.0f s", len(self._waiting), RETRY_AFTER)
+                delay = RETRY_AFTER
+
+    async def aclose(self) -> None:
+        """Stop the background writer and write what is still queued (a clean shutdown)."""
+        self._closed = True
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+        try:  # always: a write the cancelled writer had under way (shielded) is waited for here
+            await self.flush()
+        except connection_errors() as exc:
+            log.error("could not update %d review cards at shutdown: %s", len(self._waiting), exc)
 
 
 def review_note(due: DueReview, now: datetime) -> str:

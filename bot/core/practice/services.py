@@ -28,6 +28,7 @@ class Practice:
     standings: Standings
 
     async def forget(self, guild_id: int | None, user_id: int) -> Forgotten:
+        await self.reviews.caught_up()  # card updates still queued would bring the cards back
         return await forget_member(self.sessions, guild_id, user_id)
 
 

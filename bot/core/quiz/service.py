@@ -5,12 +5,18 @@ Everything it depends on comes in as an argument: sessions, the current search e
 because a reindex swaps the engine), a clock, a `random.Random` (or a seed per pick), and
 optionally a `ReviewSource` (spaced review, bot.core.practice), which offers due questions first and
 is told of every answer once it is stored.
+
+Answering is built for bursts (a daily post clicked by a whole server): the post and its question
+are remembered per post id, and the answers of concurrent clicks are stored together, one
+transaction per batch whose insert enforces the rules (`answer_batches.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +34,8 @@ from bot.core.quiz.checking import (
     Verdict,
     choice_from_letter,
 )
-from bot.core.quiz.posts import PostKind, QuizPost, QuizPosts, StoredAnswer, Tally, post_from_row
+from bot.core.quiz.answer_batches import AnswerBatches
+from bot.core.quiz.posts import NewAnswer, PostKind, QuizPost, QuizPosts, StoredAnswer, Tally, post_from_row
 from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
 from bot.core.quiz.store import QuestionStore, question_from_row
 from bot.core.search.answering import Passage, SearchEngine
@@ -38,6 +45,7 @@ from bot.core.storage.models import QuizPostRow, QuizQuestionRow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+POSTS_REMEMBERED = 4096  # posts (with their questions) kept in memory for answering
 TOPIC_PASSAGES = 5  # the best passages for a topic whose questions are candidates
 EMPTY_POOL = "There are no quiz questions yet: they are made from the notes when they are indexed."
 EMPTY_ANSWER = "Type an answer first: nothing was recorded, so you can still answer."
@@ -69,8 +77,7 @@ class Outcome:
     post: QuizPost
     answer: StoredAnswer
     verdict: Verdict
-    tally: Tally
-    review_pending: RecordedAnswer | None = None  # set when the caller runs `review_answer` itself
+    tally: Tally | None  # None when not counted (`count=False`)
 
 
 class QuizService:
@@ -80,6 +87,8 @@ class QuizService:
         self.sessions = sessions
         self.questions = QuestionStore(sessions)
         self.posts = QuizPosts(sessions)
+        self.answers = AnswerBatches(self.posts)
+        self._posts_seen: OrderedDict[int, asyncio.Future[tuple[QuizPost, Question]]] = OrderedDict()
         self.engine = engine
         self.clock = clock
         self.rng = rng or random.Random()
@@ -158,6 +167,7 @@ class QuizService:
         await self.posts.set_message(post_id, message_id)
 
     async def close(self, post_id: int) -> QuizPost:
+        self._posts_seen.pop(post_id, None)
         return await self.posts.close(post_id, self.clock())
 
     async def tally(self, post_id: int) -> Tally:
@@ -189,55 +199,65 @@ class QuizService:
                              near_miss_threshold=self.settings.near_miss_threshold)
 
     async def answer_choice(self, post_id: int, choice: int, *, user_id: int, guild_id: int | None,
-                            channel_id: int | None, review_later: bool = False) -> Outcome:
-        """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`. With
-        `review_later` the review card is not updated here: the caller replies first, then must
-        call `review_answer(outcome)` (a click's reply then waits for one write less)."""
-        post, question = await self.post_and_question(post_id)
+                            channel_id: int | None, count: bool = True) -> Outcome:
+        """A clicked choice. Raises `AlreadyAnswered`, `QuizClosed` or `UnknownPost`. Without
+        `count` the post's tally is not read (`Outcome.tally` is None): a click's reply does not
+        show it, and the question message's count is updated separately, coalesced."""
+        post, question = await self.shown(post_id)
         verdict = self.checker().check_choice(question, choice)
         return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
-                                  channel_id=channel_id, choice=choice, text=None, review_later=review_later)
+                                  channel_id=channel_id, choice=choice, text=None, count=count)
 
     async def answer_text(self, post_id: int, text: str, *, user_id: int, guild_id: int | None,
-                          channel_id: int | None) -> Outcome:
+                          channel_id: int | None, count: bool = True) -> Outcome:
         """A typed answer. A lone letter A–D picks that choice (typing "B" in the form means B, not
         the article "a"). Raises `BadAnswer` (empty, too long: nothing recorded) besides the
         refusals of `answer_choice`."""
-        post, question = await self.post_and_question(post_id)
+        post, question = await self.shown(post_id)
         letter = choice_from_letter(text, len(question.choices))
         if letter is not None:
             return await self._record(post, question, self.checker().check_choice(question, letter),
                                       user_id=user_id, guild_id=guild_id, channel_id=channel_id, choice=letter,
-                                      text=None)
+                                      text=None, count=count)
         verdict = self.checker().check_typed(question, text)
         if not verdict.judged:
             raise BadAnswer(EMPTY_ANSWER if verdict.how == "empty" else LONG_ANSWER)
         return await self._record(post, question, verdict, user_id=user_id, guild_id=guild_id,
-                                  channel_id=channel_id, choice=None, text=text.strip())
+                                  channel_id=channel_id, choice=None, text=text.strip(), count=count)
+
+    async def shown(self, post_id: int) -> tuple[QuizPost, Question]:
+        """The post and its question, from memory when seen before: both are immutable but for
+        the post's closing (so `closed` may be stale), which the insert itself checks: answering
+        needs no read first. The clicks of a burst on a post new to this process share one read."""
+        known = self._posts_seen.get(post_id)
+        if known is None:
+            known = self._posts_seen[post_id] = asyncio.ensure_future(self.post_and_question(post_id))
+            if len(self._posts_seen) > POSTS_REMEMBERED:
+                self._posts_seen.popitem(last=False)
+        else:
+            self._posts_seen.move_to_end(post_id)
+        try:
+            return await asyncio.shield(known)
+        except Exception:
+            if self._posts_seen.get(post_id) is known:  # not remembered: the next click reads again
+                del self._posts_seen[post_id]
+            raise
 
     async def _record(self, post: QuizPost, question: Question, verdict: Verdict, *, user_id: int,
                       guild_id: int | None, channel_id: int | None, choice: int | None, text: str | None,
-                      review_later: bool = False) -> Outcome:
-        stored, tally = await self.posts.add_answer_counted(post, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
-                                             choice_index=choice, text=text, correct=verdict.correct,
-                                             near_miss=verdict.near_miss, now=self.clock())
-        recorded = RecordedAnswer(post_id=post.id, post_kind=post.kind, question_id=question.id,
-                                  guild_id=guild_id, channel_id=channel_id, user_id=user_id,
-                                  correct=verdict.correct, near_miss=verdict.near_miss,
-                                  answered_at=stored.answered_at)
-        if review_later:
-            return Outcome(question, post, stored, verdict, tally, review_pending=recorded)
-        outcome = Outcome(question, post, stored, verdict, tally)
-        await self._review(recorded)
-        return outcome
-
-    async def review_answer(self, outcome: Outcome) -> None:
-        """The review-card update an `answer_choice(..., review_later=True)` left to its caller.
-        Never raises: the answer is stored, and a failure is logged."""
-        if outcome.review_pending is not None:
-            await self._review(outcome.review_pending)
+                      count: bool) -> Outcome:
+        stored = await self.answers.store(NewAnswer(post, user_id, guild_id, channel_id, choice, text,
+                                                    verdict.correct, verdict.near_miss, self.clock()))
+        tally = await self.posts.tally(post.id) if count else None
+        await self._review(RecordedAnswer(post_id=post.id, post_kind=post.kind, question_id=question.id,
+                                          guild_id=guild_id, channel_id=channel_id, user_id=user_id,
+                                          correct=verdict.correct, near_miss=verdict.near_miss,
+                                          answered_at=stored.answered_at))
+        return Outcome(question, post, stored, verdict, tally)
 
     async def _review(self, recorded: RecordedAnswer) -> None:
+        """Tell spaced review (which, as built by the app, only queues the card's update to be
+        written behind the reply)."""
         if self.review is None:
             return
         try:
@@ -245,6 +265,10 @@ class QuizService:
         except Exception:  # noqa: BLE001 - the answer is stored; review catches up next time
             log.warning("the review source failed on the answer to post %s by user %s", recorded.post_id,
                         recorded.user_id, exc_info=True)
+
+    async def aclose(self) -> None:
+        """Finish the answers being stored (a clean shutdown)."""
+        await self.answers.aclose()
 
     # ------------------------------------------------------------------ showing the source
 
