@@ -23,6 +23,7 @@ from bot.adapter import limits
 from bot.core.search.answering import Answer, Passage
 from bot.core.search.excerpt import fit_passage
 from bot.core.search.service import ReindexSummary
+from bot.core.search.whole_words import WordIndex, word_index, word_spans
 from bot.core.storage.repositories import ReindexRunRecord
 
 COLOUR = discord.Colour.blurple()
@@ -79,78 +80,18 @@ def bold_matches(escaped: str, words: Sequence[str]) -> str:
     after a backslash (it would escape the asterisk)."""
     if not words:
         return escaped
-    index = _word_index(frozenset(words))
+    index = word_index(frozenset(words))
     parts = _URL.split(escaped)  # odd items are the links
     return "".join(part if i % 2 else _bold_part(part, index) for i, part in enumerate(parts))
 
 
-def _bold_part(text: str, index: dict[str, list[tuple[int, str]]]) -> str:
+def _bold_part(text: str, index: WordIndex) -> str:
     out, last = [], 0
-    for start, end in _bold_spans(text, index):
+    for start, end in word_spans(text, index, escaped=True):
         out += (text[last:start], "**", text[start:end], "**")
         last = end
     out.append(text[last:])
     return "".join(out)
-
-
-# A regex of the words would say the same (`(?<![\w\\])(longest|…|short)(?![\w])`, ignoring
-# case), but every question brings a new set of words, and compiling that regex cost more than
-# the rest of the answer; finding each word in the lower-cased text does the same work.
-_ANY_START = re.compile(r"(?<![\w\\]).", re.DOTALL)  # where a word may start
-_WORD_CHAR = re.compile(r"\w")
-
-
-@functools.lru_cache(maxsize=1024)
-def _word_index(words: frozenset[str]) -> dict[str, list[tuple[int, str]]]:
-    """Words by their first letter (lower case), longest first: (length, word in lower case)."""
-    index: dict[str, list[tuple[int, str]]] = {}
-    for word in sorted({w.lower() for w in words if w}, key=len, reverse=True):
-        index.setdefault(word[0], []).append((len(word), word))
-    return index
-
-
-def _bold_spans(text: str, index: dict[str, list[tuple[int, str]]]) -> list[tuple[int, int]]:
-    """(start, end) of each whole-word occurrence, left to right, not overlapping: where several
-    words start at one place the longest wins, and the scan goes on after it, like the regex."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a letter whose lower case is longer: compare in place
-        return _bold_spans_slowly(text, index)
-    found: list[tuple[int, int]] = []  # (start, -length): every whole-word occurrence of a word
-    for words in index.values():
-        for length, word in words:
-            start = lowered.find(word)
-            while start >= 0:
-                end = start + length
-                if _starts_word(text, start) and (end == len(text) or not _WORD_CHAR.match(text, end)):
-                    found.append((start, -length))
-                start = lowered.find(word, start + 1)
-    spans: list[tuple[int, int]] = []
-    resume = 0
-    for start, negative_length in sorted(found):  # by start, the longest first
-        if start >= resume:
-            resume = start - negative_length
-            spans.append((start, resume))
-    return spans
-
-
-def _starts_word(text: str, start: int) -> bool:
-    return start == 0 or not (_WORD_CHAR.match(text, start - 1) or text[start - 1] == "\\")
-
-
-def _bold_spans_slowly(text: str, index: dict[str, list[tuple[int, str]]]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    resume = 0
-    for match in _ANY_START.finditer(text):
-        start = match.start()
-        if start < resume:
-            continue
-        for length, word in index.get(text[start].lower(), ()):
-            end = start + length
-            if text[start:end].lower() == word and (end == len(text) or not _WORD_CHAR.match(text, end)):
-                spans.append((start, end))
-                resume = end
-                break
-    return spans
 
 
 _ESCAPED = re.compile(r"[_\\~|*`]")  # what escape_markdown escapes one by one
@@ -161,7 +102,7 @@ def _rendered_length(raw: str, words: Sequence[str]) -> Callable[[int], int]:
     a backslash per markdown character, four asterisks per matched word (links, mentions and
     line-start markup are ignored; `limits.fit` only uses it to choose where to look)."""
     marks = [m.start() for m in _ESCAPED.finditer(raw)]
-    bolds = [end for _, end in _bold_spans(raw, _word_index(frozenset(words)))] if words else []
+    bolds = [end for _, end in word_spans(raw, word_index(frozenset(words)), escaped=True)] if words else []
     return lambda n: n + bisect.bisect_left(marks, n) + 4 * bisect.bisect_right(bolds, n)
 
 

@@ -9,11 +9,11 @@ one line alone is longer than the room is that line cut, around its first match,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.core.search.answering import Passage
+from bot.core.search.whole_words import word_index, word_spans
 
 ELLIPSIS = "…"
 
@@ -31,8 +31,7 @@ def excerpt(text: str, start_line: int, matched: Sequence[str], room: int) -> Ex
     end_line = start_line + len(lines) - 1
     if len(text) <= room or room <= 0:
         return Excerpt(text, start_line, end_line)
-    pattern = _words_pattern(matched)
-    hits = [len(pattern.findall(line)) if pattern else 0 for line in lines]
+    hits, firsts = _hits_per_line(text, lines, matched)
     best = (-1, 0, 0)  # (matches, first line, end line exclusive)
     first, size, count = 0, 0, 0
     for last, line in enumerate(lines):  # a sliding window of whole lines that fits the room
@@ -47,7 +46,7 @@ def excerpt(text: str, start_line: int, matched: Sequence[str], room: int) -> Ex
     count, a, b = best
     richest = max(range(len(lines)), key=lambda i: (hits[i], -i))
     if count < hits[richest]:  # a line too long for the room holds more matches: cut it
-        return Excerpt(_cut_line(lines[richest], pattern, room), start_line + richest, start_line + richest)
+        return Excerpt(_cut_line(lines[richest], firsts[richest], room), start_line + richest, start_line + richest)
     while a < b - 1 and not lines[a].strip():  # never start or end on a blank line
         a += 1
     while b - 1 > a and not lines[b - 1].strip():
@@ -63,17 +62,24 @@ def fit_passage(passage: Passage, room: int) -> Passage:
     return replace(passage, text=shown.text, start_line=shown.start_line, end_line=shown.end_line)
 
 
-def _words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+def _hits_per_line(text: str, lines: Sequence[str], matched: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Per line: how many matched words it holds, and where its first one starts (0 if none).
+    The words are found once in the whole text (a word never spans lines)."""
+    hits, firsts = [0] * len(lines), [0] * len(lines)
+    spans = word_spans(text, word_index(frozenset(matched))) if matched else []
+    line, line_start, line_end = 0, 0, len(lines[0])
+    for start, _ in spans:
+        while start > line_end:  # the span starts on a later line
+            line += 1
+            line_start, line_end = line_end + 1, line_end + 1 + len(lines[line])
+        if not hits[line]:
+            firsts[line] = start - line_start
+        hits[line] += 1
+    return hits, firsts
 
 
-def _cut_line(line: str, pattern: re.Pattern[str] | None, room: int) -> str:
-    """`room` characters of `line` around its first match, cut at spaces where it can be."""
-    found = pattern.search(line) if pattern else None
-    centre = found.start() if found else 0
+def _cut_line(line: str, centre: int, room: int) -> str:
+    """`room` characters of `line` around `centre` (its first match), cut at spaces where it can be."""
     width = max(room - 2 * len(ELLIPSIS), 1)
     start = max(0, min(centre - width // 3, len(line) - width))
     end = min(len(line), start + width)
