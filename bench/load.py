@@ -76,6 +76,8 @@ REPLY_TIMEOUT = 30.0  # seconds; far beyond Discord's 3 s, so a slow reply is me
 READY_TIMEOUT = 600.0  # the first start indexes the whole corpus
 TARGET_RATE_SHARE = 0.5  # of the trivial bot's answers/s
 TARGET_MAX_SECONDS = 1.0
+FILL_TIMEOUT = 900.0  # seconds for the question pool's background fill after the first index
+FILLED = re.compile(r"question pool: ([\d,]+) of \1 passages visited")
 
 FALLBACK_QUESTIONS = [
     "what is a pod", "how do I restart a deployment", "persistent volume claim access modes",
@@ -277,6 +279,7 @@ class Bot:
     process: asyncio.subprocess.Process | None = None
     members: list[Member] = field(default_factory=list)
     sent: dict[str, int] = field(default_factory=dict)  # interactions sent, by scenario
+    fills_pool: bool = False  # generates quiz questions in the background after its first index
 
     async def start(self, members: int) -> None:
         self.members = [self.double.add_member(f"learner{i}") for i in range(members)]
@@ -297,6 +300,21 @@ class Bot:
             await self.double.wait_until(lambda: self.double._find_command(command, 1, None), timeout=60,
                                          what=f"the /{command} command")
         await asyncio.sleep(3)  # discord.py fires on_ready ~2 s after the last GUILD_CREATE
+
+    async def pool_filled(self, timeout: float = FILL_TIMEOUT) -> bool:
+        """Wait until the background fill of the question pool has visited every passage (its log
+        says "question pool: N of N passages visited"): until then a worker thread generates
+        questions, and the bursts would measure that work too. False if it did not end in time."""
+        if not self.fills_pool:
+            return True
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if FILLED.search((self.folder / "stderr.txt").read_text(errors="replace")):
+                return True
+            if self.process is not None and self.process.returncode is not None:
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            await asyncio.sleep(1)
+        return False
 
     async def stop(self) -> int | None:
         if self.process is None or self.process.returncode is not None:
@@ -332,7 +350,7 @@ def notesbot(folder: Path, corpus: Path, database: str, postgres_url: str, profi
     if database == "postgresql":
         url = postgres_url
         env["DATABASE_URL"] = url
-    return Bot(f"notesbot/{database}", argv, env, folder, database_url=url)
+    return Bot(f"notesbot/{database}", argv, env, folder, database_url=url, fills_pool=True)
 
 
 def baseline(folder: Path, corpus: Path, tree: Path) -> Bot:
@@ -494,6 +512,12 @@ async def run(args: argparse.Namespace) -> int:
         for bot in bots:
             print(f"starting {bot.name} …", file=sys.stderr, flush=True)
             await bot.start(args.members)
+        if not args.during_fill:
+            for bot in bots:
+                print(f"waiting for {bot.name}'s question pool fill …", file=sys.stderr, flush=True)
+                if not await bot.pool_filled():
+                    print(f"{bot.name}: the fill did not end within {FILL_TIMEOUT:.0f} s; measuring anyway",
+                          file=sys.stderr, flush=True)
         questions = questions_from(corpus)
         # every click of the run a first answer, with room for members that click more than their share
         posts = args.quiz_posts or math.ceil(1.5 * (args.concurrency + args.rounds * args.requests) / args.members) + 1
@@ -561,6 +585,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "run to be a first answer; 1 makes nearly all of them refused second answers)")
     parser.add_argument("--baseline", type=Path, metavar="TREE",
                         help="also burst notesbot run from this source tree (on SQLite), e.g. an older commit's")
+    parser.add_argument("--during-fill", action="store_true",
+                        help="burst at once, while the question pool's background fill still runs (by default "
+                             "the bursts wait for it: it follows only a first index or a large change)")
     parser.add_argument("--profile", action="store_true",
                         help="run notesbot under cProfile (profile.out beside its logs; slows it down)")
     parser.add_argument("--work-dir", type=Path,
