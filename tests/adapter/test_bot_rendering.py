@@ -177,7 +177,7 @@ def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab _\\~|*`>#-[]()<>:/.hts \n")), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list("ab _\\~|*`>#-[]()<>:/.hts \n\t\u00a0")), max_size=80))
 def test_escaping_is_discords_escape_markdown(text: str) -> None:
     from discord.utils import escape_markdown
 
