@@ -18,7 +18,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -82,6 +82,21 @@ class NotesBot(commands.Bot):
         self._work: set[asyncio.Task[object]] = set()
         self.quiz_counts = AnswerCounts(app.quiz.posts.open_counts,
                                         lambda question, kind, answered: quiz_views.quiz_embed(question, kind, answered))
+        self._skip_own_messages()
+
+    def _skip_own_messages(self) -> None:
+        """Drop the gateway's copy of each message the bot sends before discord.py builds a
+        `Message` of it: every answer comes back that way (an embed of passages and buttons, parsed
+        for nothing), and the bot only reads members' messages."""
+        parsers = self._connection.parsers
+        parse = parsers["MESSAGE_CREATE"]
+
+        def message_create(data: dict[str, Any]) -> None:
+            if self.user is not None and data.get("author", {}).get("id") == str(self.user.id):
+                return
+            parse(data)
+
+        parsers["MESSAGE_CREATE"] = message_create
 
     async def setup_hook(self) -> None:
         await cogs.add_all(self)

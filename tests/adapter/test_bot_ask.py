@@ -264,6 +264,22 @@ async def test_messages_without_mention_and_from_bots_are_ignored(bot: NotesBot,
     assert len(double.find("POST", r"/channels/\d+/messages")) == 1
 
 
+async def test_the_bots_own_messages_are_not_parsed(bot: NotesBot, double: DiscordDouble) -> None:
+    """The gateway echoes every message the bot sends; only members' messages become `Message`s
+    (an answer's embed and buttons are not parsed for nothing)."""
+    seen: list[int] = []
+
+    async def on_message(message: object) -> None:
+        seen.append(message.id)  # type: ignore[attr-defined]
+
+    bot.add_listener(on_message)
+    asked = await double.send_message(f"<@{double.bot_user.id}> what is a pod?")
+    rec = await double.wait_for("POST", rf"/channels/{double.channel.id}/messages")
+    later = await double.send_message("thanks")  # delivered after the echo of the answer
+    await double.wait_until(lambda: later.id in seen, timeout=10, what="the member's next message")
+    assert asked.id in seen and int(rec.response["id"]) not in seen
+
+
 async def test_direct_message_is_answered_without_mention(bot: NotesBot, double: DiscordDouble) -> None:
     sent = await double.send_message("restart policy", dm=True)
     rec = await double.wait_for("POST", rf"/channels/{sent.channel_id}/messages")
