@@ -38,13 +38,16 @@ def word_spans(text: str, index: WordIndex, *, escaped: bool = False) -> list[tu
     if len(lowered) != len(text):  # a letter whose lower case is longer: compare in place
         return _word_spans_slowly(text, index, escaped)
     found: list[tuple[int, int]] = []  # (start, -length): every whole-word occurrence of a word
+    size = len(text)
     for words in index.values():
         for length, word in words:
             start = lowered.find(word)
-            while start >= 0:
+            while start >= 0:  # `c.isalnum() or c == "_"` is exactly `\w` (every code point), and cheaper
                 end = start + length
-                if (_starts_word(text, start, escaped)
-                        and (end == len(text) or not _WORD_CHAR.match(text, end))):
+                before = text[start - 1] if start else " "
+                after = text[end] if end < size else " "
+                if not (before.isalnum() or before == "_" or (escaped and before == "\\")
+                        or after.isalnum() or after == "_"):
                     found.append((start, -length))
                 start = lowered.find(word, start + 1)
     spans: list[tuple[int, int]] = []
@@ -54,13 +57,6 @@ def word_spans(text: str, index: WordIndex, *, escaped: bool = False) -> list[tu
             resume = start - negative_length
             spans.append((start, resume))
     return spans
-
-
-def _starts_word(text: str, start: int, escaped: bool) -> bool:
-    if start == 0:
-        return True
-    before = text[start - 1]
-    return not (_WORD_CHAR.match(before) or (escaped and before == "\\"))
 
 
 def _word_spans_slowly(text: str, index: WordIndex, escaped: bool) -> list[tuple[int, int]]:
