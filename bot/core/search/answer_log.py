@@ -21,9 +21,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +33,8 @@ from bot.core.storage.id_blocks import IdBlocks
 from bot.core.storage.models import AnswerRow, FeedbackRow
 
 log = logging.getLogger(__name__)
+
+ANSWERS = cast(Table, AnswerRow.__table__)
 
 Verdict = Literal["helpful", "not_helpful"]
 QUESTION_LIMIT = 4000
@@ -166,8 +168,10 @@ class AnswerLog:
                     self._writing = {}
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        # the table's INSERT, not the ORM's bulk insert of the class: the same rows, without the
+        # ORM's bookkeeping per row (the answers of a burst are written in batches of up to 200)
         async with self.sessions() as session, session.begin():
-            await session.execute(insert(AnswerRow), rows)
+            await session.execute(insert(ANSWERS), rows)
 
     async def _insert_or_drop(self, values: dict[str, Any]) -> None:
         try:
