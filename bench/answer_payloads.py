@@ -4,6 +4,7 @@ leaves every answer byte-identical.
     .venv/bin/python bench/answer_payloads.py --out /tmp/after.jsonl
     PYTHONPATH=OTHER_TREE .venv/bin/python bench/answer_payloads.py --out /tmp/before.jsonl
     cmp /tmp/before.jsonl /tmp/after.jsonl
+    .venv/bin/python bench/answer_payloads.py --out /dev/null --time    # and how long rendering takes
 
 For every question of the evaluation set (`bench/eval/k8s-notes.yaml`, the Kubernetes docs) and the
 first `--headings` questions `bench/load.py` asks (the notes' own headings), it renders the first
@@ -16,7 +17,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +39,8 @@ def main() -> None:
     parser.add_argument("--set", type=Path, default=HERE / "eval" / "k8s-notes.yaml")
     parser.add_argument("--headings", type=int, default=400, help="questions from bench/load.py (default 400)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--time", action="store_true",
+                        help="also time rendering the first pages (CPU time, median of 5 rounds, caches cleared)")
     args = parser.parse_args()
 
     from discord.webhook.async_ import interaction_message_response_params
@@ -73,6 +78,24 @@ def main() -> None:
                         previous_allowed_mentions=None, **({"view": view} if view is not None else {}))
                     out.write(json.dumps(params.payload, ensure_ascii=False) + "\n")
     print(f"{len(questions)} questions, {4 * len(questions)} payloads in {args.out}", file=sys.stderr)
+    if args.time:
+        answers = [engine.search(q, k=k) for q in questions]
+
+        def render_all() -> float:
+            rendering._passage_text.cache_clear()  # every answer rendered afresh, as in a burst
+            started = time.process_time()
+            for n, answer in enumerate(answers):
+                embed = rendering.answer_embed(answer)
+                view = views.answer_view(10_000 + n, 0, answer.has_more) if answer.passages else None
+                params = interaction_message_response_params(
+                    type=4, embed=embed, allowed_mentions=rendering.NO_MENTIONS,
+                    previous_allowed_mentions=None, **({"view": view} if view is not None else {}))
+                json.dumps(params.payload)
+            return (time.process_time() - started) / len(answers)
+
+        rounds = [render_all() for _ in range(5)]
+        print(f"rendering an answer (embed, buttons, JSON): {1000 * statistics.median(rounds):.3f} ms "
+              f"(rounds: {', '.join(f'{1000 * r:.3f}' for r in rounds)})", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ What runs (issue 9, "Bursts"):
 - `bench/trivial_bot.py`: discord.py answering `/ask` with a fixed embed and a quiz button click
   with a fixed private message, nothing else.
 All bots run at once (idle ones cost nothing); each round bursts each bot in turn, so the bots are
-compared under the same machine load. A burst is `--requests` interactions from `--members`
+compared under the same machine load. The bursts wait until each notesbot has finished the
+background fill of its question pool (every chunk has its row in `quiz_sources`; about half a
+minute after the first index of the docs): a worker thread generating questions would
+otherwise be measured too, as a third of the bot's CPU (`--during-fill` bursts at once). A burst is `--requests` interactions from `--members`
 members, `--concurrency` at a time (each member sends its next one when the previous is answered).
 A reply is the moment the double receives the interaction's answer: the callback with a message,
 or, after a deferral ("thinking…"), the followup. Every reply is checked (an embed came back).
@@ -77,7 +80,6 @@ READY_TIMEOUT = 600.0  # the first start indexes the whole corpus
 TARGET_RATE_SHARE = 0.5  # of the trivial bot's answers/s
 TARGET_MAX_SECONDS = 1.0
 FILL_TIMEOUT = 900.0  # seconds for the question pool's background fill after the first index
-FILLED = re.compile(r"question pool: ([\d,]+) of \1 passages visited")
 
 FALLBACK_QUESTIONS = [
     "what is a pod", "how do I restart a deployment", "persistent volume claim access modes",
@@ -302,17 +304,20 @@ class Bot:
         await asyncio.sleep(3)  # discord.py fires on_ready ~2 s after the last GUILD_CREATE
 
     async def pool_filled(self, timeout: float = FILL_TIMEOUT) -> bool:
-        """Wait until the background fill of the question pool has visited every passage (its log
-        says "question pool: N of N passages visited"): until then a worker thread generates
-        questions, and the bursts would measure that work too. False if it did not end in time."""
-        if not self.fills_pool:
+        """Wait until the background fill of the question pool has visited every passage of the
+        index (no chunk left without its row in `quiz_sources`): until then a worker thread
+        generates questions, and the bursts would measure that work too. False if not in time."""
+        if not self.fills_pool or self.database_url is None:
             return True
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            if FILLED.search((self.folder / "stderr.txt").read_text(errors="replace")):
-                return True
             if self.process is not None and self.process.returncode is not None:
                 raise SystemExit(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if await stored_rows(self.database_url, "unvisited") == 0:
+                    return True
+            except Exception:  # noqa: BLE001 - not created yet, or busy: look again
+                pass
             await asyncio.sleep(1)
         return False
 
@@ -377,6 +382,9 @@ COUNTS = {
     "review_cards": "SELECT count(*) FROM review_cards",
     # a card per member, server and question answered (DMs are guild 0 on cards; none here)
     "cards_wanted": "SELECT count(*) FROM (SELECT DISTINCT guild_id, user_id, question_id FROM quiz_answers) AS d",
+    # passages the question pool's fill has not visited yet (none indexed counts as one)
+    "unvisited": "SELECT count(*) + CASE WHEN (SELECT count(*) FROM chunks) = 0 THEN 1 ELSE 0 END FROM chunks c "
+                 "WHERE NOT EXISTS (SELECT 1 FROM quiz_sources s WHERE s.chunk_id = c.chunk_id)",
 }
 
 
