@@ -2,6 +2,10 @@
 
     python bench/quiz_sample.py --notes corpus --n 30 --seed 1
     python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --json
+    python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --share 1
+
+`--share 1` generates from every passage (not only the pool's budgeted share), so a sample can
+come from any passage.
 
 The notes are indexed in memory exactly as a reindex would (no database), the pool's passage
 selection and generator run over them, and N questions are drawn with the seed. The last lines
@@ -35,6 +39,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one question per line as JSON")
+    parser.add_argument("--share", type=float, default=None,
+                        help="generate from this share of the passages (1 = all) instead of the pool's budget")
     args = parser.parse_args()
     analyzer = Analyzer()
     synonyms_file = args.notes / "synonyms.yaml"
@@ -45,7 +51,7 @@ def main() -> None:
     params = PoolParams(generation=GenerationParams(seed=args.seed))
     started = time.perf_counter()
     generator = QuestionGenerator(engine, synonyms, params.generation)
-    share = passage_share(len(documents), params.passage_budget)
+    share = args.share if args.share is not None else passage_share(len(documents), params.passage_budget)
     questions = generate_for(generator, documents, share)
     seconds = time.perf_counter() - started
     sample = random.Random(args.seed).sample(questions, min(args.n, len(questions)))
