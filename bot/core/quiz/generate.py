@@ -24,10 +24,11 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import Stemmer
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
@@ -68,7 +69,8 @@ _NOT_NOUN = ("ing", "ed", "ly", "ive", "al", "ous", "ful", "able", "ible", "ic")
 _FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([A-Z][a-z]+)\b")
 MAX_CHOICE_WORDS = 16
 USAGE_PASSAGES = 40  # passages read to learn how the notes use a term
-MIN_USAGE_SIMILARITY = 0.08  # a distractor used less like the answer than this is of another kind
+MIN_USAGE_SIMILARITY = 0.06  # a distractor used less like the answer than this is of another kind
+CLOSE_USAGE_SIMILARITY = 0.15  # used so alike that the blank's own slot need not be attested
 MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what fits it
 NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
 STATED_WINDOW = 6
@@ -113,6 +115,8 @@ class QuestionGenerator:
         self._tokens: dict[int, list[Term]] = {}
         self._words: dict[int, list[str]] = {}
         self._usage: dict[str, Counter[str]] = {}
+        self._weights: dict[str, float] = {}
+        self._writing: dict[str, tuple[int, int, int]] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -322,10 +326,13 @@ class QuestionGenerator:
                     continue
                 usage = self.usage(term.text)
                 fits = sum(1 for f in frame if usage[f])
-                similarity = _similarity(answer_usage, usage)
-                if large and (frame and not fits or not self._used_alike(answer_usage, usage)):
-                    continue
-                if large and term.shape == "Camel" and self._countable(term) != self._countable(answer):
+                similarity = _similarity(answer_usage, usage, self._weight)
+                if large and (frame and not fits and similarity < CLOSE_USAGE_SIMILARITY
+                              or not self._used_alike(answer_usage, usage)):
+                    continue  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
+                if large and term.shape == "joined" and self._flag(term) != self._flag(answer):
+                    continue  # "max-requests-inflight" (a flag) among components
+                if large and term.shape in ("Camel", "capital") and self._countable(term) != self._countable(answer):
                     continue  # "OrderedReady" (a value) among "StatefulSet", "DaemonSet" (kinds, "StatefulSets")  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
                 if candidate.kind == "cloze" and self._stated_alike(term, candidate, related):
                     continue  # the notes say the same of it: a second right answer
@@ -346,6 +353,8 @@ class QuestionGenerator:
             return False
         if term.shape == "capital" and english(term.text) >= EVERYDAY_ZIPF:
             return False  # "Install", "Defines": an everyday word with a capital is no name
+        if term.shape == "capital" and len(self.index.documents) > SMALL_CORPUS and self._capitalised_word(term):
+            return False  # "Kubeadm" beside "kubelet": the same word twice, or an odd one out
         if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
             return False  # a misspelt word ("Althought") among the choices stands out
         df = self._df(term)
@@ -437,32 +446,91 @@ class QuestionGenerator:
     def _stated_alike(self, term: Term, candidate: _Candidate, related: Sequence[Document]) -> bool:
         """Another passage says of the term what the question says of the answer: near the term,
         two of the question's less common words ("kube-proxy ... iptables rules" for "The ____
-        configures iptables rules to handle masquerading")."""
+        configures iptables rules to handle masquerading"). Read: the passages the question's
+        search found, and those naming both the term and one of the question's rarest words."""
         words = {w for w in (x.lower() for x in TOKEN.findall(candidate.prompt))
                  if w not in english_stopwords() and english(w) < 5.0 and w != candidate.answer.lower()}
         if not words:
             return False
         needed = min(2, len(words))
         key = term.text.lower()
-        for doc in related:
-            position = self._position.get(doc.chunk.chunk_id)
-            tokens = self._chunk_words(position) if position is not None else []
+        positions = {p for p in (self._position.get(d.chunk.chunk_id) for d in related) if p is not None}
+        positions.update(self._passages_with_both(term.text, words))
+        for position in positions:
+            tokens = self._chunk_words(position)
             for i, word in enumerate(tokens):
                 if word == key and len(words & set(tokens[max(0, i - STATED_WINDOW): i + STATED_WINDOW + 1])) >= needed:
                     return True
         return False
 
-    @staticmethod
-    def _used_alike(a: Counter[str], b: Counter[str]) -> bool:
+    def _passages_with_both(self, text: str, words: set[str]) -> list[int]:
+        """Up to USAGE_PASSAGES passages naming the term and one of the three rarest `words`."""
+        ids = [self._term_id(w) for w in words]
+        rare = sorted((i for i in ids if i is not None), key=lambda i: -float(self.index.idf[i]))[:3]
+        own = self._term_id(text)
+        if own is None or not rare:
+            return []
+        mine = self.index.chunks_with(own)
+        found: list[int] = []
+        for other in rare:
+            found.extend(np.intersect1d(mine, self.index.chunks_with(other), assume_unique=True)[:USAGE_PASSAGES].tolist())
+        return found
+
+    def _term_id(self, text: str) -> int | None:
+        words = self.analyzer.words(text)
+        return self.index.term(self.analyzer.stem(words[0])) if words else None
+
+    def _weight(self, feature: str) -> float:
+        """How telling a neighbour is: its IDF in the notes ("the", "kubernetes" little)."""
+        found = self._weights.get(feature)
+        if found is None:
+            word = feature.split(":", 1)[1]
+            term_id = None if word in english_stopwords() else self.index.term(self.analyzer.stem(word))
+            found = self._weights[feature] = max(0.1, float(self.index.idf[term_id]) / self._max_idf) \
+                if term_id is not None else 0.1
+        return found
+
+    def _used_alike(self, a: Counter[str], b: Counter[str]) -> bool:
         """Used alike: similar neighbours overall, and at least one telling neighbour in common
         (not only "the" and "of")."""
-        if _similarity(a, b) < MIN_USAGE_SIMILARITY:
+        if _similarity(a, b, self._weight) < MIN_USAGE_SIMILARITY:
             return False
         return any(k.split(":", 1)[1] not in english_stopwords() for k in a.keys() & b.keys())
 
     def _countable(self, term: Term) -> bool:
-        """The notes use the term in the plural ("StatefulSets"): a kind of thing, not a value."""
-        return bool(self.usage(term.text + "s") or self.usage(term.text + "es"))
+        """The notes use the term in the plural more than once ("StatefulSets"): a kind of
+        thing, not a value ("OrderedReady") nor a product ("ZooKeeper")."""
+        return max(_occurrences(self.usage(term.text + "s")), _occurrences(self.usage(term.text + "es"))) >= 2
+
+    def _capitalised_word(self, term: Term) -> bool:
+        """A lower-case name written with a capital where a sentence starts ("Kubeadm")."""
+        if not term.text[:1].isupper() or not term.text[1:].islower():
+            return False
+        lower, capital, _ = self._written(term)
+        return lower > capital
+
+    def _flag(self, term: Term) -> bool:
+        """Mostly written as a command-line flag ("--max-requests-inflight"): a flag among
+        components ("kube-apiserver") stands out."""
+        lower, capital, flag = self._written(term)
+        return flag * 2 > lower + capital
+
+    def _written(self, term: Term) -> tuple[int, int, int]:
+        """How the passages with the term write it: lower case, with a capital, after "--"."""
+        found = self._writing.get(term.key)
+        if found is None:
+            lower = capital = flag = 0
+            pattern = re.compile(rf"(?<![\w-])(--)?{re.escape(term.key)}(?![\w-])", re.IGNORECASE)
+            for position in self._passages_with(term.text):
+                for match in pattern.finditer(self.index.documents[position].chunk.text):
+                    if match.group(1):
+                        flag += 1
+                    elif match.group(0)[0].isupper():
+                        capital += 1
+                    else:
+                        lower += 1
+            found = self._writing[term.key] = (lower, capital, flag)
+        return found
 
     def _plural(self, term: Term) -> bool:
         """A name in the plural ("ReplicaSets", "IPs") when the notes also use it singular."""
@@ -727,17 +795,16 @@ def _frame(slot: tuple[str, str]) -> list[str]:
             if len(word) >= 2 and word.isalpha() and word not in english_stopwords()]
 
 
-def _similarity(a: Counter[str], b: Counter[str]) -> float:
-    """Cosine of two usages: counts damped (one frequent neighbour does not decide), and a
-    neighbour weighs the less the commoner it is in English ("the" says little, "address" much)."""
+def _occurrences(usage: Counter[str]) -> int:
+    return sum(v for k, v in usage.items() if k.startswith("R1:")) or sum(v for k, v in usage.items() if k.startswith("L1:"))
+
+
+def _similarity(a: Counter[str], b: Counter[str], weight: Callable[[str], float]) -> float:
+    """Cosine of two usages: counts damped (one frequent neighbour does not decide), and each
+    neighbour weighed by `weight` (a word in every passage says little, "address" much)."""
     if not a or not b:
         return 0.0
-    shared = sum(math.log1p(a[k]) * math.log1p(b[k]) * _weight(k) ** 2 for k in a.keys() & b.keys())
-    norm = math.sqrt(sum((math.log1p(v) * _weight(k)) ** 2 for k, v in a.items())
-                     * sum((math.log1p(v) * _weight(k)) ** 2 for k, v in b.items()))
+    shared = sum(math.log1p(a[k]) * math.log1p(b[k]) * weight(k) ** 2 for k in a.keys() & b.keys())
+    norm = math.sqrt(sum((math.log1p(v) * weight(k)) ** 2 for k, v in a.items())
+                     * sum((math.log1p(v) * weight(k)) ** 2 for k, v in b.items()))
     return shared / norm if norm else 0.0
-
-
-@lru_cache(maxsize=65536)
-def _weight(feature: str) -> float:
-    return max(0.15, (7.5 - english(feature.split(":", 1)[1])) / 7.5)

@@ -71,7 +71,7 @@ _PRONOUN_START = frozenset(
     "it its it's they them their this that these those he she also but and or so then thus hence "
     "such both which however instead otherwise similarly additionally furthermore likewise here "
     "there's see e.g. i.e. for example note nor yet alternatively moreover afterwards finally next "
-    "now still again as bc because cause another other".split()
+    "now still again as bc because cause another other either neither".split()
 )
 
 Span = tuple[int, int]
@@ -528,8 +528,13 @@ def units(text: str) -> list[str]:
         if in_fence:
             continue
         stripped = line.strip()
+        if stripped.startswith("{{<") and _TOOLTIP.match(stripped) and current:
+            current.append(stripped)  # a glossary tooltip wrapped onto its own line is part of the sentence
+            continue
         if (not stripped or _HEADING.match(line) or stripped.startswith(("|", ">", "{{", "<"))
                 or (_SETEXT.match(line) and current) or raw.startswith(("    ", "\t")) and not current):
+            if prose and current and stripped and not current[-1].endswith((".", "!", "?", ":", ")")):
+                current.clear()  # a sentence cut by markup we cannot show: "Ensure the X feature gate and the"
             flush()
             continue
         marker = _LIST_MARKER.match(line)
