@@ -74,6 +74,7 @@ CLOSE_USAGE_SIMILARITY = 0.15  # used so alike that the blank's own slot need no
 MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what fits it
 NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
 STATED_WINDOW = 6
+TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
@@ -448,8 +449,7 @@ class QuestionGenerator:
         two of the question's less common words ("kube-proxy ... iptables rules" for "The ____
         configures iptables rules to handle masquerading"). Read: the passages the question's
         search found, and those naming both the term and one of the question's rarest words."""
-        words = {w for w in (x.lower() for x in TOKEN.findall(candidate.prompt))
-                 if w not in english_stopwords() and english(w) < 5.0 and w != candidate.answer.lower()}
+        words = self._telling_words(candidate)
         if not words:
             return False
         needed = min(2, len(words))
@@ -463,10 +463,17 @@ class QuestionGenerator:
                     return True
         return False
 
+    def _telling_words(self, candidate: _Candidate) -> set[str]:
+        """The question's three rarest words in the notes (not the answer, not stop words)."""
+        words = {w for w in (x.lower() for x in TOKEN.findall(candidate.prompt))
+                 if w not in english_stopwords() and w.isalpha() and english(w) < 5.0 and w != candidate.answer.lower()}
+        ranked = sorted(words, key=lambda w: (-self._weight("W:" + w), w))
+        return set(ranked[:TELLING_WORDS])
+
     def _passages_with_both(self, text: str, words: set[str]) -> list[int]:
-        """Up to USAGE_PASSAGES passages naming the term and one of the three rarest `words`."""
+        """Up to USAGE_PASSAGES passages naming the term and one of `words`."""
         ids = [self._term_id(w) for w in words]
-        rare = sorted((i for i in ids if i is not None), key=lambda i: -float(self.index.idf[i]))[:3]
+        rare = [i for i in ids if i is not None]
         own = self._term_id(text)
         if own is None or not rare:
             return []
