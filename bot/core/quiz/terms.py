@@ -34,7 +34,8 @@ TermKind = Literal["number", "acronym", "name", "word"]
 MIN_SENTENCE_WORDS = 6
 MAX_SENTENCE_WORDS = 32
 MAX_SENTENCE_CHARS = 300
-COMMON_ENGLISH_ZIPF = 4.2  # an everyday word ("people", "running") is never a name by its capital
+COMMON_ENGLISH_ZIPF = 4.2
+EVERYDAY_SUBJECT_ZIPF = 2.8  # "The annotation may ...": a subject this common was introduced before  # an everyday word ("people", "running") is never a name by its capital
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+|^-(?=[a-z]{3,}\s)")  # "-storage orchestration - ..." too
@@ -198,7 +199,7 @@ def standalone(sentence: str) -> bool:
     if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or ":" in sentence or META.search(sentence):
         return False
     last = words[-1].lower().strip(".!\"')")
-    if last in _CUT_ENDINGS:
+    if last in _CUT_ENDINGS or last in _AUXILIARIES:
         return False  # "... can be invoked individually with the.": cut where code followed
     if _DANGLING.search(sentence) or _SUBJECT_PRONOUN.search(" ".join(words[:4])):
         return False  # "You have to have one, usually GitHub": one what? (the sentence before says)
@@ -266,7 +267,7 @@ def _everyday_subject(words: list[str]) -> bool:
             subject.append(lower)
         else:
             return False
-        if subject and all(w.isalpha() and len(w) >= 3 and table.get(w, 0.0) >= 3.5 for w in subject):
+        if subject and all(w.isalpha() and len(w) >= 3 and table.get(w, 0.0) >= EVERYDAY_SUBJECT_ZIPF for w in subject):
             return True
     return False
 

@@ -27,6 +27,8 @@ from tests.core.quiz.conftest import engine_over
     "You now have two objects, one of which is at v1beta1, and the other at v1.",
     "glibc) has a limit for the DNS nameserver records to 3 by default.",  # a parenthesis cut off
     "In the example, the default values of other parameters will not be inherited.",
+    "The annotation may be deprecated in the future in favor of the trafficDistribution field.",
+    "All the required kubeconfig files must be provided by the user, because kubeadm cannot.",  # cannot what?
 ])
 def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
