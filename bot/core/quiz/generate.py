@@ -499,10 +499,10 @@ class QuestionGenerator:
 
     def _used_alike(self, a: Counter[str], b: Counter[str]) -> bool:
         """Used alike: similar neighbours overall, and at least one telling neighbour in common
-        (not only "the" and "of")."""
+        (not only "the", "of" or a version: "HPA v2" and "KMS v2" are no kin)."""
         if _similarity(a, b, self._weight) < MIN_USAGE_SIMILARITY:
             return False
-        return any(k.split(":", 1)[1] not in english_stopwords() for k in a.keys() & b.keys())
+        return any((word := k.split(":", 1)[1]).isalpha() and word not in english_stopwords() for k in a.keys() & b.keys())
 
     def _countable(self, term: Term) -> bool:
         """The notes use the term in the plural more than once ("StatefulSets"): a kind of

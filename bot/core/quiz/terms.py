@@ -262,8 +262,8 @@ def _everyday_subject(words: list[str]) -> bool:
         subject = []
         for word in words[:3]:
             lower = word.lower().strip(",.")
-            if lower in _AUXILIARIES or _verb_form(lower, table) or lower in _IRREGULAR:
-                break
+            if lower in _AUXILIARIES or lower in _IRREGULAR or lower.endswith(("s", "ed")) and _verb_form(lower, table):
+                break  # ("pod" is no past tense of "po")
             subject.append(lower)
         else:
             return False

@@ -29,6 +29,7 @@ from tests.core.quiz.conftest import engine_over
     "In the example, the default values of other parameters will not be inherited.",
     "The annotation may be deprecated in the future in favor of the trafficDistribution field.",
     "All the required kubeconfig files must be provided by the user, because kubeadm cannot.",  # cannot what?
+    "The Pod will be re-created if the total number of restarts is below backoffLimit.",  # which Pod?
 ])
 def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
