@@ -70,10 +70,9 @@ _FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([
 MAX_CHOICE_WORDS = 16
 USAGE_PASSAGES = 40  # passages read to learn how the notes use a term
 MIN_USAGE_SIMILARITY = 0.06  # a distractor used less like the answer than this is of another kind
-CLOSE_USAGE_SIMILARITY = 0.15  # used so alike that the blank's own slot need not be attested
 MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what fits it
 NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
-STATED_WINDOW = 6
+STATED_WINDOW = 12
 TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
@@ -328,8 +327,7 @@ class QuestionGenerator:
                 usage = self.usage(term.text)
                 fits = sum(1 for f in frame if usage[f])
                 similarity = _similarity(answer_usage, usage, self._weight)
-                if large and (frame and not fits and similarity < CLOSE_USAGE_SIMILARITY
-                              or not self._used_alike(answer_usage, usage)):
+                if large and (frame and not fits or not self._used_alike(answer_usage, usage)):
                     continue  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
                 if large and term.shape == "joined" and self._flag(term) != self._flag(answer):
                     continue  # "max-requests-inflight" (a flag) among components
