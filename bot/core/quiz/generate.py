@@ -68,6 +68,7 @@ _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}|<[^>]*>")
 _NOT_NOUN = ("ing", "ed", "ly", "ive", "al", "ous", "ful", "able", "ible", "ic")
 _FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([A-Z][a-z]+)\b")
 MAX_CHOICE_WORDS = 16
+_NOUN_ENDINGS = ("ity", "tion", "sion", "ment", "ness", "ance", "ence", "ism")
 USAGE_PASSAGES = 40  # passages read to learn how the notes use a term
 MIN_USAGE_SIMILARITY = 0.06  # a distractor used less like the answer than this is of another kind
 MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what fits it
@@ -350,6 +351,8 @@ class QuestionGenerator:
             return False
         if term.kind == "word" and self.salience(term) <= 0.0:
             return False
+        if answer.kind == "word" and answer.key.endswith(_NOUN_ENDINGS) and not term.key.endswith(_NOUN_ENDINGS):
+            return False  # "distribute" (a verb) among "observability", "virtualization", "deployment"
         if term.shape == "capital" and english(term.text) >= EVERYDAY_ZIPF:
             return False  # "Install", "Defines": an everyday word with a capital is no name
         if term.shape == "capital" and len(self.index.documents) > SMALL_CORPUS and self._capitalised_word(term):

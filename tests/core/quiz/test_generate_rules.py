@@ -149,3 +149,13 @@ def test_a_distractor_the_notes_state_in_the_same_role_is_dropped(large: Questio
     assert large._stated_alike(kube_proxy, candidate, [])  # "The kube-proxy configures iptables rules"
     assert not large._stated_alike(kubelet, candidate, [])
     assert "kube-proxy" not in _distractors(large, candidate)
+
+
+def test_a_concept_is_asked_among_concepts_not_verbs() -> None:
+    from bot.config import SHIPPED_CORPUS
+
+    generator = QuestionGenerator(*engine_over(SHIPPED_CORPUS))
+    questions = [q for doc in generator.index.documents for q in generator.generate(doc)]
+    concept = next(q for q in questions if q.answer == "observability" and q.kind == "definition")
+    assert "distribute" not in concept.choices  # a verb among "virtualization", "deployment"
+    assert all(c.lower().endswith(("ity", "tion", "ment")) for c in concept.choices)
