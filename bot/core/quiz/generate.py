@@ -118,6 +118,7 @@ class QuestionGenerator:
         self._usage: dict[str, Counter[str]] = {}
         self._weights: dict[str, float] = {}
         self._writing: dict[str, tuple[int, int, int]] = {}
+        self._keyed: dict[int, dict[str, Term]] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -305,6 +306,7 @@ class QuestionGenerator:
         prompt_stems = self._stems(candidate.prompt)
         answer_stems = self._stems(answer.text)
         answer_usage = self.usage(answer.text)
+        answer_plural = self._plural(answer)
         large = len(self.index.documents) > SMALL_CORPUS  # few notes say too little of how a term is used
         frame = [f for f in _frame(candidate.slot) if large and len(self._passages_with(f[3:])) >= MIN_FRAME_PASSAGES]
         sources = [(rank, doc, self._doc_terms(doc)) for rank, doc in enumerate(related)]
@@ -317,11 +319,13 @@ class QuestionGenerator:
             if kept >= 3 * CHOICES:
                 break  # enough from the closest passages
             for term in terms:
-                if term.kind != answer.kind or term.plural != answer.plural or large and self._plural(term) != self._plural(answer):
-                    continue  # "ReplicaSets" among singulars stands out
+                if term.kind != answer.kind or term.plural != answer.plural:
+                    continue
                 key = normalise(term.text).rstrip("s")  # "Deployment" and "Deployments" are one choice
                 if not key or key in seen or not _similar_length(term.text, answer.text):
                     continue
+                if large and self._plural(term) != answer_plural:
+                    continue  # "ReplicaSets" among singulars stands out
                 seen.add(key)
                 if not self._plausible(term, answer, doc, candidate, answer_stems, prompt_stems):
                     continue
@@ -440,10 +444,12 @@ class QuestionGenerator:
         return sorted(found.values(), key=lambda t: t.text)
 
     def _term_as_written(self, lower: str, position: int) -> Term | None:
-        for term in self._doc_terms(self.index.documents[position]):
-            if term.key == lower:
-                return term
-        return None
+        keyed = self._keyed.get(position)
+        if keyed is None:
+            keyed = self._keyed[position] = {}
+            for term in self._doc_terms(self.index.documents[position]):
+                keyed.setdefault(term.key, term)  # the first as written, as the passage's terms are sorted
+        return keyed.get(lower)
 
     def _stated_alike(self, term: Term, candidate: _Candidate, related: Sequence[Document]) -> bool:
         """Another passage says of the term what the question says of the answer: near the term,
