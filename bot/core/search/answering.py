@@ -108,7 +108,7 @@ class SearchEngine:
         if bonus is not None:
             docs, values = bonus
             scores[docs] += values  # only the named notes' and sections' chunks get a bonus
-        candidates = scores.nonzero()[0]
+        candidates = (scores != 0).nonzero()[0]  # a bool array's nonzero is ~5x a float array's
         ranked = self._ranked(candidates, scores[candidates], wanted + 1)
         query_terms = np.zeros(len(self.index.stems), dtype=bool)
         query_terms[[t.term for t in query.terms]] = True

@@ -152,7 +152,7 @@ class NameIndex:
         found = np.concatenate(ids)
         size = len(self.lengths)
         counts = np.bincount(found, minlength=size)
-        names = counts.nonzero()[0]
+        names = (counts != 0).nonzero()[0]  # a bool array's nonzero is ~5x an int array's
         covered = np.bincount(found, weights=np.repeat(values, sizes), minlength=size)[names]
         return names, covered, counts[names] / self.lengths[names]
 
