@@ -40,6 +40,14 @@ class Hit:
 class SearchIndex:
     """Postings (term → chunks, precomputed BM25 contributions) over a list of documents."""
 
+    # the titles and headings (`ranking.NameIndex`), built once per index and kept here so a
+    # snapshot stores them (`name_arrays`) and a one-file update copies the unchanged notes'
+    # (`previous_names`, `reused_from`: each document's position in the previous index, -1 if new)
+    name_index: object | None = None
+    name_arrays: dict[str, np.ndarray] | None = None
+    previous_names: object | None = None
+    reused_from: np.ndarray | None = None
+
     def __init__(self, documents: Sequence[Document], stem: StemFn, params: Bm25Params,
                  tokens: Sequence[Sequence[str]] | None = None) -> None:
         """Index `documents`. Their tokens are their body words plus their heading words
@@ -80,8 +88,10 @@ class SearchIndex:
         position = {id(doc): i for i, doc in enumerate(previous.documents)}
         offsets, boost = previous._offsets, previous.params.heading_boost
         pieces = []
+        reused_from = []  # each document's position in `previous`, -1 if new
         for doc in index.documents:
             j = position.get(id(doc))
+            reused_from.append(-1 if j is None else j)
             if j is not None:
                 pieces.append(previous._flat[offsets[j] : offsets[j + 1]])
             else:
@@ -98,9 +108,11 @@ class SearchIndex:
         index.stems = list(index.term_ids)
         index._finish(flat, lengths)
         if int((index.surface_counts == 0).sum()) * 4 > len(index.surfaces):  # compact: build afresh
-            index = cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
-        # the titles and headings analysed so far (`ranking.NameIndex`): only new ones are analysed
-        index.name_stems = getattr(previous, "name_stems", None)
+            return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+        # the titles and headings of the unchanged notes are copied (`ranking.NameIndex.for_index`):
+        # the term ids are the previous index's, new words added after them
+        index.previous_names = previous.name_index
+        index.reused_from = np.array(reused_from, dtype=np.int64)
         return index
 
     def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
@@ -155,7 +167,7 @@ class SearchIndex:
         buffer = io.BytesIO()
         meta = json.dumps({"format": SNAPSHOT_FORMAT, "params": self.params.as_dict(),
                            "documents": len(self.documents), "avgdl": self.avgdl})
-        names = {f"names_{k}": v for k, v in (getattr(self, "name_arrays", None) or {}).items()}
+        names = {f"names_{k}": v for k, v in (self.name_arrays or {}).items()}
         np.savez(buffer, meta=_text(meta), surfaces=_text("\n".join(self.surfaces)),
                  stems=_text("\n".join(self.stems)), **{name: getattr(self, name) for name in self._ARRAYS}, **names)
         return buffer.getvalue()
@@ -224,11 +236,14 @@ class SearchIndex:
         self._count_terms()
         table = english_zipf()
         # the most frequent words carry nearly all occurrences: looking up only those keeps this cheap
-        frequent = np.argsort(-self.surface_counts, kind="stable")[:QUANTILE_WORDS].tolist()
-        words = [self.surfaces[i] for i in frequent if self.surface_counts[i] and not self.surfaces[i].replace(".", "").isdigit()]
-        if not words:
+        frequent = _most_frequent(self.surface_counts, QUANTILE_WORDS)
+        surfaces = self.surfaces
+        kept = [i for i, count in zip(frequent.tolist(), self.surface_counts[frequent].tolist())
+                if count and not surfaces[i].replace(".", "").isdigit()]
+        if not kept:
             return 0.0
-        ids = np.fromiter(map(self._surface_ids.__getitem__, words), dtype=np.int64, count=len(words))
+        words = [surfaces[i] for i in kept]
+        ids = np.array(kept, dtype=np.int64)
         counts = self.surface_counts[ids].astype(np.float64)
         notes = np.log10(self._term_counts[self.surface_term[ids]] / self._total_count * 1e9)
         specs = notes - np.fromiter((table.get(w, ENGLISH_FLOOR) for w in words), dtype=np.float64, count=len(words))
@@ -295,6 +310,18 @@ class SearchIndex:
     def word_ids(self, doc: int) -> list[int]:
         """The word ids of document `doc` (one per token, as `words_of`, without making strings)."""
         return self._flat[self._offsets[doc] : self._offsets[doc + 1]].tolist()
+
+
+def _most_frequent(counts: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the k largest counts, largest first, ties by position: the first k of a
+    stable argsort of `-counts`, without sorting them all."""
+    n = len(counts)
+    if n <= k:
+        return np.argsort(-counts, kind="stable")
+    kth = np.partition(counts, n - k)[n - k]  # the k-th largest count
+    above = np.flatnonzero(counts > kth)
+    chosen = np.concatenate((above, np.flatnonzero(counts == kth)[: k - len(above)]))
+    return chosen[np.lexsort((chosen, -counts[chosen]))]
 
 
 def _text(value: str) -> np.ndarray:

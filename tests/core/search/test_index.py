@@ -152,3 +152,13 @@ def test_updated_index_survives_a_snapshot_round_trip() -> None:
     fresh = SearchIndex(more, ANALYZER.stems, params)
     stems = ANALYZER.stems(["etcd", "fresh", "volume"])
     np.testing.assert_allclose(updated.scores(stems), fresh.scores(stems), rtol=0, atol=1e-9)
+
+
+def test_most_frequent_is_a_stable_sorts_first_k() -> None:
+    from bot.core.search.index import _most_frequent
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):  # few distinct counts: many ties at the k-th, which go by position
+        counts = rng.integers(0, 5, int(rng.integers(0, 50)))
+        k = int(rng.integers(1, 30))
+        assert _most_frequent(counts, k).tolist() == np.argsort(-counts, kind="stable")[:k].tolist()
