@@ -131,54 +131,66 @@ class SearchEngine:
             results = self._by_note(docs.tolist(), scores[order].tolist(), self.names.note_of[docs].tolist(),
                                     wanted, complete)
             if results is not None:
-                return results[:wanted]
+                return [Hit(doc, score) for doc, score in results[:wanted]]
             fetch *= 4
 
     def _by_note(self, docs: list[int], scores: list[float], notes_of: list[int], wanted: int,
-                 complete: bool) -> list[Hit] | None:
-        """Results from hits sorted best first (`notes_of`: each hit's note), or None if they
-        settle fewer than `wanted`. Once `wanted` + 1 notes are seen, the first `wanted` are
-        settled: a note's second passage that dominates the next note scores more than that
-        note's best, so it came before it."""
-        groups: dict[int, list[Hit]] = {}
-        kept: list[Hit] = []  # the hits that may be shown on the first pages: a note's first two
+                 complete: bool) -> list[tuple[int, float]] | None:
+        """Results (doc, score) from hits sorted best first (`notes_of`: each hit's note), or None
+        if they settle fewer than `wanted`. Once `wanted` + 1 notes are seen, the first `wanted`
+        are settled: a note's second passage that dominates the next note scores more than that
+        note's best, so it came before it. Hits are plain tuples here: a `Hit` is made only for
+        the results shown."""
+        groups: dict[int, list[tuple[int, float]]] = {}
+        kept: list[tuple[int, float]] = []  # the hits that may be shown on the first pages: a note's first two
+        later: list[tuple[int, float]] = []  # a note's third passage and after: read only on deep pages, checked there
+        near_duplicate = self._near_duplicate
         for doc, score, note in zip(docs, scores, notes_of):
             group = groups.get(note)
             if group is not None and len(group) >= 2:
-                group.append(Hit(doc, score))  # a third passage: read only on deep pages, checked there
+                later.append((doc, score))
                 continue
-            hit = Hit(doc, score)
-            if kept and self._near_duplicate(hit, kept):
+            hit = (doc, score)
+            if kept and near_duplicate(hit, kept):
                 continue
             kept.append(hit)
-            if group is None:
-                groups[note] = [hit]
-            else:
+            if group is not None:
                 group.append(hit)
+                continue
+            groups[note] = [hit]
             if len(groups) > wanted:
                 break
         else:
             if not complete:
                 return None
         notes = list(groups.values())
-        settled = notes if len(groups) <= wanted else notes[:wanted]
-        results: list[Hit] = []
-        rest: list[Hit] = []
+        if len(notes) > wanted:  # the first `wanted` notes are settled; nothing after them is shown
+            return self._shown(notes, wanted, [])
+        # every candidate was read: the other passages follow, best first
+        results = self._shown(notes, wanted, later)
+        later.sort(key=lambda h: (-h[1], h[0]))
+        shown = list(results)
+        for hit in later:
+            if not near_duplicate(hit, shown):
+                shown.append(hit)
+                results.append(hit)
+        return results
+
+    def _shown(self, notes: list[list[tuple[int, float]]], wanted: int,
+               rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Each of the first `wanted` notes' best passage, followed by its second when that
+        dominates the next note's best; the second passages not shown go to `rest`."""
+        results: list[tuple[int, float]] = []
+        dominance = self.rank.dominance
+        settled = notes[:wanted]
         for j, passages in enumerate(settled):
             results.append(passages[0])
-            next_best = notes[j + 1][0].score if j + 1 < len(notes) else 0.0
-            if len(passages) > 1 and passages[1].score >= self.rank.dominance * next_best:
-                results.append(passages[1])
-                rest.extend(passages[2:])
-            else:
-                rest.extend(passages[1:])
-        if len(groups) <= wanted:  # every candidate was read: the other passages follow
-            rest.sort(key=lambda h: (-h.score, h.doc))
-            shown = list(results)
-            for hit in rest:
-                if not self._near_duplicate(hit, shown):
-                    shown.append(hit)
-                    results.append(hit)
+            next_best = notes[j + 1][0][1] if j + 1 < len(notes) else 0.0
+            if len(passages) > 1:
+                if passages[1][1] >= dominance * next_best:
+                    results.append(passages[1])
+                else:
+                    rest.append(passages[1])
         return results
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
@@ -210,21 +222,21 @@ class SearchEngine:
         matches.sort(key=lambda i: -index.surface_counts[i])
         return [index.surfaces[i] for i in matches[:limit]]
 
-    def _near_duplicate(self, hit: Hit, kept: list[Hit]) -> bool:
-        """Word-set Jaccard ≥ 0.8 with a better kept hit of nearly equal score. Near-duplicates
-        score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits are compared:
-        the filter stays linear in the number of hits."""
+    def _near_duplicate(self, hit: tuple[int, float], kept: list[tuple[int, float]]) -> bool:
+        """Word-set Jaccard ≥ 0.8 with a better kept hit (doc, score) of nearly equal score.
+        Near-duplicates score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits
+        are compared: the filter stays linear in the number of hits."""
         words = None
-        score = hit.score
+        doc, score = hit
         word_sets = self._word_sets
-        for other in kept[-NEAR_DUPLICATE_WINDOW:]:
-            if abs(score - other.score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other.score)):
+        for other, other_score in kept[-NEAR_DUPLICATE_WINDOW:]:
+            if abs(score - other_score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other_score)):
                 continue  # scores not close: not a near-duplicate
             if words is None:
-                words = self._word_set(hit.doc)
-            others = word_sets.get(other.doc)  # a kept hit's set is cached: it was checked
+                words = self._word_set(doc)
+            others = word_sets.get(other)  # a kept hit's set is cached: it was checked
             if others is None:
-                others = self._word_set(other.doc)
+                others = self._word_set(other)
             a, b = len(words), len(others)
             # Jaccard ≤ |smaller| / |larger|: most pairs are told apart by their sizes alone
             if (a >= NEAR_DUPLICATE_JACCARD * b if a <= b else b >= NEAR_DUPLICATE_JACCARD * a) \

@@ -288,16 +288,20 @@ class SearchIndex:
     def accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
         """Every chunk's score less `base`, and `base`: what a chunk without any of the terms
         scores (non-zero for BM25+ only)."""
-        acc = np.zeros(len(self.documents))
-        base = 0.0
         bounds, docs, scores, absent = self._bounds, self.posting_docs, self.posting_scores, self._absent
+        base = 0.0
+        found, contributions = [], []
         for term, weight in weighted_terms:
             start, end = bounds[term], bounds[term + 1]
-            contribution = scores[start:end]
-            # a term lists each chunk once, so a plain fancy-index add is exact (np.add.at is
-            # several times slower and only needed for repeated indices)
-            acc[docs[start:end]] += contribution if weight == 1.0 else contribution * weight
+            found.append(docs[start:end])
+            contributions.append(scores[start:end] if weight == 1.0 else scores[start:end] * weight)
             base += weight * absent[term]
+        if not found:
+            return np.zeros(len(self.documents)), base
+        # one pass over the terms' postings: bincount adds each chunk's contributions in term
+        # order, starting from 0.0, exactly as adding term after term into a zero array would
+        # (about half the time of one fancy-index add per term)
+        acc = np.bincount(np.concatenate(found), weights=np.concatenate(contributions), minlength=len(self.documents))
         return acc, base
 
     def matched_words(self, doc: int, query_terms: np.ndarray) -> tuple[str, ...]:

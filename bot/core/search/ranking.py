@@ -259,7 +259,8 @@ class NameIndex:
         names, covered, precision = self.match(weighted, idf)
         if not len(names):
             return None
-        bonus = params.title_bonus * covered * precision ** params.precision_power
+        bonus = params.title_bonus * covered
+        bonus *= precision if params.precision_power == 1.0 else precision ** params.precision_power
         # a passage gets its note's title bonus plus its section's heading bonus (the better of
         # the two scored 0.768 instead of 0.802 on the tuning half), capped
         per_name = np.zeros(len(self.lengths) + 1)  # the last slot: documents without a name
