@@ -122,10 +122,14 @@ class SearchEngine:
         they did not give enough notes."""
         fetch = 8 * wanted + 32
         while True:
-            if len(candidates) > fetch:
-                top, complete = np.argpartition(-scores, fetch)[:fetch], False
+            n = len(candidates)
+            if n > fetch:
+                # the best `fetch` and every candidate tied with the last of them: sorted, they
+                # are exactly the first of all candidates sorted, whichever ties a partition picks
+                kth = np.partition(scores, n - fetch)[n - fetch]
+                top, complete = (scores >= kth).nonzero()[0], False
             else:
-                top, complete = np.arange(len(candidates)), True
+                top, complete = np.arange(n), True
             order = top[np.lexsort((candidates[top], -scores[top]))]
             docs = candidates[order]
             results = self._by_note(docs.tolist(), scores[order].tolist(), self.names.note_of[docs].tolist(),
