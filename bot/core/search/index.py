@@ -43,6 +43,7 @@ class SearchIndex:
     # the titles and headings (`ranking.NameIndex`), built once per index and kept here so a
     # snapshot stores them (`name_arrays`) and a one-file update copies the unchanged notes'
     # (`previous_names`, `reused_from`: each document's position in the previous index, -1 if new)
+    _english: np.ndarray | None = None  # per surface word: its English Zipf frequency, NaN until looked up
     name_index: object | None = None
     name_arrays: dict[str, np.ndarray] | None = None
     previous_names: object | None = None
@@ -111,6 +112,7 @@ class SearchIndex:
             return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
         # the titles and headings of the unchanged notes are copied (`ranking.NameIndex.for_index`):
         # the term ids are the previous index's, new words added after them
+        index._english = previous._english  # extended with NaN for the new words when first used
         index.previous_names = previous.name_index
         index.reused_from = np.array(reused_from, dtype=np.int64)
         return index
@@ -234,19 +236,16 @@ class SearchIndex:
         if cached is not None:
             return cached
         self._count_terms()
-        table = english_zipf()
         # the most frequent words carry nearly all occurrences: looking up only those keeps this cheap
         frequent = _most_frequent(self.surface_counts, QUANTILE_WORDS)
-        surfaces = self.surfaces
-        kept = [i for i, count in zip(frequent.tolist(), self.surface_counts[frequent].tolist())
-                if count and not surfaces[i].replace(".", "").isdigit()]
-        if not kept:
+        english = self._english_zipf(frequent)
+        keep = (self.surface_counts[frequent] > 0) & ~np.isinf(english)  # numbers left out
+        ids = frequent[keep]
+        if not len(ids):
             return 0.0
-        words = [surfaces[i] for i in kept]
-        ids = np.array(kept, dtype=np.int64)
         counts = self.surface_counts[ids].astype(np.float64)
         notes = np.log10(self._term_counts[self.surface_term[ids]] / self._total_count * 1e9)
-        specs = notes - np.fromiter((table.get(w, ENGLISH_FLOOR) for w in words), dtype=np.float64, count=len(words))
+        specs = notes - english[keep]
         order = np.argsort(specs, kind="stable")
         cumulative = np.cumsum(counts[order]) / counts.sum()
         value = float(specs[order][min(np.searchsorted(cumulative, q), len(order) - 1)])
@@ -254,6 +253,22 @@ class SearchIndex:
             self._quantiles: dict[float, float] = {}
         self._quantiles[q] = value
         return value
+
+    def _english_zipf(self, ids: np.ndarray) -> np.ndarray:
+        """The English Zipf frequency of surface words `ids` (inf for numbers), looked up once per
+        word and carried to the updated index (`updated`), whose surfaces keep their ids."""
+        if self._english is None or len(self._english) < len(self.surfaces):
+            known = self._english if self._english is not None else np.zeros(0)
+            self._english = np.concatenate((known, np.full(len(self.surfaces) - len(known), np.nan)))
+        values = self._english[ids]
+        missing = np.isnan(values)
+        if missing.any():
+            table, surfaces = english_zipf(), self.surfaces
+            found = [np.inf if surfaces[i].replace(".", "").isdigit() else table.get(surfaces[i], ENGLISH_FLOOR)
+                     for i in ids[missing].tolist()]
+            values[missing] = found
+            self._english[ids[missing]] = found
+        return values
 
     def _count_terms(self) -> None:
         if not hasattr(self, "_term_counts"):

@@ -95,7 +95,16 @@ class NameIndex:
         flat_terms, flat_names = flat_terms[known_terms], flat_names[known_terms]
         order = np.argsort(flat_terms, kind="stable")
         self.postings = flat_names[order]
-        self.indptr = np.searchsorted(flat_terms[order], np.arange(n_terms + 1)).tolist()
+        self.indptr = _pointers(flat_terms, n_terms)
+        # each term's documents: those of every name containing it, each once, in order; a query
+        # reads the bonus's documents from here instead of expanding its names' ranges
+        named = self.postings
+        sizes = self.ends[named] - self.starts[named]
+        keys = np.repeat(flat_terms[order], sizes) * max(n, 1) + _ranges(self.starts[named], self.ends[named])
+        keys.sort()
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys  # each once
+        term_of_doc, self.term_docs = np.divmod(keys, max(n, 1))
+        self.term_docs_ptr = _pointers(term_of_doc, n_terms)
 
     @classmethod
     def for_index(cls, index: SearchIndex, analyzer: Analyzer) -> "NameIndex":
@@ -121,11 +130,11 @@ class NameIndex:
 
     _ARRAYS = ("note_of", "lengths", "postings", "title_of", "section_of", "starts", "ends", "is_title",
                "name_terms", "runs")
-    _STORED = (*_ARRAYS, "indptr", "texts", "note_sources")
+    _STORED = (*_ARRAYS, "term_docs", "indptr", "term_docs_ptr", "texts", "note_sources")
 
     def _arrays(self) -> dict[str, np.ndarray]:
         """Everything a snapshot stores (texts and sources as JSON bytes)."""
-        arrays = {key: np.asarray(getattr(self, key)) for key in (*self._ARRAYS, "indptr")}
+        arrays = {key: np.asarray(getattr(self, key)) for key in (*self._ARRAYS, "term_docs", "indptr", "term_docs_ptr")}
         for key in ("texts", "note_sources"):
             arrays[key] = np.frombuffer(json.dumps(getattr(self, key)).encode("utf-8"), dtype=np.uint8)
         return arrays
@@ -136,7 +145,8 @@ class NameIndex:
         names.n_docs = n_docs
         for key in cls._ARRAYS:
             setattr(names, key, stored[key])
-        names.indptr = stored["indptr"].tolist()
+        names.term_docs = stored["term_docs"]
+        names.indptr, names.term_docs_ptr = stored["indptr"].tolist(), stored["term_docs_ptr"].tolist()
         names._stored = stored  # texts and sources are decoded only if an update needs them
         return names
 
@@ -196,12 +206,15 @@ class NameIndex:
         names.starts, names.ends, names.is_title, names.name_terms, names.lengths = (
             np.concatenate([part[k] for part in parts]) if parts else np.zeros(0, dtype)
             for k, dtype in enumerate((np.int64, np.int64, bool, np.int64, np.float64)))
-        names.texts = [text for part in parts for text in part[5]]
+        names.texts = []
+        for part in parts:
+            names.texts += part[5]
         names.note_sources = sources
         lengths = np.concatenate([np.asarray(part[7], dtype=np.int64) for part in parts]) if parts else np.zeros(0, np.int64)
         names.runs = np.concatenate(([0], np.cumsum(lengths)))
         names.note_of = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        names._relook_unknown(analyzer, term_ids)
+        if len(term_ids) > len(self.indptr) - 1:  # the update added words: some may be in copied names
+            names._relook_unknown(analyzer, term_ids)
         names._finish(n, len(term_ids))
         return names
 
@@ -213,7 +226,8 @@ class NameIndex:
             return
         lengths = self.lengths.astype(np.int64)
         ptr = np.concatenate(([0], np.cumsum(lengths)))
-        unknown = np.unique(np.repeat(np.arange(len(lengths)), lengths)[flat < 0]).tolist()
+        unknown = np.repeat(np.arange(len(lengths)), lengths)[flat < 0]  # ascending
+        unknown = unknown[np.concatenate(([True], unknown[1:] != unknown[:-1]))].tolist()
         pieces, done = [], 0
         for name in unknown:
             terms = _terms(analyzer.stems(analyzer.words(self.texts[name])), term_ids)
@@ -251,9 +265,10 @@ class NameIndex:
     def doc_bonus(self, weighted: Sequence[tuple[int, float]], idf: np.ndarray, total_idf: float,
                   params: RankParams) -> tuple[np.ndarray, np.ndarray] | None:
         """The documents with a name bonus and their bonuses, or None when no name matches. Only
-        the matched names' documents are touched, not every document. A document whose title and
-        section both match is listed twice, with the same bonus: `scores[docs] += bonus` adds it
-        once, and removing the repeats would cost more than it saves."""
+        the matched names' documents are touched (read per term from `term_docs`), not every
+        document. A document named by two of the question's terms is listed twice, with the same
+        bonus: `scores[docs] += bonus` adds it once, and removing the repeats would cost more
+        than it saves."""
         if params.title_bonus <= 0 or not self.n_docs:
             return None
         names, covered, precision = self.match(weighted, idf)
@@ -265,7 +280,9 @@ class NameIndex:
         # the two scored 0.768 instead of 0.802 on the tuning half), capped
         per_name = np.zeros(len(self.lengths) + 1)  # the last slot: documents without a name
         per_name[names] = bonus
-        docs = _ranges(self.starts[names], self.ends[names])
+        ptr, term_docs = self.term_docs_ptr, self.term_docs
+        found = [term_docs[ptr[term] : ptr[term + 1]] for term, _ in weighted if ptr[term + 1] > ptr[term]]
+        docs = found[0] if len(found) == 1 else np.concatenate(found)
         values = np.minimum(per_name[self.title_of[docs]] + per_name[self.section_of[docs]],
                             params.title_bonus * total_idf)
         return docs, values
@@ -346,6 +363,11 @@ def _close_section(spans: list[tuple[int, int, str, bool]], documents: Sequence[
         start += 1
     if start < end:
         spans.append((start, end, path[-1], False))
+
+
+def _pointers(terms: np.ndarray, n_terms: int) -> list[int]:
+    """CSR pointers of entries sorted by term: where each term's entries begin, and the end."""
+    return np.concatenate(([0], np.cumsum(np.bincount(terms, minlength=n_terms)))).tolist()
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
