@@ -287,13 +287,13 @@ class NameIndex:
                             params.title_bonus * total_idf)
         return docs, values
 
-    def named_share(self, terms: Sequence[int], idf: np.ndarray, total_idf: float) -> float:
-        """The largest share of the question's IDF covered by a name the question names in full
-        (every word of the title or heading is in the question)."""
+    def named_share(self, terms: Sequence[int], idf: np.ndarray, total_idf: float, min_words: int = 1) -> float:
+        """The largest share of `total_idf` covered by a name of at least `min_words` terms that
+        the question names in full (every word of the title or heading is in the question)."""
         if total_idf <= 0:
             return 0.0
         names, covered, precision = self.match([(t, 1.0) for t in terms], idf)
-        full = precision >= 1.0
+        full = (precision >= 1.0) & (self.lengths[names] >= min_words)
         return float(covered[full].max()) / total_idf if full.any() else 0.0
 
 
