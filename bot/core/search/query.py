@@ -175,9 +175,8 @@ class QueryBuilder:
             return True
         if self.names is None:
             return False
-        share = self.params.named_share
-        return self.names.named_share(exact, self.index.idf, total_idf) >= share \
-            or self.names.named_share(exact, self.index.idf, known_idf, min_words=2) >= share
+        shares = self.names.named_shares(exact, self.index.idf, [(total_idf, 1), (known_idf, 2)])
+        return max(shares) >= self.params.named_share
 
     def _add_synonyms(self, match: "_Match") -> None:
         for found, other in self.synonyms.expansions(match.stems):

@@ -287,14 +287,17 @@ class NameIndex:
                             params.title_bonus * total_idf)
         return docs, values
 
-    def named_share(self, terms: Sequence[int], idf: np.ndarray, total_idf: float, min_words: int = 1) -> float:
-        """The largest share of `total_idf` covered by a name of at least `min_words` terms that
-        the question names in full (every word of the title or heading is in the question)."""
-        if total_idf <= 0:
-            return 0.0
+    def named_shares(self, terms: Sequence[int], idf: np.ndarray, totals: Sequence[tuple[float, int]]) -> list[float]:
+        """For each (total, min_words): the largest share of `total` covered by a name of at
+        least `min_words` terms that the question names in full (every word of the title or
+        heading is in the question)."""
         names, covered, precision = self.match([(t, 1.0) for t in terms], idf)
-        full = (precision >= 1.0) & (self.lengths[names] >= min_words)
-        return float(covered[full].max()) / total_idf if full.any() else 0.0
+        full = precision >= 1.0
+        shares = []
+        for total, min_words in totals:
+            named = full & (self.lengths[names] >= min_words) if min_words > 1 else full
+            shares.append(float(covered[named].max()) / total if total > 0 and named.any() else 0.0)
+        return shares
 
 
 def _note_spans(documents: Sequence[Document], lo: int, hi: int) -> tuple[list[tuple[int, int, str, bool]], list[str], list[int]]:
