@@ -168,15 +168,19 @@ class QueryBuilder:
         night at 2am" names "Running the Job", and the words the notes never use ("night",
         "2am") do not dilute it. Two question words that together make a heading are evidence;
         one everyday word that happens to be a heading is not ("what's the offside rule in
-        soccer" names "Rules"). Typo and split matches never count here."""
+        soccer" names "Rules"). Leaving out the words the notes never use needs some word of the
+        question at least as specific as the lowest bar: "get started with knitting" names
+        "Getting started", but "get" and "started" are English first, and "knitting" is the
+        question. Typo and split matches never count here."""
         low, high = self.params.specificity_bounds
         threshold = min(max(self.index.specificity_quantile(self.params.specificity_quantile), low), high)
-        if max(match.specificity, default=float("-inf")) >= threshold:
+        best = max(match.specificity, default=float("-inf"))
+        if best >= threshold:
             return True
         if self.names is None:
             return False
-        shares = self.names.named_shares(exact, self.index.idf, [(total_idf, 1), (known_idf, 2)])
-        return max(shares) >= self.params.named_share
+        whole, known = self.names.named_shares(exact, self.index.idf, [(total_idf, 1), (known_idf, 2)])
+        return whole >= self.params.named_share or (known >= self.params.named_share and best >= low)
 
     def _add_synonyms(self, match: "_Match") -> None:
         for found, other in self.synonyms.expansions(match.stems):
