@@ -75,6 +75,8 @@ MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what
 NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
 STATED_WINDOW = 12
 TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
+GENERIC_HEAD_ZIPF = 5.5  # a noun this common ("name", "way") follows any term: no compound telling a kind
+_DETERMINERS = frozenset("the a an their its your our his her own my each every any this that".split())
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
@@ -119,6 +121,7 @@ class QuestionGenerator:
         self._weights: dict[str, float] = {}
         self._writing: dict[str, tuple[int, int, int]] = {}
         self._keyed: dict[int, dict[str, Term]] = {}
+        self._defined_terms: set[str] | None = None
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -314,6 +317,10 @@ class QuestionGenerator:
         # then terms of other passages that name the answer: the same topic, named beside it
         sources += [(len(related) + 1, self.index.documents[p], self._doc_terms(self.index.documents[p]))
                     for p in (self._passages_with(answer.text)[:NEIGHBOUR_PASSAGES] if large else [])]
+        head = _compound_head(candidate) if not large else None
+        if not large and answer.kind == "acronym" and candidate.kind == "cloze" and head is None \
+                and normalise(answer.text) not in self._defined():
+            return []  # few notes, and nothing in them says what kind of thing the acronym is (AWS: a provider)
         kept = 0
         for rank, doc, terms in sources:
             if kept >= 3 * CHOICES:
@@ -338,6 +345,8 @@ class QuestionGenerator:
                     continue  # "max-requests-inflight" (a flag) among components
                 if large and term.shape in ("Camel", "capital") and self._countable(term) != self._countable(answer):
                     continue  # "OrderedReady" (a value) among "StatefulSet", "DaemonSet" (kinds, "StatefulSets")  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
+                if head and not self.usage(term.text)["R1:" + head]:
+                    continue  # "their own ____ address": only what the notes write before "address" fits
                 if candidate.kind == "cloze" and self._stated_alike(term, candidate, related):
                     continue  # the notes say the same of it: a second right answer
                 kept += 1
@@ -345,6 +354,13 @@ class QuestionGenerator:
                 # close passages first; among them, the terms used most like the answer, and the better known
                 pool.append((shape + 0.1 * rank - 20 * similarity - fits - 0.2 * math.log1p(self._df(term)), term.text))
         return self._pick(pool, candidate)
+
+    def _defined(self) -> set[str]:
+        """The terms the notes define ("PVC is ...", "OCI open container initiative"), normalised."""
+        if self._defined_terms is None:
+            self._defined_terms = {normalise(d.term) for doc in self.index.documents
+                                   for d in self.passage_terms(doc).definitions}
+        return self._defined_terms
 
     def _plausible(self, term: Term, answer: Term, doc: Document | None, candidate: _Candidate,
                    answer_stems: tuple[str, ...], prompt_stems: tuple[str, ...]) -> bool:
@@ -793,6 +809,17 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     if swapped != word and swapped not in [c for *_, c in found]:
         found.append((0, 0.0, swapped))  # the commonest misspelling in the notes: z for s
     return tuple(c for *_, c in sorted(found)[:2])
+
+
+def _compound_head(candidate: _Candidate) -> str | None:
+    """The noun a blank modifies ("their own ____ address" → "address"; None when the blank
+    is in no compound): it stands between a determiner and a word, so the answer is a kind of that
+    thing. A noun said of anything ("the ____ name", "way", "time") is a compound that tells no
+    kind: "" then."""
+    before, after = candidate.slot
+    if candidate.kind != "cloze" or before not in _DETERMINERS or not after.isalpha() or after in english_stopwords():
+        return None
+    return "" if english(after) >= GENERIC_HEAD_ZIPF else after
 
 
 def _slot(text: str, span: tuple[int, int]) -> tuple[str, str]:

@@ -159,3 +159,36 @@ def test_a_concept_is_asked_among_concepts_not_verbs() -> None:
     concept = next(q for q in questions if q.answer == "observability" and q.kind == "definition")
     assert "distribute" not in concept.choices  # a verb among "virtualization", "deployment"
     assert all(c.lower().endswith(("ity", "tion", "ment")) for c in concept.choices)
+
+
+# Distractors on notes too small to say how a term is used (the seed note: 7 passages) -------------
+
+_EXPOSE = "Service discovery and load balancing - can expose a container using the DNS name or using their own IP address."
+
+
+@pytest.fixture(scope="module")
+def small() -> QuestionGenerator:
+    from bot.config import SHIPPED_CORPUS
+
+    return QuestionGenerator(*engine_over(SHIPPED_CORPUS))
+
+
+@pytest.fixture(scope="module")
+def small_pool(small: QuestionGenerator) -> list:
+    return [q for doc in small.index.documents for q in small.generate(doc)]
+
+
+def test_a_compound_on_small_notes_is_offered_only_what_they_write_before_its_noun(small: QuestionGenerator,
+                                                                                    small_pool: list) -> None:
+    assert _distractors(small, _cloze(small, _EXPOSE, "IP")) == []  # no other acronym has an "address"
+    assert not any(q.answer == "IP" for q in small_pool)
+    assert len(_distractors(small, _cloze(small, _EXPOSE, "DNS"))) >= 3  # "the ____ name": anything has a name
+    assert any(q.answer == "DNS" and q.kind == "cloze" for q in small_pool)
+
+
+def test_small_notes_never_ask_an_acronym_whose_kind_they_do_not_tell(small: QuestionGenerator,
+                                                                     small_pool: list) -> None:
+    candidate = _cloze(small, "AWS manages the k8s nodes by itself.", "AWS")
+    assert _distractors(small, candidate) == []  # named once, never defined, in no compound: a provider among storages
+    assert not any(q.answer == "AWS" for q in small_pool)
+    assert any(q.answer == "PVC" for q in small_pool)  # an acronym the notes define is still asked
