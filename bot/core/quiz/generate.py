@@ -285,6 +285,8 @@ class QuestionGenerator:
             distractors = self._term_distractors(candidate, related)
         if len(distractors) < CHOICES - 1:
             return None
+        if candidate.definition is not None and self._named_in_answer_only(candidate, distractors[: CHOICES - 1]):
+            return None
         qid = question_id_for(candidate.kind, candidate.prompt, candidate.answer, doc.chunk.chunk_id)
         rng = random.Random(f"{self.params.seed}:{qid}")
         choices = [candidate.answer, *distractors[: CHOICES - 1]]
@@ -318,9 +320,11 @@ class QuestionGenerator:
         sources += [(len(related) + 1, self.index.documents[p], self._doc_terms(self.index.documents[p]))
                     for p in (self._passages_with(answer.text)[:NEIGHBOUR_PASSAGES] if large else [])]
         head = _compound_head(candidate) if not large else None
-        if not large and answer.kind == "acronym" and candidate.kind == "cloze" and head is None \
+        if not large and answer.kind == "acronym" and candidate.kind == "cloze" and not candidate.slot[0] \
                 and normalise(answer.text) not in self._defined():
-            return []  # few notes, and nothing in them says what kind of thing the acronym is (AWS: a provider)
+            # "____ manages the k8s nodes": the acronym opens the sentence, and few notes that never
+            # say what it is (AWS: a provider) cannot pick others of its kind (PVC, GPFS are storage)
+            return []
         kept = 0
         for rank, doc, terms in sources:
             if kept >= 3 * CHOICES:
@@ -361,6 +365,22 @@ class QuestionGenerator:
             self._defined_terms = {normalise(d.term) for doc in self.index.documents
                                    for d in self.passage_terms(doc).definitions}
         return self._defined_terms
+
+    def _named_in_answer_only(self, candidate: _Candidate, distractors: Sequence[str]) -> bool:
+        """A part of the defined term shows in the right pairing only: "What is EBSLimits?" with
+        "Checks that AWS EBS volume limits ..." among descriptions that name neither EBS nor limits
+        (or "Which of these is ...?" where only the answer's name echoes the description)."""
+        definition = candidate.definition
+        assert definition is not None
+        parts = {stem for word in _words_of(definition.term) for stem in self._stems(word)
+                 if len(stem) >= 3 and word.lower() not in english_stopwords()}
+        if candidate.answer_kind == "meaning":  # "What is X?": the choices are descriptions
+            echoes = lambda choice: bool(parts & set(self._stems(choice)))  # noqa: E731
+        else:  # "Which of these is Y?": the choices are names, Y is the description
+            described = set(self._stems(definition.meaning))
+            echoes = lambda choice: bool(described & {  # noqa: E731
+                stem for word in _words_of(choice) for stem in self._stems(word) if len(stem) >= 3})
+        return echoes(candidate.answer) and not all(echoes(d) for d in distractors)
 
     def _plausible(self, term: Term, answer: Term, doc: Document | None, candidate: _Candidate,
                    answer_stems: tuple[str, ...], prompt_stems: tuple[str, ...]) -> bool:
@@ -811,6 +831,11 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     return tuple(c for *_, c in sorted(found)[:2])
 
 
+def _words_of(term: str) -> list[str]:
+    """The words of a name, CamelCase and compounds split ("EBSLimits" → EBS, Limits)."""
+    return re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", term)
+
+
 def _compound_head(candidate: _Candidate) -> str | None:
     """The noun a blank modifies ("their own ____ address" → "address"; None when the blank
     is in no compound): it stands between a determiner and a word, so the answer is a kind of that
@@ -819,6 +844,8 @@ def _compound_head(candidate: _Candidate) -> str | None:
     before, after = candidate.slot
     if candidate.kind != "cloze" or before not in _DETERMINERS or not after.isalpha() or after in english_stopwords():
         return None
+    if after.endswith(("ed", "ing")) or after.endswith("s") and not after.endswith("ss"):
+        return None  # "the ____ talks to the runtime": a verb (or a plural) after the blank, no compound
     return "" if english(after) >= GENERIC_HEAD_ZIPF else after
 
 

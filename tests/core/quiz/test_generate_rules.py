@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.quiz.generate import QuestionGenerator, _Candidate
 from bot.core.quiz.questions import BLANK
-from bot.core.quiz.terms import Term, analyse_passage, standalone, term_kind, term_of, units
+from bot.core.quiz.terms import Definition, Term, analyse_passage, standalone, term_kind, term_of, units
 from tests.core.quiz.conftest import engine_over
 
 
@@ -192,3 +192,29 @@ def test_small_notes_never_ask_an_acronym_whose_kind_they_do_not_tell(small: Que
     assert _distractors(small, candidate) == []  # named once, never defined, in no compound: a provider among storages
     assert not any(q.answer == "AWS" for q in small_pool)
     assert any(q.answer == "PVC" for q in small_pool)  # an acronym the notes define is still asked
+
+
+def _defined(term: str, meaning: str, asked: str) -> _Candidate:
+    definition = Definition(term, meaning, f"{term} - {meaning}")
+    if asked == "meaning":
+        return _Candidate("definition", f"What is {term}?", meaning, "meaning", 1.0, definition.sentence, definition)
+    return _Candidate("definition", f"Which of these is described as \u201c{meaning}\u201d?", term, "name", 1.0,
+                      definition.sentence, definition)
+
+
+def test_a_definition_whose_term_shows_only_in_the_right_choice_is_refused(small: QuestionGenerator) -> None:
+    ebs = "Checks that AWS EBS volume limits can be satisfied for the node"
+    others = ["Checks that the node has free ports for the Pod", "Filters nodes by the Pod's node affinity",
+              "Checks that the Pod's volumes fit the zone"]
+    assert small._named_in_answer_only(_defined("EBSLimits", ebs, "meaning"), others)  # EBS, limits: the answer only
+    assert small._named_in_answer_only(_defined("EBSLimits", ebs, "name"), ["HostPorts", "PodTopologySpread", "TaintToleration"])
+    assert small._named_in_answer_only(_defined("NodePorts", others[0], "meaning"), [ebs, *others[1:]])  # "ports"
+    assert not small._named_in_answer_only(_defined("PVC", "K8s own way of managing storage", "meaning"), others)
+    # every choice echoes the term: nothing stands out
+    assert not small._named_in_answer_only(_defined("VolumeZone", others[2], "meaning"),
+                                           ["Checks volume limits", "Binds volumes", "Counts volumes per node"])
+
+
+def test_the_seed_notes_ask_no_definition_that_echoes_its_term(small_pool: list) -> None:
+    assert "What is canary deployment?" not in {q.prompt for q in small_pool}  # "Deploy on a small scale and see"
+    assert "What is PVC?" in {q.prompt for q in small_pool}
