@@ -122,6 +122,8 @@ class QuestionGenerator:
         self._writing: dict[str, tuple[int, int, int]] = {}
         self._keyed: dict[int, dict[str, Term]] = {}
         self._defined_terms: set[str] | None = None
+        self._note_positions: dict[str, list[int]] | None = None
+        self._versioned: dict[int, bool] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -141,9 +143,13 @@ class QuestionGenerator:
         questions: list[Question] = []
         asked: dict[tuple[str, str], int] = {}  # questions kept per sentence (and defined term)
         checks = 0
+        versions = 0 if self._first_with_versions(doc) else 1  # a release version: once per note
         for candidate in candidates:
             if len(questions) >= self.params.max_per_passage or checks >= self.params.max_checks_per_passage:
                 break
+            version = _is_version(candidate)
+            if version and versions >= 1:
+                continue
             key = (candidate.sentence, candidate.definition.term if candidate.definition else "")
             if asked.get(key, 0) >= self.params.per_sentence:
                 continue  # a sentence at most twice: two terms blanked, or a definition asked both ways
@@ -152,7 +158,32 @@ class QuestionGenerator:
             if question is not None:
                 questions.append(question)
                 asked[key] = asked.get(key, 0) + 1
+                versions += version
         return questions
+
+    def _first_with_versions(self, doc: Document) -> bool:
+        """No earlier passage of the note names a release version in a sentence: only the first
+        such passage of a note may ask one ("no longer served as of ____" twenty times in the
+        deprecation guide would make the quiz a list of release numbers). Decided from the note's
+        text alone, so every process filling the pool keeps the same questions."""
+        if self._note_positions is None:
+            self._note_positions = {}
+            for position, other in enumerate(self.index.documents):
+                self._note_positions.setdefault(other.chunk.source, []).append(position)
+        mine = self._position.get(doc.chunk.chunk_id)
+        for position in self._note_positions.get(doc.chunk.source, []):
+            if mine is None or position >= mine:
+                break
+            if self._names_a_version(position):
+                return False
+        return True
+
+    def _names_a_version(self, position: int) -> bool:
+        found = self._versioned.get(position)
+        if found is None:
+            sentences = self.passage_terms(self.index.documents[position]).sentences
+            found = self._versioned[position] = any(t.shape == "version" for s in sentences for t, _ in s.terms)
+        return found
 
     # candidates ---------------------------------------------------------------------------
 
@@ -829,6 +860,10 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     if swapped != word and swapped not in [c for *_, c in found]:
         found.append((0, 0.0, swapped))  # the commonest misspelling in the notes: z for s
     return tuple(c for *_, c in sorted(found)[:2])
+
+
+def _is_version(candidate: _Candidate) -> bool:
+    return candidate.answer_kind == "name" and bool(re.fullmatch(r"v?\d+(?:\.\d+)+", candidate.answer))
 
 
 def _words_of(term: str) -> list[str]:

@@ -218,3 +218,20 @@ def test_a_definition_whose_term_shows_only_in_the_right_choice_is_refused(small
 def test_the_seed_notes_ask_no_definition_that_echoes_its_term(small_pool: list) -> None:
     assert "What is canary deployment?" not in {q.prompt for q in small_pool}  # "Deploy on a small scale and see"
     assert "What is PVC?" in {q.prompt for q in small_pool}
+
+
+def test_a_note_asks_at_most_one_release_version(tmp_path: Path) -> None:
+    (tmp_path / "features.md").write_text(
+        "# Features\n\n## Sidecars\n\nSidecar containers became stable in Kubernetes v1.33 after a long beta period for every node.\n\n"
+        "## Swap\n\nSwap support on Linux nodes graduated to beta in Kubernetes v1.28 for the kubelet on every node.\n\n"
+        "## Cgroups\n\nThe kubelet detects the cgroup driver automatically since Kubernetes v1.31 on every node.\n")
+    (tmp_path / "deprecation.md").write_text(
+        "# Deprecated APIs\n\n" + "".join(
+            f"## {kind}\n\nThe {group} API version of {kind} is no longer served as of {version} in any cluster.\n\n"
+            for kind, group, version in [("CronJob", "batch/v1beta1", "v1.25"),
+                                         ("EndpointSlice", "discovery.k8s.io/v1beta1", "v1.21"),
+                                         ("PodDisruptionBudget", "policy/v1beta1", "v1.29")]))
+    generator = QuestionGenerator(*engine_over(tmp_path))
+    asked = [(d.chunk.source, q.answer) for d in generator.index.documents for q in generator.generate(d)]
+    versions = [(source, answer) for source, answer in asked if answer.startswith("v1.")]
+    assert versions == [("features.md", "v1.28")]  # the first passage naming one; "since ____" (v1.31) is not asked
