@@ -236,6 +236,8 @@ class QuestionGenerator:
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
             return []
+        if _RELEASE.search(meaning):
+            return []  # "containerd - Support was added in v2.0.0": a change log, not what X is
         what_is = f"What is {_article(definition.term, meaning)}{definition.term}?"
         if len(words) == 1:
             term = term_of(words[0], False, False)
@@ -300,6 +302,8 @@ class QuestionGenerator:
             return None
         if _everyday_typo(candidate.answer.lower()):
             return None  # "Althought": a typo of an everyday word, not a term worth asking
+        if _spelt_out(candidate.answer, candidate.prompt):
+            return None  # "Mirantis Container Runtime ... included with ____" (MCR): the question spells it
         if self._visible(candidate.answer, candidate.prompt) and not (
                 _spells(candidate.definition, candidate.answer) and candidate.answer_kind == "meaning"):
             return None  # (what an acronym stands for is a synonym of it, and is what is asked)
@@ -860,6 +864,21 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     if swapped != word and swapped not in [c for *_, c in found]:
         found.append((0, 0.0, swapped))  # the commonest misspelling in the notes: z for s
     return tuple(c for *_, c in sorted(found)[:2])
+
+
+_RELEASE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?![\w.])")
+
+
+def _spelt_out(answer: str, prompt: str) -> bool:
+    """The question has words whose initials are the acronym ("Mirantis Container Runtime" for
+    MCR); two-letter acronyms only from capitalised words ("Open Source", not "in particular")."""
+    if not (answer.isupper() and answer.isalpha() and 2 <= len(answer) <= 6):
+        return False
+    words = re.findall(r"[A-Za-z][\w'-]*", prompt)
+    if len(answer) == 2:
+        words = [w if w[0].isupper() else "_" for w in words]
+    initials = "".join(w[0].upper() if w != "_" else "_" for w in words)
+    return answer.upper() in initials
 
 
 def _is_version(candidate: _Candidate) -> bool:

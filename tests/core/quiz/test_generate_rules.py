@@ -235,3 +235,17 @@ def test_a_note_asks_at_most_one_release_version(tmp_path: Path) -> None:
     asked = [(d.chunk.source, q.answer) for d in generator.index.documents for q in generator.generate(d)]
     versions = [(source, answer) for source, answer in asked if answer.startswith("v1.")]
     assert versions == [("features.md", "v1.28")]  # the first passage naming one; "since ____" (v1.31) is not asked
+
+
+def test_an_acronym_the_question_spells_out_is_no_blank() -> None:
+    from bot.core.quiz.generate import _spelt_out
+
+    prompt = "You can use Mirantis Container Runtime with Kubernetes using cri-dockerd, included with ____."
+    assert _spelt_out("MCR", prompt)
+    assert not _spelt_out("CNI", prompt)
+    assert _spelt_out("OS", "The leading Open Source one is ____.") and not _spelt_out("IP", "It runs in particular ____.")
+
+
+def test_a_change_log_line_is_no_definition(small: QuestionGenerator) -> None:
+    assert small._definition(Definition("crio", "Support was added in v2.0.0", "crio - Support was added in v2.0.0")) == []
+    assert small._definition(Definition("hypervizor", "A virtualization of physical devices", "hypervizor is a virtualization"))
