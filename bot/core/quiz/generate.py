@@ -870,10 +870,12 @@ _RELEASE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?![\w.])")
 
 
 def _spelt_out(answer: str, prompt: str) -> bool:
-    """The question has words whose initials are the acronym ("Mirantis Container Runtime" for
-    MCR); two-letter acronyms only from capitalised words ("Open Source", not "in particular")."""
+    """The question shows the acronym inside an identifier ("KMSv1") or has words whose initials
+    are the acronym ("Mirantis Container Runtime" for MCR); two-letter acronyms only from capitalised words ("Open Source", not "in particular")."""
     if not (answer.isupper() and answer.isalpha() and 2 <= len(answer) <= 6):
         return False
+    if re.search(rf"(?<![A-Z]){answer}(?![A-Z])", prompt):
+        return True  # inside a longer identifier: "--feature-gates=KMSv1=true" for KMS
     words = re.findall(r"[A-Za-z][\w'-]*", prompt)
     if len(answer) == 2:
         words = [w if w[0].isupper() else "_" for w in words]

@@ -65,7 +65,8 @@ _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _CONDITION = re.compile(r"\b(?:if|when|once|after|before|until|first)\b", re.IGNORECASE)
 _LEADING_ADVERBIAL = re.compile(r"^(?:by default|optionally|currently|alternatively|by design|in general|usually|typically),\s+"
                                 r"(?:(?:only|also|now|then)\s+)?", re.IGNORECASE)
-META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
+META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b"
+                  r"|\bfollow (?:the )?(?:[\w-]+ ){0,3}(?:guide|tutorial|instructions)\b", re.IGNORECASE)
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(

@@ -30,6 +30,7 @@ from tests.core.quiz.conftest import engine_over
     "The annotation may be deprecated in the future in favor of the trafficDistribution field.",
     "All the required kubeconfig files must be provided by the user, because kubeadm cannot.",  # cannot what?
     "The Pod will be re-created if the total number of restarts is below backoffLimit.",  # which Pod?
+    "Follow Getting Started guide to deploy Antrea for kubeadm.",  # a pointer to a page, not a fact
 ])
 def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
@@ -243,6 +244,8 @@ def test_an_acronym_the_question_spells_out_is_no_blank() -> None:
     prompt = "You can use Mirantis Container Runtime with Kubernetes using cri-dockerd, included with ____."
     assert _spelt_out("MCR", prompt)
     assert not _spelt_out("CNI", prompt)
+    assert _spelt_out("KMS", "To enable the feature, set --feature-gates=KMSv1=true to configure a(n) ____ v1 provider.")
+    assert not _spelt_out("IP", "Kube-proxy programs iptables or IPVS rules for the ____ of a Service.")
     assert _spelt_out("OS", "The leading Open Source one is ____.") and not _spelt_out("IP", "It runs in particular ____.")
 
 
