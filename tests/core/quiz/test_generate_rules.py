@@ -31,6 +31,8 @@ from tests.core.quiz.conftest import engine_over
     "All the required kubeconfig files must be provided by the user, because kubeadm cannot.",  # cannot what?
     "The Pod will be re-created if the total number of restarts is below backoffLimit.",  # which Pod?
     "Follow Getting Started guide to deploy Antrea for kubeadm.",  # a pointer to a page, not a fact
+    "If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed.",  # which?
+    "If you are using components older than Kubernetes v1.29, please check the equivalent page for your version.",
 ])
 def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
