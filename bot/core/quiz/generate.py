@@ -75,6 +75,8 @@ MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what
 NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
 STATED_WINDOW = 12
 TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
+GENERIC_HEAD_ZIPF = 5.5  # a noun this common ("name", "way") follows any term: no compound telling a kind
+_DETERMINERS = frozenset("the a an their its your our his her own my each every any this that".split())
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
@@ -119,6 +121,9 @@ class QuestionGenerator:
         self._weights: dict[str, float] = {}
         self._writing: dict[str, tuple[int, int, int]] = {}
         self._keyed: dict[int, dict[str, Term]] = {}
+        self._defined_terms: set[str] | None = None
+        self._note_positions: dict[str, list[int]] | None = None
+        self._versioned: dict[int, bool] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -138,9 +143,13 @@ class QuestionGenerator:
         questions: list[Question] = []
         asked: dict[tuple[str, str], int] = {}  # questions kept per sentence (and defined term)
         checks = 0
+        versions = 0 if self._first_with_versions(doc) else 1  # a release version: once per note
         for candidate in candidates:
             if len(questions) >= self.params.max_per_passage or checks >= self.params.max_checks_per_passage:
                 break
+            version = _is_version(candidate)
+            if version and versions >= 1:
+                continue
             key = (candidate.sentence, candidate.definition.term if candidate.definition else "")
             if asked.get(key, 0) >= self.params.per_sentence:
                 continue  # a sentence at most twice: two terms blanked, or a definition asked both ways
@@ -149,7 +158,32 @@ class QuestionGenerator:
             if question is not None:
                 questions.append(question)
                 asked[key] = asked.get(key, 0) + 1
+                versions += version
         return questions
+
+    def _first_with_versions(self, doc: Document) -> bool:
+        """No earlier passage of the note names a release version in a sentence: only the first
+        such passage of a note may ask one ("no longer served as of ____" twenty times in the
+        deprecation guide would make the quiz a list of release numbers). Decided from the note's
+        text alone, so every process filling the pool keeps the same questions."""
+        if self._note_positions is None:
+            self._note_positions = {}
+            for position, other in enumerate(self.index.documents):
+                self._note_positions.setdefault(other.chunk.source, []).append(position)
+        mine = self._position.get(doc.chunk.chunk_id)
+        for position in self._note_positions.get(doc.chunk.source, []):
+            if mine is None or position >= mine:
+                break
+            if self._names_a_version(position):
+                return False
+        return True
+
+    def _names_a_version(self, position: int) -> bool:
+        found = self._versioned.get(position)
+        if found is None:
+            sentences = self.passage_terms(self.index.documents[position]).sentences
+            found = self._versioned[position] = any(t.shape == "version" for s in sentences for t, _ in s.terms)
+        return found
 
     # candidates ---------------------------------------------------------------------------
 
@@ -202,6 +236,8 @@ class QuestionGenerator:
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
             return []
+        if _RELEASE.search(meaning):
+            return []  # "containerd - Support was added in v2.0.0": a change log, not what X is
         what_is = f"What is {_article(definition.term, meaning)}{definition.term}?"
         if len(words) == 1:
             term = term_of(words[0], False, False)
@@ -266,6 +302,8 @@ class QuestionGenerator:
             return None
         if _everyday_typo(candidate.answer.lower()):
             return None  # "Althought": a typo of an everyday word, not a term worth asking
+        if _spelt_out(candidate.answer, candidate.prompt):
+            return None  # "Mirantis Container Runtime ... included with ____" (MCR): the question spells it
         if self._visible(candidate.answer, candidate.prompt) and not (
                 _spells(candidate.definition, candidate.answer) and candidate.answer_kind == "meaning"):
             return None  # (what an acronym stands for is a synonym of it, and is what is asked)
@@ -281,6 +319,8 @@ class QuestionGenerator:
         else:
             distractors = self._term_distractors(candidate, related)
         if len(distractors) < CHOICES - 1:
+            return None
+        if candidate.definition is not None and self._named_in_answer_only(candidate, distractors[: CHOICES - 1]):
             return None
         qid = question_id_for(candidate.kind, candidate.prompt, candidate.answer, doc.chunk.chunk_id)
         rng = random.Random(f"{self.params.seed}:{qid}")
@@ -314,6 +354,12 @@ class QuestionGenerator:
         # then terms of other passages that name the answer: the same topic, named beside it
         sources += [(len(related) + 1, self.index.documents[p], self._doc_terms(self.index.documents[p]))
                     for p in (self._passages_with(answer.text)[:NEIGHBOUR_PASSAGES] if large else [])]
+        head = _compound_head(candidate) if not large else None
+        if not large and answer.kind == "acronym" and candidate.kind == "cloze" and not candidate.slot[0] \
+                and normalise(answer.text) not in self._defined():
+            # "____ manages the k8s nodes": the acronym opens the sentence, and few notes that never
+            # say what it is (AWS: a provider) cannot pick others of its kind (PVC, GPFS are storage)
+            return []
         kept = 0
         for rank, doc, terms in sources:
             if kept >= 3 * CHOICES:
@@ -338,6 +384,8 @@ class QuestionGenerator:
                     continue  # "max-requests-inflight" (a flag) among components
                 if large and term.shape in ("Camel", "capital") and self._countable(term) != self._countable(answer):
                     continue  # "OrderedReady" (a value) among "StatefulSet", "DaemonSet" (kinds, "StatefulSets")  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
+                if head and not self.usage(term.text)["R1:" + head]:
+                    continue  # "their own ____ address": only what the notes write before "address" fits
                 if candidate.kind == "cloze" and self._stated_alike(term, candidate, related):
                     continue  # the notes say the same of it: a second right answer
                 kept += 1
@@ -345,6 +393,29 @@ class QuestionGenerator:
                 # close passages first; among them, the terms used most like the answer, and the better known
                 pool.append((shape + 0.1 * rank - 20 * similarity - fits - 0.2 * math.log1p(self._df(term)), term.text))
         return self._pick(pool, candidate)
+
+    def _defined(self) -> set[str]:
+        """The terms the notes define ("PVC is ...", "OCI open container initiative"), normalised."""
+        if self._defined_terms is None:
+            self._defined_terms = {normalise(d.term) for doc in self.index.documents
+                                   for d in self.passage_terms(doc).definitions}
+        return self._defined_terms
+
+    def _named_in_answer_only(self, candidate: _Candidate, distractors: Sequence[str]) -> bool:
+        """A part of the defined term shows in the right pairing only: "What is EBSLimits?" with
+        "Checks that AWS EBS volume limits ..." among descriptions that name neither EBS nor limits
+        (or "Which of these is ...?" where only the answer's name echoes the description)."""
+        definition = candidate.definition
+        assert definition is not None
+        parts = {stem for word in _words_of(definition.term) for stem in self._stems(word)
+                 if len(stem) >= 3 and word.lower() not in english_stopwords()}
+        if candidate.answer_kind == "meaning":  # "What is X?": the choices are descriptions
+            echoes = lambda choice: bool(parts & set(self._stems(choice)))  # noqa: E731
+        else:  # "Which of these is Y?": the choices are names, Y is the description
+            described = set(self._stems(definition.meaning))
+            echoes = lambda choice: bool(described & {  # noqa: E731
+                stem for word in _words_of(choice) for stem in self._stems(word) if len(stem) >= 3})
+        return echoes(candidate.answer) and not all(echoes(d) for d in distractors)
 
     def _plausible(self, term: Term, answer: Term, doc: Document | None, candidate: _Candidate,
                    answer_stems: tuple[str, ...], prompt_stems: tuple[str, ...]) -> bool:
@@ -793,6 +864,45 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     if swapped != word and swapped not in [c for *_, c in found]:
         found.append((0, 0.0, swapped))  # the commonest misspelling in the notes: z for s
     return tuple(c for *_, c in sorted(found)[:2])
+
+
+_RELEASE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?![\w.])")
+
+
+def _spelt_out(answer: str, prompt: str) -> bool:
+    """The question shows the acronym inside an identifier ("KMSv1") or has words whose initials
+    are the acronym ("Mirantis Container Runtime" for MCR); two-letter acronyms only from capitalised words ("Open Source", not "in particular")."""
+    if not (answer.isupper() and answer.isalpha() and 2 <= len(answer) <= 6):
+        return False
+    if re.search(rf"(?<![A-Z]){answer}(?![A-Z])", prompt):
+        return True  # inside a longer identifier: "--feature-gates=KMSv1=true" for KMS
+    words = re.findall(r"[A-Za-z][\w'-]*", prompt)
+    if len(answer) == 2:
+        words = [w if w[0].isupper() else "_" for w in words]
+    initials = "".join(w[0].upper() if w != "_" else "_" for w in words)
+    return answer.upper() in initials
+
+
+def _is_version(candidate: _Candidate) -> bool:
+    return candidate.answer_kind == "name" and bool(re.fullmatch(r"v?\d+(?:\.\d+)+", candidate.answer))
+
+
+def _words_of(term: str) -> list[str]:
+    """The words of a name, CamelCase and compounds split ("EBSLimits" → EBS, Limits)."""
+    return re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", term)
+
+
+def _compound_head(candidate: _Candidate) -> str | None:
+    """The noun a blank modifies ("their own ____ address" → "address"; None when the blank
+    is in no compound): it stands between a determiner and a word, so the answer is a kind of that
+    thing. A noun said of anything ("the ____ name", "way", "time") is a compound that tells no
+    kind: "" then."""
+    before, after = candidate.slot
+    if candidate.kind != "cloze" or before not in _DETERMINERS or not after.isalpha() or after in english_stopwords():
+        return None
+    if after.endswith(("ed", "ing")) or after.endswith("s") and not after.endswith("ss"):
+        return None  # "the ____ talks to the runtime": a verb (or a plural) after the blank, no compound
+    return "" if english(after) >= GENERIC_HEAD_ZIPF else after
 
 
 def _slot(text: str, span: tuple[int, int]) -> tuple[str, str]:

@@ -65,7 +65,11 @@ _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _CONDITION = re.compile(r"\b(?:if|when|once|after|before|until|first)\b", re.IGNORECASE)
 _LEADING_ADVERBIAL = re.compile(r"^(?:by default|optionally|currently|alternatively|by design|in general|usually|typically),\s+"
                                 r"(?:(?:only|also|now|then)\s+)?", re.IGNORECASE)
-META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
+META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b"
+                  r"|\bfollow (?:the )?(?:[\w-]+ ){0,3}(?:guide|tutorial|instructions)\b"
+                  r"|\bplease (?:check|see|refer|read)\b|\bin the documentation\b", re.IGNORECASE)
+_BACK_CLAUSE = re.compile(r"(?:if|when|once|unless|since|after|before|while|as long as)\s+(?:that|those|this|these)\s+[a-z]",
+                          re.IGNORECASE)
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(
@@ -215,6 +219,8 @@ def standalone(sentence: str) -> bool:
         return False  # "Allows setting ipMode for ...", "Start and configure additional etcd instance."
     if first in _PRONOUN_START or " ".join(words[:2]).lower() in ("for example,", "for instance,", "in addition,"):
         return False
+    if _BACK_CLAUSE.match(sentence):
+        return False  # "If that object no longer exists, ...": which object?
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.6 * len(sentence.replace(" ", ""))
 

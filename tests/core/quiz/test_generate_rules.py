@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.quiz.generate import QuestionGenerator, _Candidate
 from bot.core.quiz.questions import BLANK
-from bot.core.quiz.terms import Term, analyse_passage, standalone, term_kind, term_of, units
+from bot.core.quiz.terms import Definition, Term, analyse_passage, standalone, term_kind, term_of, units
 from tests.core.quiz.conftest import engine_over
 
 
@@ -30,6 +30,9 @@ from tests.core.quiz.conftest import engine_over
     "The annotation may be deprecated in the future in favor of the trafficDistribution field.",
     "All the required kubeconfig files must be provided by the user, because kubeadm cannot.",  # cannot what?
     "The Pod will be re-created if the total number of restarts is below backoffLimit.",  # which Pod?
+    "Follow Getting Started guide to deploy Antrea for kubeadm.",  # a pointer to a page, not a fact
+    "If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed.",  # which?
+    "If you are using components older than Kubernetes v1.29, please check the equivalent page for your version.",
 ])
 def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
@@ -159,3 +162,95 @@ def test_a_concept_is_asked_among_concepts_not_verbs() -> None:
     concept = next(q for q in questions if q.answer == "observability" and q.kind == "definition")
     assert "distribute" not in concept.choices  # a verb among "virtualization", "deployment"
     assert all(c.lower().endswith(("ity", "tion", "ment")) for c in concept.choices)
+
+
+# Distractors on notes too small to say how a term is used (the seed note: 7 passages) -------------
+
+_EXPOSE = "Service discovery and load balancing - can expose a container using the DNS name or using their own IP address."
+
+
+@pytest.fixture(scope="module")
+def small() -> QuestionGenerator:
+    from bot.config import SHIPPED_CORPUS
+
+    return QuestionGenerator(*engine_over(SHIPPED_CORPUS))
+
+
+@pytest.fixture(scope="module")
+def small_pool(small: QuestionGenerator) -> list:
+    return [q for doc in small.index.documents for q in small.generate(doc)]
+
+
+def test_a_compound_on_small_notes_is_offered_only_what_they_write_before_its_noun(small: QuestionGenerator,
+                                                                                    small_pool: list) -> None:
+    assert _distractors(small, _cloze(small, _EXPOSE, "IP")) == []  # no other acronym has an "address"
+    assert not any(q.answer == "IP" for q in small_pool)
+    assert len(_distractors(small, _cloze(small, _EXPOSE, "DNS"))) >= 3  # "the ____ name": anything has a name
+    assert any(q.answer == "DNS" and q.kind == "cloze" for q in small_pool)
+
+
+def test_small_notes_never_ask_an_acronym_whose_kind_they_do_not_tell(small: QuestionGenerator,
+                                                                     small_pool: list) -> None:
+    candidate = _cloze(small, "AWS manages the k8s nodes by itself.", "AWS")
+    assert _distractors(small, candidate) == []  # named once, never defined, in no compound: a provider among storages
+    assert not any(q.answer == "AWS" for q in small_pool)
+    assert any(q.answer == "PVC" for q in small_pool)  # an acronym the notes define is still asked
+
+
+def _defined(term: str, meaning: str, asked: str) -> _Candidate:
+    definition = Definition(term, meaning, f"{term} - {meaning}")
+    if asked == "meaning":
+        return _Candidate("definition", f"What is {term}?", meaning, "meaning", 1.0, definition.sentence, definition)
+    return _Candidate("definition", f"Which of these is described as \u201c{meaning}\u201d?", term, "name", 1.0,
+                      definition.sentence, definition)
+
+
+def test_a_definition_whose_term_shows_only_in_the_right_choice_is_refused(small: QuestionGenerator) -> None:
+    ebs = "Checks that AWS EBS volume limits can be satisfied for the node"
+    others = ["Checks that the node has free ports for the Pod", "Filters nodes by the Pod's node affinity",
+              "Checks that the Pod's volumes fit the zone"]
+    assert small._named_in_answer_only(_defined("EBSLimits", ebs, "meaning"), others)  # EBS, limits: the answer only
+    assert small._named_in_answer_only(_defined("EBSLimits", ebs, "name"), ["HostPorts", "PodTopologySpread", "TaintToleration"])
+    assert small._named_in_answer_only(_defined("NodePorts", others[0], "meaning"), [ebs, *others[1:]])  # "ports"
+    assert not small._named_in_answer_only(_defined("PVC", "K8s own way of managing storage", "meaning"), others)
+    # every choice echoes the term: nothing stands out
+    assert not small._named_in_answer_only(_defined("VolumeZone", others[2], "meaning"),
+                                           ["Checks volume limits", "Binds volumes", "Counts volumes per node"])
+
+
+def test_the_seed_notes_ask_no_definition_that_echoes_its_term(small_pool: list) -> None:
+    assert "What is canary deployment?" not in {q.prompt for q in small_pool}  # "Deploy on a small scale and see"
+    assert "What is PVC?" in {q.prompt for q in small_pool}
+
+
+def test_a_note_asks_at_most_one_release_version(tmp_path: Path) -> None:
+    (tmp_path / "features.md").write_text(
+        "# Features\n\n## Sidecars\n\nSidecar containers became stable in Kubernetes v1.33 after a long beta period for every node.\n\n"
+        "## Swap\n\nSwap support on Linux nodes graduated to beta in Kubernetes v1.28 for the kubelet on every node.\n\n"
+        "## Cgroups\n\nThe kubelet detects the cgroup driver automatically since Kubernetes v1.31 on every node.\n")
+    (tmp_path / "deprecation.md").write_text(
+        "# Deprecated APIs\n\n" + "".join(
+            f"## {kind}\n\nThe {group} API version of {kind} is no longer served as of {version} in any cluster.\n\n"
+            for kind, group, version in [("CronJob", "batch/v1beta1", "v1.25"),
+                                         ("EndpointSlice", "discovery.k8s.io/v1beta1", "v1.21"),
+                                         ("PodDisruptionBudget", "policy/v1beta1", "v1.29")]))
+    generator = QuestionGenerator(*engine_over(tmp_path))
+    asked = [(d.chunk.source, q.answer) for d in generator.index.documents for q in generator.generate(d)]
+    versions = [(source, answer) for source, answer in asked if answer.startswith("v1.")]
+    assert versions == [("features.md", "v1.28")]  # the first passage naming one; "since ____" (v1.31) is not asked
+
+
+def test_an_acronym_the_question_spells_out_is_no_blank() -> None:
+    from bot.core.quiz.generate import _spelt_out
+
+    prompt = "You can use Mirantis Container Runtime with Kubernetes using cri-dockerd, included with ____."
+    assert _spelt_out("MCR", prompt)
+    assert not _spelt_out("CNI", prompt)
+    assert _spelt_out("KMS", "To enable the feature, set --feature-gates=KMSv1=true to configure a(n) ____ v1 provider.")
+    assert not _spelt_out("IP", "Kube-proxy programs iptables or IPVS rules for the ____ of a Service.")
+    assert _spelt_out("OS", "The leading Open Source one is ____.") and not _spelt_out("IP", "It runs in particular ____.")
+
+
+def test_a_change_log_line_is_no_definition(small: QuestionGenerator) -> None:
+    assert small._definition(Definition("crio", "Support was added in v2.0.0", "crio - Support was added in v2.0.0")) == []
+    assert small._definition(Definition("hypervizor", "A virtualization of physical devices", "hypervizor is a virtualization"))
