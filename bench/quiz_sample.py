@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator  # noqa: E402
-from bot.core.quiz.pool import PoolParams, generate_for  # noqa: E402
+from bot.core.quiz.pool import PoolParams, _wording, generate_for  # noqa: E402
 from bot.core.search.analysis import Analyzer  # noqa: E402
 from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine  # noqa: E402
 from bot.core.search.notes import scan_notes  # noqa: E402
@@ -46,6 +46,9 @@ def main() -> None:
     started = time.perf_counter()
     generator = QuestionGenerator(engine, synonyms, params.generation)
     questions = generate_for(generator, documents)  # every passage, as the background fill does
+    wordings: set[tuple[str, str]] = set()
+    questions = [q for q in questions if not (_wording(q.prompt, q.answer) in wordings
+                                              or wordings.add(_wording(q.prompt, q.answer)))]  # as the pool stores them
     seconds = time.perf_counter() - started
     sample = random.Random(args.seed).sample(questions, min(args.n, len(questions)))
     for number, q in enumerate(sample, start=1):

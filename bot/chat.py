@@ -116,6 +116,8 @@ class Chat:
                                "The previous index is still answering.")
             return
         self.console.print(render_summary(summary))
+        pool = await self.app.filler.status()
+        self.console.print(escape(pool.sentence("being generated in the background")))
 
 
 async def run_chat(settings: Settings, console: Console | None = None) -> int:

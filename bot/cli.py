@@ -241,9 +241,8 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
 
         Console().print(render_summary(summary))
         if status.passages:
-            print(status.line() + ("" if status.complete else
-                                   "; the rest is generated in the background by the running bot "
-                                   "(or now: python -m bot quiz --fill)"))
+            print(status.sentence("generated in the background by the running bot "
+                                  "(or now: python -m bot quiz --fill)"))
     if summary.notice:
         print(f"notesbot: warning: {summary.notice}", file=sys.stderr)
     return 0

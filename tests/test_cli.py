@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,12 @@ def test_chat_answers_from_stdin(env: dict[str, str]) -> None:
     done = run(env, "chat", stdin="what is a hypervisor\n/more\n/help\n/quit\n")
     assert done.returncode == 0, done.stderr
     assert "hypervizor" in done.stdout and "/reindex" in done.stdout
+
+
+def test_chat_reindex_reports_the_question_pool(env: dict[str, str]) -> None:
+    done = run(env, "chat", stdin="/reindex\n/quit\n")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"question pool: (\d+) of \1 passages visited, [1-9]\d* questions", done.stdout), done.stdout
 
 
 def test_no_command_without_token_opens_the_chat(env: dict[str, str]) -> None:

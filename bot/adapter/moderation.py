@@ -30,6 +30,8 @@ async def reindex(interaction: discord.Interaction) -> None:
     except ReindexInProgress:  # another member's reindex won the race
         return await reply_ephemeral(interaction, f"{BUSY} {rendering.last_indexed_line(await notes.last_reindex())}")
     embed = rendering.summary_embed(summary, await notes.last_reindex())
+    pool = await bot.app.filler.status()
+    embed.add_field(name="Quiz questions", value=pool.sentence("being generated in the background"), inline=False)
     await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

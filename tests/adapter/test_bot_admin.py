@@ -3,6 +3,7 @@ the background refresh that picks up another process's reindex."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -86,6 +87,7 @@ async def test_moderator_reindex_reports_the_summary_and_the_next_ask_sees_the_c
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Added"] == "volcano.md" and fields["Changed"] == "pods.md" and fields["Removed"] == "glacier.md"
     assert fields["Skipped"].startswith("broken.md: ")
+    assert re.fullmatch(r"question pool: (\d+) of \1 passages visited, \d+ questions", fields["Quiz questions"])
     assert body["allowed_mentions"] == {"parse": []}
     assert app.notes.version == version + 1
     last = await app.notes.last_reindex()

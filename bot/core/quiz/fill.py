@@ -71,6 +71,10 @@ class FillReport:
         return (f"question pool: {self.visited:,} of {self.passages:,} passages visited, "
                 f"{self.questions:,} questions")
 
+    def sentence(self, rest: str) -> str:
+        """The line, and while the pool is not complete, what happens to the rest (`rest`)."""
+        return self.line() if self.complete else f"{self.line()}; the rest is {rest}"
+
 
 Progress = Callable[[FillReport], None]
 

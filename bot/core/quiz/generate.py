@@ -23,10 +23,12 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import Stemmer
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
@@ -42,9 +44,11 @@ from bot.core.quiz.terms import (
     term_of,
     analyse_passage,
     english,
+    units as _units,
     normalise,
 )
 from bot.core.search.answering import SearchEngine
+from bot.core.search.analysis import english_stopwords
 from bot.core.search.documents import Document
 from bot.core.search.english_frequency import english_zipf
 from bot.core.search.synonyms import SynonymTable
@@ -54,6 +58,7 @@ SMALL_CORPUS = 50  # passages
 _COMPATIBLE = {(a, b) for group in (("capital", "lower"), ("joined", "lower"))
                for a in group for b in group}  # shapes a product name may take
 EVERYDAY_ZIPF = 3.0
+RARE_ZIPF = 2.5  # an English word rarer than this is vocabulary ("observability"), not everyday
 _SOFTWARE_WORDS = ("store storage runtime daemon server service node cluster container image registry database "
                    "engine driver plugin tool command cli api network proxy scheduler controller manager system "
                    "platform kernel disk file secret config version install deploy source code repository git "
@@ -63,6 +68,16 @@ _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}|<[^>]*>")
 _NOT_NOUN = ("ing", "ed", "ly", "ive", "al", "ous", "ful", "able", "ible", "ic")
 _FIRST_WORD = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+)?([A-Z][a-z]+)\b")
 MAX_CHOICE_WORDS = 16
+_NOUN_ENDINGS = ("ity", "tion", "sion", "ment", "ness", "ance", "ence", "ism")
+USAGE_PASSAGES = 40  # passages read to learn how the notes use a term
+MIN_USAGE_SIMILARITY = 0.06  # a distractor used less like the answer than this is of another kind
+MIN_FRAME_PASSAGES = 5  # a slot's word in fewer passages says little about what fits it
+NEIGHBOUR_PASSAGES = 12  # passages naming the answer whose terms may be distractors
+STATED_WINDOW = 12
+TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
+GENERIC_HEAD_ZIPF = 5.5  # a noun this common ("name", "way") follows any term: no compound telling a kind
+_DETERMINERS = frozenset("the a an their its your our his her own my each every any this that".split())
+_REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class _Candidate:
     salience: float
     sentence: str
     definition: Definition | None = None
+    slot: tuple[str, str] = ("", "")  # the words just before and after the blank, lower case
 
 
 class QuestionGenerator:
@@ -100,6 +116,14 @@ class QuestionGenerator:
         self.params = params or GenerationParams()
         self._passages: dict[str, PassageTerms] = {}
         self._tokens: dict[int, list[Term]] = {}
+        self._words: dict[int, list[str]] = {}
+        self._usage: dict[str, Counter[str]] = {}
+        self._weights: dict[str, float] = {}
+        self._writing: dict[str, tuple[int, int, int]] = {}
+        self._keyed: dict[int, dict[str, Term]] = {}
+        self._defined_terms: set[str] | None = None
+        self._note_positions: dict[str, list[int]] | None = None
+        self._versioned: dict[int, bool] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -119,9 +143,13 @@ class QuestionGenerator:
         questions: list[Question] = []
         asked: dict[tuple[str, str], int] = {}  # questions kept per sentence (and defined term)
         checks = 0
+        versions = 0 if self._first_with_versions(doc) else 1  # a release version: once per note
         for candidate in candidates:
             if len(questions) >= self.params.max_per_passage or checks >= self.params.max_checks_per_passage:
                 break
+            version = _is_version(candidate)
+            if version and versions >= 1:
+                continue
             key = (candidate.sentence, candidate.definition.term if candidate.definition else "")
             if asked.get(key, 0) >= self.params.per_sentence:
                 continue  # a sentence at most twice: two terms blanked, or a definition asked both ways
@@ -130,7 +158,32 @@ class QuestionGenerator:
             if question is not None:
                 questions.append(question)
                 asked[key] = asked.get(key, 0) + 1
+                versions += version
         return questions
+
+    def _first_with_versions(self, doc: Document) -> bool:
+        """No earlier passage of the note names a release version in a sentence: only the first
+        such passage of a note may ask one ("no longer served as of ____" twenty times in the
+        deprecation guide would make the quiz a list of release numbers). Decided from the note's
+        text alone, so every process filling the pool keeps the same questions."""
+        if self._note_positions is None:
+            self._note_positions = {}
+            for position, other in enumerate(self.index.documents):
+                self._note_positions.setdefault(other.chunk.source, []).append(position)
+        mine = self._position.get(doc.chunk.chunk_id)
+        for position in self._note_positions.get(doc.chunk.source, []):
+            if mine is None or position >= mine:
+                break
+            if self._names_a_version(position):
+                return False
+        return True
+
+    def _names_a_version(self, position: int) -> bool:
+        found = self._versioned.get(position)
+        if found is None:
+            sentences = self.passage_terms(self.index.documents[position]).sentences
+            found = self._versioned[position] = any(t.shape == "version" for s in sentences for t, _ in s.terms)
+        return found
 
     # candidates ---------------------------------------------------------------------------
 
@@ -170,7 +223,8 @@ class QuestionGenerator:
             before = sentence.text[:start]
             before = re.sub(r"\b([Aa])n?\s+$", lambda m: f"{m.group(1)}(n) ", before)  # "an ____" gives it away
             prompt = _sentence_case(before + BLANK + sentence.text[end:])
-            candidates.append(_Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text))
+            candidates.append(_Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text,
+                                         slot=_slot(sentence.text, (start, end))))
         return candidates
 
     def _definition(self, definition: Definition) -> list[_Candidate]:
@@ -182,12 +236,14 @@ class QuestionGenerator:
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
             return []
+        if _RELEASE.search(meaning):
+            return []  # "containerd - Support was added in v2.0.0": a change log, not what X is
         what_is = f"What is {_article(definition.term, meaning)}{definition.term}?"
         if len(words) == 1:
             term = term_of(words[0], False, False)
-            if term is None or term.kind == "word":
-                return []
-            salience = self.salience(term)
+            if term is None or term.kind == "word" and english(term.text) >= RARE_ZIPF:
+                return []  # a rare word defined ("observability: app health ...") is a concept worth asking
+            salience = self.salience(term if term.kind != "word" else Term(term.text, "name", term.key))
             if salience < self.params.min_salience:
                 return []
             ask_what = _Candidate("definition", what_is, meaning, "meaning", salience + 0.19, definition.sentence,
@@ -246,6 +302,8 @@ class QuestionGenerator:
             return None
         if _everyday_typo(candidate.answer.lower()):
             return None  # "Althought": a typo of an everyday word, not a term worth asking
+        if _spelt_out(candidate.answer, candidate.prompt):
+            return None  # "Mirantis Container Runtime ... included with ____" (MCR): the question spells it
         if self._visible(candidate.answer, candidate.prompt) and not (
                 _spells(candidate.definition, candidate.answer) and candidate.answer_kind == "meaning"):
             return None  # (what an acronym stands for is a synonym of it, and is what is asked)
@@ -261,6 +319,8 @@ class QuestionGenerator:
         else:
             distractors = self._term_distractors(candidate, related)
         if len(distractors) < CHOICES - 1:
+            return None
+        if candidate.definition is not None and self._named_in_answer_only(candidate, distractors[: CHOICES - 1]):
             return None
         qid = question_id_for(candidate.kind, candidate.prompt, candidate.answer, doc.chunk.chunk_id)
         rng = random.Random(f"{self.params.seed}:{qid}")
@@ -285,53 +345,293 @@ class QuestionGenerator:
         pool: list[tuple[float, str]] = []
         prompt_stems = self._stems(candidate.prompt)
         answer_stems = self._stems(answer.text)
-        for rank, doc in enumerate(related):
-            if len(pool) >= 3 * CHOICES:
+        answer_usage = self.usage(answer.text)
+        answer_plural = self._plural(answer)
+        large = len(self.index.documents) > SMALL_CORPUS  # few notes say too little of how a term is used
+        frame = [f for f in _frame(candidate.slot) if large and len(self._passages_with(f[3:])) >= MIN_FRAME_PASSAGES]
+        sources = [(rank, doc, self._doc_terms(doc)) for rank, doc in enumerate(related)]
+        sources += [(len(related), None, self._slot_fillers(frame))] if frame else []
+        # then terms of other passages that name the answer: the same topic, named beside it
+        sources += [(len(related) + 1, self.index.documents[p], self._doc_terms(self.index.documents[p]))
+                    for p in (self._passages_with(answer.text)[:NEIGHBOUR_PASSAGES] if large else [])]
+        head = _compound_head(candidate) if not large else None
+        if not large and answer.kind == "acronym" and candidate.kind == "cloze" and not candidate.slot[0] \
+                and normalise(answer.text) not in self._defined():
+            # "____ manages the k8s nodes": the acronym opens the sentence, and few notes that never
+            # say what it is (AWS: a provider) cannot pick others of its kind (PVC, GPFS are storage)
+            return []
+        kept = 0
+        for rank, doc, terms in sources:
+            if kept >= 3 * CHOICES:
                 break  # enough from the closest passages
-            for term in self._doc_terms(doc):
+            for term in terms:
                 if term.kind != answer.kind or term.plural != answer.plural:
                     continue
                 key = normalise(term.text).rstrip("s")  # "Deployment" and "Deployments" are one choice
                 if not key or key in seen or not _similar_length(term.text, answer.text):
                     continue
+                if large and self._plural(term) != answer_plural:
+                    continue  # "ReplicaSets" among singulars stands out
                 seen.add(key)
-                stems = self._stems(term.text)
-                if self._same_stems(stems, answer_stems) or self._visible_stems(stems, prompt_stems):
+                if not self._plausible(term, answer, doc, candidate, answer_stems, prompt_stems):
                     continue
-                salience = self.salience(term)
-                if term.kind == "word" and salience <= 0.0:
-                    continue
-                if term.shape == "capital" and english(term.text) >= EVERYDAY_ZIPF:
-                    continue  # "Install", "Defines": an everyday word with a capital is no name
-                if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
-                    continue  # a misspelt word ("Althought") among the choices stands out
-                df = self._df(term)
-                if df > self._max_df or self._synonym_too_common(stems):
-                    continue  # what the notes are about ("Kubernetes", or "kubernets" where they say "k8s") is no plausible wrong answer
-                if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
-                    continue  # in a large corpus, a term is named more than twice; a one-off ("FeatureName") or a path is no key term
-                if term.shape == "lower" and self._count(term) < 2 and (
-                        answer.shape != "lower" or not self._technical_context(term, doc)):
-                    continue  # a lower-case word seen once ("kumbaya") is no plausible product
-                if term.shape != answer.shape and (term.shape, answer.shape) not in _COMPATIBLE:
-                    continue  # a web address among names, a field among kinds: the odd one out stands out
-                if key in normalise(answer.text) or normalise(answer.text).rstrip("s") in key:
-                    continue  # "HTTPRoute" for "Routes": a kind of the answer may be right too
-                if term.shape == "lower" and term.key.endswith(("ed", "ing", "es")):
-                    continue  # "enumerates": prose, not a name
-                if set(_parts(term.text)) & set(_parts(answer.text)):
-                    continue  # "multipoint-scheduler" for "kube-scheduler": shares half the answer
-                if candidate.kind == "definition" and self._described_alike(term, candidate.prompt, doc):
-                    continue  # "VMWare" for "a virtualization of physical devices": the notes call it a virtualization engine
+                usage = self.usage(term.text)
+                fits = sum(1 for f in frame if usage[f])
+                similarity = _similarity(answer_usage, usage, self._weight)
+                if large and (frame and not fits or not self._used_alike(answer_usage, usage)):
+                    continue  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
+                if large and term.shape == "joined" and self._flag(term) != self._flag(answer):
+                    continue  # "max-requests-inflight" (a flag) among components
+                if large and term.shape in ("Camel", "capital") and self._countable(term) != self._countable(answer):
+                    continue  # "OrderedReady" (a value) among "StatefulSet", "DaemonSet" (kinds, "StatefulSets")  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
+                if head and not self.usage(term.text)["R1:" + head]:
+                    continue  # "their own ____ address": only what the notes write before "address" fits
+                if candidate.kind == "cloze" and self._stated_alike(term, candidate, related):
+                    continue  # the notes say the same of it: a second right answer
+                kept += 1
                 shape = 0 if term.shape == answer.shape else 10
-                # close passages first; among them, the better known terms: those a learner meets
-                pool.append((shape + rank - math.log1p(df), term.text))
+                # close passages first; among them, the terms used most like the answer, and the better known
+                pool.append((shape + 0.1 * rank - 20 * similarity - fits - 0.2 * math.log1p(self._df(term)), term.text))
         return self._pick(pool, candidate)
+
+    def _defined(self) -> set[str]:
+        """The terms the notes define ("PVC is ...", "OCI open container initiative"), normalised."""
+        if self._defined_terms is None:
+            self._defined_terms = {normalise(d.term) for doc in self.index.documents
+                                   for d in self.passage_terms(doc).definitions}
+        return self._defined_terms
+
+    def _named_in_answer_only(self, candidate: _Candidate, distractors: Sequence[str]) -> bool:
+        """A part of the defined term shows in the right pairing only: "What is EBSLimits?" with
+        "Checks that AWS EBS volume limits ..." among descriptions that name neither EBS nor limits
+        (or "Which of these is ...?" where only the answer's name echoes the description)."""
+        definition = candidate.definition
+        assert definition is not None
+        parts = {stem for word in _words_of(definition.term) for stem in self._stems(word)
+                 if len(stem) >= 3 and word.lower() not in english_stopwords()}
+        if candidate.answer_kind == "meaning":  # "What is X?": the choices are descriptions
+            echoes = lambda choice: bool(parts & set(self._stems(choice)))  # noqa: E731
+        else:  # "Which of these is Y?": the choices are names, Y is the description
+            described = set(self._stems(definition.meaning))
+            echoes = lambda choice: bool(described & {  # noqa: E731
+                stem for word in _words_of(choice) for stem in self._stems(word) if len(stem) >= 3})
+        return echoes(candidate.answer) and not all(echoes(d) for d in distractors)
+
+    def _plausible(self, term: Term, answer: Term, doc: Document | None, candidate: _Candidate,
+                   answer_stems: tuple[str, ...], prompt_stems: tuple[str, ...]) -> bool:
+        """A term of the answer's shape that the notes treat as a key term, neither the answer
+        nor a part of it, and not shown in the question."""
+        stems = self._stems(term.text)
+        if self._same_stems(stems, answer_stems) or self._visible_stems(stems, prompt_stems):
+            return False
+        if term.kind == "word" and self.salience(term) <= 0.0:
+            return False
+        if answer.kind == "word" and answer.key.endswith(_NOUN_ENDINGS) and not term.key.endswith(_NOUN_ENDINGS):
+            return False  # "distribute" (a verb) among "observability", "virtualization", "deployment"
+        if term.shape == "capital" and english(term.text) >= EVERYDAY_ZIPF:
+            return False  # "Install", "Defines": an everyday word with a capital is no name
+        if term.shape == "capital" and len(self.index.documents) > SMALL_CORPUS and self._capitalised_word(term):
+            return False  # "Kubeadm" beside "kubelet": the same word twice, or an odd one out
+        if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
+            return False  # a misspelt word ("Althought") among the choices stands out
+        df = self._df(term)
+        if df > self._max_df or self._synonym_too_common(stems):
+            return False  # what the notes are about ("Kubernetes", or "kubernets" where they say "k8s") is no plausible wrong answer
+        if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
+            return False  # in a large corpus, a term is named more than twice; a one-off ("FeatureName") or a path is no key term
+        if term.shape == "lower" and self._count(term) < 2 and (
+                answer.shape != "lower" or doc is None or not self._technical_context(term, doc)):
+            return False  # a lower-case word seen once ("kumbaya") is no plausible product
+        if term.shape != answer.shape and (term.shape, answer.shape) not in _COMPATIBLE:
+            return False  # a web address among names, a field among kinds: the odd one out stands out
+        key = normalise(term.text).rstrip("s")
+        if key in normalise(answer.text) or normalise(answer.text).rstrip("s") in key:
+            return False  # "HTTPRoute" for "Routes": a kind of the answer may be right too
+        if term.shape == "lower" and term.key.endswith(("ed", "ing", "es", "ly")):
+            return False  # "enumerates", "deterministically": prose, not a name
+        if set(_parts(term.text)) & set(_parts(answer.text)):
+            return False  # "multipoint-scheduler" for "kube-scheduler": shares half the answer
+        if candidate.kind == "definition" and doc is not None and self._described_alike(term, candidate.prompt, doc):
+            return False  # "VMWare" for "a virtualization of physical devices": the notes call it a virtualization engine
+        return True
+
+    # how the notes use a term: its slot ---------------------------------------------------
+
+    def _chunk_words(self, position: int) -> list[str]:
+        words = self._words.get(position)
+        if words is None:
+            # prose only: in code and tables every token stands beside every other ("kubeadm init --rootfs")
+            prose = " ".join(_units(self.index.documents[position].chunk.text))
+            text = _SHORTCODE.sub(" ", _LINK_TARGET.sub("", prose))
+            words = self._words[position] = [w.rstrip(".").lower() for w in TOKEN.findall(text)]
+        return words
+
+    def _passages_with(self, text: str) -> list[int]:
+        """Positions of up to USAGE_PASSAGES passages with the word, spread over the notes."""
+        words = self.analyzer.words(text)
+        term_id = self.index.term(self.analyzer.stem(words[0])) if words else None
+        if term_id is None:
+            return []
+        positions = self.index.chunks_with(term_id)
+        step = max(1, len(positions) // USAGE_PASSAGES)
+        return positions[::step][:USAGE_PASSAGES].tolist()
+
+    def usage(self, text: str) -> Counter[str]:
+        """The words up to two before ("L1:the") and after ("R1:address") the term where the
+        notes use it: terms used alike are of one fine-grained kind (components are "the
+        kubelet", "the apiserver"; formats "yaml file"; an IP has an "address")."""
+        key = text.lower()
+        found = self._usage.get(key)
+        if found is None:
+            found = Counter()
+            for position in self._passages_with(text):
+                words = self._chunk_words(position)
+                for i, word in enumerate(words):
+                    if word != key:
+                        continue
+                    for distance in (1, 2):
+                        if i >= distance:
+                            found[f"L{distance}:{words[i - distance]}"] += 1
+                        if i + distance < len(words):
+                            found[f"R{distance}:{words[i + distance]}"] += 1
+            self._usage[key] = found
+        return found
+
+    def _slot_fillers(self, frame: Sequence[str]) -> list[Term]:
+        """Terms the notes put in the blank's slot ("MAC" before "address")."""
+        found: dict[str, Term] = {}
+        for feature in frame:
+            side, word = feature[0], feature.split(":", 1)[1]
+            for position in self._passages_with(word):
+                words = self._chunk_words(position)
+                for i, other in enumerate(words):
+                    if other != word:
+                        continue
+                    j = i - 1 if side == "R" else i + 1
+                    if 0 <= j < len(words) and words[j] not in found:
+                        term = self._term_as_written(words[j], position)
+                        if term is not None:
+                            found[words[j]] = term
+        return sorted(found.values(), key=lambda t: t.text)
+
+    def _term_as_written(self, lower: str, position: int) -> Term | None:
+        keyed = self._keyed.get(position)
+        if keyed is None:
+            keyed = self._keyed[position] = {}
+            for term in self._doc_terms(self.index.documents[position]):
+                keyed.setdefault(term.key, term)  # the first as written, as the passage's terms are sorted
+        return keyed.get(lower)
+
+    def _stated_alike(self, term: Term, candidate: _Candidate, related: Sequence[Document]) -> bool:
+        """Another passage says of the term what the question says of the answer: near the term,
+        two of the question's less common words ("kube-proxy ... iptables rules" for "The ____
+        configures iptables rules to handle masquerading"). Read: the passages the question's
+        search found, and those naming both the term and one of the question's rarest words."""
+        words = self._telling_words(candidate)
+        if not words:
+            return False
+        needed = min(2, len(words))
+        key = term.text.lower()
+        positions = {p for p in (self._position.get(d.chunk.chunk_id) for d in related) if p is not None}
+        positions.update(self._passages_with_both(term.text, words))
+        for position in positions:
+            tokens = self._chunk_words(position)
+            for i, word in enumerate(tokens):
+                if word == key and len(words & set(tokens[max(0, i - STATED_WINDOW): i + STATED_WINDOW + 1])) >= needed:
+                    return True
+        return False
+
+    def _telling_words(self, candidate: _Candidate) -> set[str]:
+        """The question's three rarest words in the notes (not the answer, not stop words)."""
+        words = {w for w in (x.lower() for x in TOKEN.findall(candidate.prompt))
+                 if w not in english_stopwords() and w.isalpha() and english(w) < 5.0 and w != candidate.answer.lower()}
+        ranked = sorted(words, key=lambda w: (-self._weight("W:" + w), w))
+        return set(ranked[:TELLING_WORDS])
+
+    def _passages_with_both(self, text: str, words: set[str]) -> list[int]:
+        """Up to USAGE_PASSAGES passages naming the term and one of `words`."""
+        ids = [self._term_id(w) for w in words]
+        rare = [i for i in ids if i is not None]
+        own = self._term_id(text)
+        if own is None or not rare:
+            return []
+        mine = self.index.chunks_with(own)
+        found: list[int] = []
+        for other in rare:
+            found.extend(np.intersect1d(mine, self.index.chunks_with(other), assume_unique=True)[:USAGE_PASSAGES].tolist())
+        return found
+
+    def _term_id(self, text: str) -> int | None:
+        words = self.analyzer.words(text)
+        return self.index.term(self.analyzer.stem(words[0])) if words else None
+
+    def _weight(self, feature: str) -> float:
+        """How telling a neighbour is: its IDF in the notes ("the", "kubernetes" little)."""
+        found = self._weights.get(feature)
+        if found is None:
+            word = feature.split(":", 1)[1]
+            term_id = None if word in english_stopwords() else self.index.term(self.analyzer.stem(word))
+            found = self._weights[feature] = max(0.1, float(self.index.idf[term_id]) / self._max_idf) \
+                if term_id is not None else 0.1
+        return found
+
+    def _used_alike(self, a: Counter[str], b: Counter[str]) -> bool:
+        """Used alike: similar neighbours overall, and at least one telling neighbour in common
+        (not only "the", "of" or a version: "HPA v2" and "KMS v2" are no kin)."""
+        if _similarity(a, b, self._weight) < MIN_USAGE_SIMILARITY:
+            return False
+        return any((word := k.split(":", 1)[1]).isalpha() and word not in english_stopwords() for k in a.keys() & b.keys())
+
+    def _countable(self, term: Term) -> bool:
+        """The notes use the term in the plural more than once ("StatefulSets"): a kind of
+        thing, not a value ("OrderedReady") nor a product ("ZooKeeper")."""
+        return max(_occurrences(self.usage(term.text + "s")), _occurrences(self.usage(term.text + "es"))) >= 2
+
+    def _capitalised_word(self, term: Term) -> bool:
+        """A lower-case name written with a capital where a sentence starts ("Kubeadm")."""
+        if not term.text[:1].isupper() or not term.text[1:].islower():
+            return False
+        lower, capital, _ = self._written(term)
+        return lower > capital
+
+    def _flag(self, term: Term) -> bool:
+        """Mostly written as a command-line flag ("--max-requests-inflight"): a flag among
+        components ("kube-apiserver") stands out."""
+        lower, capital, flag = self._written(term)
+        return flag * 2 > lower + capital
+
+    def _written(self, term: Term) -> tuple[int, int, int]:
+        """How the passages with the term write it: lower case, with a capital, after "--"."""
+        found = self._writing.get(term.key)
+        if found is None:
+            lower = capital = flag = 0
+            pattern = re.compile(rf"(?<![\w-])(--)?{re.escape(term.key)}(?![\w-])", re.IGNORECASE)
+            for position in self._passages_with(term.text):
+                for match in pattern.finditer(self.index.documents[position].chunk.text):
+                    if match.group(1):
+                        flag += 1
+                    elif match.group(0)[0].isupper():
+                        capital += 1
+                    else:
+                        lower += 1
+            found = self._writing[term.key] = (lower, capital, flag)
+        return found
+
+    def _plural(self, term: Term) -> bool:
+        """A name in the plural ("ReplicaSets", "IPs") when the notes also use it singular."""
+        text = term.text
+        if term.kind == "word" or len(text) < 4 or not text.endswith("s") or text.endswith("ss"):
+            return False
+        if term.kind == "acronym":
+            return text[-2].isupper()
+        return bool(self.usage(text[:-1]))
 
     def _meaning_distractors(self, candidate: _Candidate, related: Sequence[Document]) -> list[str]:
         seen = {normalise(candidate.answer)}
         pool: list[tuple[float, str]] = []
         subject = candidate.definition.term if candidate.definition else ""
+        large = len(self.index.documents) > SMALL_CORPUS
+        subject_usage = self.usage(subject) if large else Counter()
         for rank, doc in enumerate(related):
             for definition in self.passage_terms(doc).definitions:
                 key = normalise(definition.meaning)
@@ -345,6 +645,10 @@ class QuestionGenerator:
                 ratio = len(definition.meaning) / max(len(candidate.answer), 1)
                 if not 0.4 <= ratio <= 2.5:
                     continue
+                if _REFERRING.match(definition.meaning) and not _REFERRING.match(candidate.answer):
+                    continue  # "This exporter reports ...": a sentence about something else, not a description
+                if large and not self._used_alike(subject_usage, self.usage(definition.term)):
+                    continue  # "Will be replaced during a merge" (a patch strategy) for a restart policy
                 pool.append((rank + abs(1 - ratio), definition.meaning))
         return self._pick(pool, candidate)
 
@@ -560,3 +864,71 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     if swapped != word and swapped not in [c for *_, c in found]:
         found.append((0, 0.0, swapped))  # the commonest misspelling in the notes: z for s
     return tuple(c for *_, c in sorted(found)[:2])
+
+
+_RELEASE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?![\w.])")
+
+
+def _spelt_out(answer: str, prompt: str) -> bool:
+    """The question shows the acronym inside an identifier ("KMSv1") or has words whose initials
+    are the acronym ("Mirantis Container Runtime" for MCR); two-letter acronyms only from capitalised words ("Open Source", not "in particular")."""
+    if not (answer.isupper() and answer.isalpha() and 2 <= len(answer) <= 6):
+        return False
+    if re.search(rf"(?<![A-Z]){answer}(?![A-Z])", prompt):
+        return True  # inside a longer identifier: "--feature-gates=KMSv1=true" for KMS
+    words = re.findall(r"[A-Za-z][\w'-]*", prompt)
+    if len(answer) == 2:
+        words = [w if w[0].isupper() else "_" for w in words]
+    initials = "".join(w[0].upper() if w != "_" else "_" for w in words)
+    return answer.upper() in initials
+
+
+def _is_version(candidate: _Candidate) -> bool:
+    return candidate.answer_kind == "name" and bool(re.fullmatch(r"v?\d+(?:\.\d+)+", candidate.answer))
+
+
+def _words_of(term: str) -> list[str]:
+    """The words of a name, CamelCase and compounds split ("EBSLimits" → EBS, Limits)."""
+    return re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", term)
+
+
+def _compound_head(candidate: _Candidate) -> str | None:
+    """The noun a blank modifies ("their own ____ address" → "address"; None when the blank
+    is in no compound): it stands between a determiner and a word, so the answer is a kind of that
+    thing. A noun said of anything ("the ____ name", "way", "time") is a compound that tells no
+    kind: "" then."""
+    before, after = candidate.slot
+    if candidate.kind != "cloze" or before not in _DETERMINERS or not after.isalpha() or after in english_stopwords():
+        return None
+    if after.endswith(("ed", "ing")) or after.endswith("s") and not after.endswith("ss"):
+        return None  # "the ____ talks to the runtime": a verb (or a plural) after the blank, no compound
+    return "" if english(after) >= GENERIC_HEAD_ZIPF else after
+
+
+def _slot(text: str, span: tuple[int, int]) -> tuple[str, str]:
+    """The words just before and after a span, lower case ("" at an edge or beside punctuation)."""
+    before = re.search(r"([A-Za-z0-9][\w.+/-]*)\s+$", text[: span[0]])
+    after = re.match(r"\s+([A-Za-z0-9][\w+/-]*)", text[span[1]:])
+    return (before.group(1).rstrip(".").lower() if before else "", after.group(1).lower() if after else "")
+
+
+def _frame(slot: tuple[str, str]) -> list[str]:
+    """The slot's telling words as usage features: not stop words ("____ address" → "R:address")."""
+    before, after = slot
+    return [f"{side}1:{word}" for side, word in (("L", before), ("R", after))
+            if len(word) >= 2 and word.isalpha() and word not in english_stopwords()]
+
+
+def _occurrences(usage: Counter[str]) -> int:
+    return sum(v for k, v in usage.items() if k.startswith("R1:")) or sum(v for k, v in usage.items() if k.startswith("L1:"))
+
+
+def _similarity(a: Counter[str], b: Counter[str], weight: Callable[[str], float]) -> float:
+    """Cosine of two usages: counts damped (one frequent neighbour does not decide), and each
+    neighbour weighed by `weight` (a word in every passage says little, "address" much)."""
+    if not a or not b:
+        return 0.0
+    shared = sum(math.log1p(a[k]) * math.log1p(b[k]) * weight(k) ** 2 for k in a.keys() & b.keys())
+    norm = math.sqrt(sum((math.log1p(v) * weight(k)) ** 2 for k, v in a.items())
+                     * sum((math.log1p(v) * weight(k)) ** 2 for k, v in b.items()))
+    return shared / norm if norm else 0.0

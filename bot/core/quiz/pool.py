@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator
 from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
 from bot.core.quiz.questions import Question
+from bot.core.quiz.terms import normalise
 from bot.core.search.documents import Document
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import ReindexChange
@@ -175,15 +176,40 @@ async def _set_retired(connection, ids: Sequence[str], now: datetime) -> None:
 
 async def insert_questions(connection: AsyncConnection, questions: Sequence[Question], now: datetime) -> int:
     """Insert new questions; an id already stored (the same question twice, or one another process
-    inserted meanwhile) is skipped. Returns how many were new when checked."""
+    inserted meanwhile) is skipped, and so is a question whose text and answer (normalised) are an
+    active question's: the docs repeat sentences, and a member must not meet one question under two
+    ids. Returns how many were new when checked."""
     unique = list({q.id: q for q in questions}.values())
     existing: set[str] = set()
     for batch in _batches([q.id for q in unique]):
         existing |= set((await connection.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.id.in_(batch)))).scalars())
-    rows = [_row(q, now) for q in unique if q.id not in existing]
+    asked = await _asked(connection, {q.answer for q in unique})
+    rows = []
+    for question in unique:
+        key = _wording(question.prompt, question.answer)
+        if question.id in existing or key in asked:
+            continue
+        asked.add(key)  # the first of two passages saying the same thing keeps the question
+        rows.append(_row(question, now))
     for batch in _batches(rows):
         await connection.execute(_insert_ignoring(connection, QUESTIONS), list(batch))
     return len(rows)
+
+
+def _wording(prompt: str, answer: str) -> tuple[str, str]:
+    """What a member reads: the same question whatever its passage, case or punctuation."""
+    return normalise(prompt), normalise(answer)
+
+
+async def _asked(connection: AsyncConnection, answers: set[str]) -> set[tuple[str, str]]:
+    """The wordings of the active questions with one of these answers (callers hold the reindex
+    lock, so no other process inserts meanwhile)."""
+    found: set[tuple[str, str]] = set()
+    for batch in _batches(sorted(answers)):
+        rows = await connection.execute(select(QUESTIONS.c.prompt, QUESTIONS.c.answer).where(
+            QUESTIONS.c.answer.in_(batch), QUESTIONS.c.retired_at.is_(None)))
+        found |= {_wording(row.prompt, row.answer) for row in rows}
+    return found
 
 
 def _insert_ignoring(connection: AsyncConnection, table: Table) -> Any:

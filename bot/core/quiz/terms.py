@@ -20,6 +20,7 @@ be cached by chunk id.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,7 +34,8 @@ TermKind = Literal["number", "acronym", "name", "word"]
 MIN_SENTENCE_WORDS = 6
 MAX_SENTENCE_WORDS = 32
 MAX_SENTENCE_CHARS = 300
-COMMON_ENGLISH_ZIPF = 4.2  # an everyday word ("people", "running") is never a name by its capital
+COMMON_ENGLISH_ZIPF = 4.2
+EVERYDAY_SUBJECT_ZIPF = 2.8  # "The annotation may ...": a subject this common was introduced before  # an everyday word ("people", "running") is never a name by its capital
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+|^-(?=[a-z]{3,}\s)")  # "-storage orchestration - ..." too
@@ -46,19 +48,35 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?
 _CODE = re.compile(r"`([^`]+)`")
 _COMMENT = re.compile(r"<!--.*?-->")
 _SENTENCE_SPLIT = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])")
-_DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former|instead)\b", re.IGNORECASE)
+_DANGLING = re.compile(r"\b(?:one|it|them|this|that|these|those)(?:[,.;]|\s*$)|\bthat \w+(?:[.,;]|\s*$)|\b(?:this|these|those|such|above|aforementioned|previous|latter|former|instead)\b", re.IGNORECASE)
 _ADJECTIVE_PARTS = frozenset("based like level scoped wide aware specific only enabled compatible side free "
                              "native ready safe friendly style time".split())
 _SUBJECT_PRONOUN = re.compile(r"\b(?:it|they|he|she|its|their)\b", re.IGNORECASE)  # "If it is empty, ...": what is?
-_CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our".split())
-META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b", re.IGNORECASE)
+_CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our "
+                         "underlying following below above".split())
+# a definite reference to something the sentence does not name: "the given phase", "the other",
+# "one of which", "the example", "If omitted, ..." (which field?)
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the (?:other|following|example|same one)|one of which|of which|in the example|as follows)\b"
+    r"|^(?:of|whose|whom|than)\b|^(?:if|when) (?:omitted|unset|empty|not (?:set|specified|provided)|set|specified|present|absent)\b",
+    re.IGNORECASE)
+_THE_GIVEN = re.compile(r"\bthe (?:given|said|corresponding|respective|specified|selected|relevant|aforesaid) (\w+)", re.IGNORECASE)
+_THEN = re.compile(r"\bthen\b", re.IGNORECASE)
+_CONDITION = re.compile(r"\b(?:if|when|once|after|before|until|first)\b", re.IGNORECASE)
+_LEADING_ADVERBIAL = re.compile(r"^(?:by default|optionally|currently|alternatively|by design|in general|usually|typically),\s+"
+                                r"(?:(?:only|also|now|then)\s+)?", re.IGNORECASE)
+META = re.compile(r"\b(?:my|our|these) (?:\w+ )?(?:notes|docs|documentation)\b|\bthis (?:lesson|page|document|section|guide|tutorial)\b"
+                  r"|\bfollow (?:the )?(?:[\w-]+ ){0,3}(?:guide|tutorial|instructions)\b"
+                  r"|\bplease (?:check|see|refer|read)\b|\bin the documentation\b", re.IGNORECASE)
+_BACK_CLAUSE = re.compile(r"(?:if|when|once|unless|since|after|before|while|as long as)\s+(?:that|those|this|these)\s+[a-z]",
+                          re.IGNORECASE)
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _UNSAFE = re.compile(r"[<>{}\[\]|\\]|https?:|www\.|\]\(|^\W")
 _PRONOUN_START = frozenset(
     "it its it's they them their this that these those he she also but and or so then thus hence "
     "such both which however instead otherwise similarly additionally furthermore likewise here "
     "there's see e.g. i.e. for example note nor yet alternatively moreover afterwards finally next "
-    "now still again as bc because cause".split()
+    "now still again as bc because cause another other either neither".split()
 )
 
 Span = tuple[int, int]
@@ -80,7 +98,7 @@ class Term:
         if re.fullmatch(r"v?\d+(?:\.\d+)+", self.text):
             return "version"  # "v1.35" among versions, never beside "pod.spec"
         if "." in self.text:
-            return "dotted"
+            return "slashed" if "/" in self.text else "dotted"  # an API group version or signer, not a field path
         if re.search(r"[a-z][A-Z]", self.text) and self.text.isalnum():
             return "Camel" if self.text[0].isupper() else "camel"  # PriorityClass, stringData
         if "-" in self.text or "_" in self.text or "/" in self.text:
@@ -135,7 +153,7 @@ def analyse_passage(text: str) -> PassageTerms:
     sentences: list[Sentence] = []
     definitions: list[Definition] = []
     previous = ""
-    for unit in _units(text):
+    for unit in units(text):
         if unit.startswith(": ") and previous:  # a definition list: "term" then ": meaning"
             meaning = clean_inline(unit[2:])
             if meaning is not None:
@@ -162,6 +180,8 @@ def clean_inline(text: str) -> str | None:
     """Markdown inline markup flattened for display; None when markup is left that we cannot
     show whole (HTML, a shortcode, a link or code span cut in half)."""
     text = _COMMENT.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)  # "&quot;/&quot;" is shown as the notes mean it
     text = _TOOLTIP.sub(r"\1", text)
     text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _CODE.sub(r"\1", text)
@@ -183,17 +203,24 @@ def standalone(sentence: str) -> bool:
     if sentence.rstrip().endswith((":", ",", ";", "-")) or "?" in sentence or ":" in sentence or META.search(sentence):
         return False
     last = words[-1].lower().strip(".!\"')")
-    if last in _CUT_ENDINGS:
+    if last in _CUT_ENDINGS or last in _AUXILIARIES:
         return False  # "... can be invoked individually with the.": cut where code followed
     if _DANGLING.search(sentence) or _SUBJECT_PRONOUN.search(" ".join(words[:4])):
         return False  # "You have to have one, usually GitHub": one what? (the sentence before says)
+    if sentence.count("(") != sentence.count(")") or sentence.count('"') % 2:
+        return False  # "glibc) has a limit": a parenthesis cut by the sentence split
+    if _refers_back(sentence, words):
+        return False  # "The metric is then compared ...", "... for the given phase": which one?
     if not _has_verb(words):
         return False  # "API server VM shutdown or apiserver crashing.": a fragment
     first = words[0].lower().strip(",.:;\"'")
-    if _subjectless(first, words):
+    rest = _LEADING_ADVERBIAL.sub("", sentence).split()
+    if _subjectless(first, words) or len(rest) < len(words) and rest and _subjectless(rest[0].lower().strip(",."), rest):
         return False  # "Allows setting ipMode for ...", "Start and configure additional etcd instance."
     if first in _PRONOUN_START or " ".join(words[:2]).lower() in ("for example,", "for instance,", "in addition,"):
         return False
+    if _BACK_CLAUSE.match(sentence):
+        return False  # "If that object no longer exists, ...": which object?
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.6 * len(sentence.replace(" ", ""))
 
@@ -204,11 +231,51 @@ def _subjectless(first: str, words: list[str]) -> bool:
     table = english_zipf()
     if not first.isalpha() or len(first) < 3:
         return False
-    if first.endswith("s") and not first.endswith("ss") and table.get(first[:-1] + "ed", 0.0) >= 3.0 \
-            and table.get(first[:-1], 0.0) >= 3.5:
-        return True  # "Allows", "Contains", "Returns": a verb with no subject
+    base = first[:-1]
+    if first.endswith("s") and not first.endswith("ss") and table.get(base, 0.0) >= 3.5 \
+            and max(table.get(base + "ed", 0.0), table.get(base + "d", 0.0) if base.endswith("e") else 0.0) >= 3.0:
+        return True  # "Allows", "Contains", "Enables", "dumps": a verb with no subject
     imperative = table.get(first + "ed", 0.0) >= 3.0 or table.get(first + "d", 0.0) >= 3.0
     return imperative and len(words) < 8
+
+
+def _refers_back(sentence: str, words: list[str]) -> bool:
+    """A definite reference to what an earlier sentence introduced: "the given X" (unless X is
+    named before it), "then", "the other", "If omitted, ...", or a subject of everyday words
+    only ("The value must ...", "The executed command prints ...")."""
+    if _BACK_REFERENCE.search(sentence):
+        return True
+    for match in _THE_GIVEN.finditer(sentence):
+        if match.group(1).lower() not in sentence[: match.start()].lower():
+            return True
+    then = _THEN.search(sentence)
+    if then and not _CONDITION.search(sentence[: then.start()]):
+        return True  # "The control plane then removes its finalizer": after what?
+    for clause in _CLAUSE_START.finditer(sentence):
+        if _everyday_subject(sentence[clause.end():].split()):
+            return True
+    return False
+
+
+_CLAUSE_START = re.compile(r"(?:^|,\s)(?:the|The)\s")
+
+
+def _everyday_subject(words: list[str]) -> bool:
+    """ "(The) value must ...", "(the) feature is only GA": a subject of everyday words only,
+    with "the" before it, is something an earlier sentence introduced."""
+    if len(words) > 1:
+        table = english_zipf()
+        subject = []
+        for word in words[:3]:
+            lower = word.lower().strip(",.")
+            if lower in _AUXILIARIES or lower in _IRREGULAR or lower.endswith(("s", "ed")) and _verb_form(lower, table):
+                break  # ("pod" is no past tense of "po")
+            subject.append(lower)
+        else:
+            return False
+        if subject and all(w.isalpha() and len(w) >= 3 and table.get(w, 0.0) >= EVERYDAY_SUBJECT_ZIPF for w in subject):
+            return True
+    return False
 
 
 def key_terms(sentence: str) -> list[tuple[Term, Span]]:
@@ -273,7 +340,7 @@ def term_kind(token: str, *, first: bool = False, unit: bool = False) -> TermKin
             return "word"  # "Migrating", "Atomic", "Unhealthy": a capital, yet no name
         return "name"  # Talos, Helm, Kubernetes (a capital inside a sentence)
     if zipf == 0.0 and len(token) >= 4 and not _inflected(lower) and not _prose_compound(lower) \
-            and lower not in _ENTITIES and not lower.endswith(("ible", "able", "ous", "ive", "ical")):
+            and lower not in _ENTITIES and not lower.endswith(_PROSE_ENDINGS):
         return "name"  # not an English word: etcd, kubelet, dockerd (or a typo: hypervizor)
     if len(token) >= 4:
         return "word"  # a domain word; whether it is salient depends on the corpus
@@ -322,6 +389,8 @@ def _verb_form(word: str, table: dict[str, float]) -> bool:
     return False
 
 
+# a word with these endings is prose even when English lists it rarely ("deterministically", "observability")
+_PROSE_ENDINGS = ("ible", "able", "ous", "ive", "ical", "ly", "ity", "ment", "tion", "sion", "ness", "ance", "ence")
 _ENTITIES = frozenset("mdash ndash nbsp quot amp hellip rarr larr todo fixme xxx".split())  # HTML entities' names
 
 
@@ -423,7 +492,9 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
         return
     if any(w.lower() in english_stopwords() or w.lower() in _PRONOUN_START for w in words):
         return  # "upsides of containers": a list header, not a named thing
-    meaning = re.split(r"(?<=[.!?])\s", meaning, maxsplit=1)[0].rstrip(".")
+    meaning = _SENTENCE_SPLIT.split(meaning, maxsplit=1)[0].rstrip(".")
+    if meaning.count("(") != meaning.count(")"):
+        return  # "A list of IP families (e.g": cut inside an aside
     head = meaning.split(", ", 1)[0]
     if len(meaning.split()) > 12 and len(head.split()) >= 4:
         meaning = head  # "K8s own way of managing storage, a persistent volume, you have to...": its first clause
@@ -438,7 +509,7 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
     found.append(Definition(term, meaning[0].upper() + meaning[1:], sentence))
 
 
-def _units(text: str) -> list[str]:
+def units(text: str) -> list[str]:
     """Paragraphs and list items of a passage, each as one line, outside code and tables.
 
     Wrapped prose (paragraphs that end with a full stop) is joined line to line; in note-taking
@@ -464,8 +535,13 @@ def _units(text: str) -> list[str]:
         if in_fence:
             continue
         stripped = line.strip()
+        if stripped.startswith("{{<") and _TOOLTIP.match(stripped) and current:
+            current.append(stripped)  # a glossary tooltip wrapped onto its own line is part of the sentence
+            continue
         if (not stripped or _HEADING.match(line) or stripped.startswith(("|", ">", "{{", "<"))
                 or (_SETEXT.match(line) and current) or raw.startswith(("    ", "\t")) and not current):
+            if prose and current and stripped and not current[-1].endswith((".", "!", "?", ":", ")")):
+                current.clear()  # a sentence cut by markup we cannot show: "Ensure the X feature gate and the"
             flush()
             continue
         marker = _LIST_MARKER.match(line)

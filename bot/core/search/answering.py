@@ -108,7 +108,7 @@ class SearchEngine:
         if bonus is not None:
             docs, values = bonus
             scores[docs] += values  # only the named notes' and sections' chunks get a bonus
-        candidates = scores.nonzero()[0]
+        candidates = (scores != 0).nonzero()[0]  # a bool array's nonzero is ~5x a float array's
         ranked = self._ranked(candidates, scores[candidates], wanted + 1)
         query_terms = np.zeros(len(self.index.stems), dtype=bool)
         query_terms[[t.term for t in query.terms]] = True
@@ -117,69 +117,30 @@ class SearchEngine:
 
     def _ranked(self, candidates: np.ndarray, scores: np.ndarray, wanted: int) -> list[Hit]:
         """The first `wanted` results: notes by their best passage, a dominating note's second
-        passage beside its first, then the rest by score. Only the best few candidates are
-        sorted, and they are read only until `wanted` notes are settled; more are taken only if
-        they did not give enough notes."""
+        passage beside its first, then the rest by score. Candidates are sorted a batch at a
+        time, best first, and read only until `wanted` notes are settled; a next, larger batch
+        (the candidates below the last) is sorted only if they did not give enough notes."""
+        grouping = _Grouping(self, wanted)
         fetch = 8 * wanted + 32
         while True:
-            if len(candidates) > fetch:
-                top, complete = np.argpartition(-scores, fetch)[:fetch], False
+            n = len(candidates)
+            if n > fetch:
+                # the best `fetch` and every candidate tied with the last of them: sorted, they
+                # are exactly the first of all candidates sorted, whichever ties a partition picks
+                kth = np.partition(scores, n - fetch)[n - fetch]
+                taken: np.ndarray | None = scores >= kth
+                top = taken.nonzero()[0]
             else:
-                top, complete = np.arange(len(candidates)), True
-            order = top[np.lexsort((candidates[top], -scores[top]))]
+                taken, top = None, np.arange(n)
+            # `candidates` ascend, so a stable sort leaves ties by position
+            order = top[np.argsort(-scores[top], kind="stable")]
             docs = candidates[order]
-            results = self._by_note(docs.tolist(), scores[order].tolist(), self.names.note_of[docs].tolist(),
-                                    wanted, complete)
-            if results is not None:
-                return results[:wanted]
+            settled = grouping.read(docs.tolist(), scores[order].tolist(), self.names.note_of[docs].tolist())
+            if settled or taken is None:
+                return [Hit(doc, score) for doc, score in grouping.results()[:wanted]]
+            below = ~taken
+            candidates, scores = candidates[below], scores[below]
             fetch *= 4
-
-    def _by_note(self, docs: list[int], scores: list[float], notes_of: list[int], wanted: int,
-                 complete: bool) -> list[Hit] | None:
-        """Results from hits sorted best first (`notes_of`: each hit's note), or None if they
-        settle fewer than `wanted`. Once `wanted` + 1 notes are seen, the first `wanted` are
-        settled: a note's second passage that dominates the next note scores more than that
-        note's best, so it came before it."""
-        groups: dict[int, list[Hit]] = {}
-        kept: list[Hit] = []  # the hits that may be shown on the first pages: a note's first two
-        for doc, score, note in zip(docs, scores, notes_of):
-            group = groups.get(note)
-            if group is not None and len(group) >= 2:
-                group.append(Hit(doc, score))  # a third passage: read only on deep pages, checked there
-                continue
-            hit = Hit(doc, score)
-            if kept and self._near_duplicate(hit, kept):
-                continue
-            kept.append(hit)
-            if group is None:
-                groups[note] = [hit]
-            else:
-                group.append(hit)
-            if len(groups) > wanted:
-                break
-        else:
-            if not complete:
-                return None
-        notes = list(groups.values())
-        settled = notes if len(groups) <= wanted else notes[:wanted]
-        results: list[Hit] = []
-        rest: list[Hit] = []
-        for j, passages in enumerate(settled):
-            results.append(passages[0])
-            next_best = notes[j + 1][0].score if j + 1 < len(notes) else 0.0
-            if len(passages) > 1 and passages[1].score >= self.rank.dominance * next_best:
-                results.append(passages[1])
-                rest.extend(passages[2:])
-            else:
-                rest.extend(passages[1:])
-        if len(groups) <= wanted:  # every candidate was read: the other passages follow
-            rest.sort(key=lambda h: (-h.score, h.doc))
-            shown = list(results)
-            for hit in rest:
-                if not self._near_duplicate(hit, shown):
-                    shown.append(hit)
-                    results.append(hit)
-        return results
 
     def completions(self, typed: str, limit: int = 25) -> list[str]:
         """Suggestions while a question is typed: matching headings, then completed key terms."""
@@ -210,21 +171,21 @@ class SearchEngine:
         matches.sort(key=lambda i: -index.surface_counts[i])
         return [index.surfaces[i] for i in matches[:limit]]
 
-    def _near_duplicate(self, hit: Hit, kept: list[Hit]) -> bool:
-        """Word-set Jaccard ≥ 0.8 with a better kept hit of nearly equal score. Near-duplicates
-        score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits are compared:
-        the filter stays linear in the number of hits."""
+    def _near_duplicate(self, hit: tuple[int, float], kept: list[tuple[int, float]]) -> bool:
+        """Word-set Jaccard ≥ 0.8 with a better kept hit (doc, score) of nearly equal score.
+        Near-duplicates score nearly the same, so only the last `NEAR_DUPLICATE_WINDOW` kept hits
+        are compared: the filter stays linear in the number of hits."""
         words = None
-        score = hit.score
+        doc, score = hit
         word_sets = self._word_sets
-        for other in kept[-NEAR_DUPLICATE_WINDOW:]:
-            if abs(score - other.score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other.score)):
+        for other, other_score in kept[-NEAR_DUPLICATE_WINDOW:]:
+            if abs(score - other_score) > NEAR_DUPLICATE_SCORE_GAP * max(abs(score), abs(other_score)):
                 continue  # scores not close: not a near-duplicate
             if words is None:
-                words = self._word_set(hit.doc)
-            others = word_sets.get(other.doc)  # a kept hit's set is cached: it was checked
+                words = self._word_set(doc)
+            others = word_sets.get(other)  # a kept hit's set is cached: it was checked
             if others is None:
-                others = self._word_set(other.doc)
+                others = self._word_set(other)
             a, b = len(words), len(others)
             # Jaccard ≤ |smaller| / |larger|: most pairs are told apart by their sizes alone
             if (a >= NEAR_DUPLICATE_JACCARD * b if a <= b else b >= NEAR_DUPLICATE_JACCARD * a) \
@@ -266,6 +227,71 @@ class SearchEngine:
                 if surface not in found and surface != word:
                     found.append(surface)
         return tuple(found[:MAX_SUGGESTIONS])
+
+
+class _Grouping:
+    """Hits read best first, grouped by note (`SearchEngine._ranked`). Once `wanted` + 1 notes
+    are seen, the first `wanted` are settled: a note's second passage that dominates the next
+    note scores more than that note's best, so it came before it. Hits are (doc, score) tuples
+    here: a `Hit` is made only for the results shown."""
+
+    def __init__(self, engine: SearchEngine, wanted: int) -> None:
+        self.near_duplicate = engine._near_duplicate
+        self.dominance = engine.rank.dominance
+        self.wanted = wanted
+        self.groups: dict[int, list[tuple[int, float]]] = {}
+        self.kept: list[tuple[int, float]] = []  # the hits that may be shown on the first pages: a note's first two
+        self.later: list[tuple[int, float]] = []  # a note's third passage and after: read only on deep pages, checked there
+
+    def read(self, docs: list[int], scores: list[float], notes_of: list[int]) -> bool:
+        """Read the next hits (`notes_of`: each hit's note); True once the results are settled."""
+        groups, kept, later, near_duplicate, wanted = self.groups, self.kept, self.later, self.near_duplicate, self.wanted
+        for doc, score, note in zip(docs, scores, notes_of):
+            group = groups.get(note)
+            if group is not None and len(group) >= 2:
+                later.append((doc, score))
+                continue
+            hit = (doc, score)
+            if kept and near_duplicate(hit, kept):
+                continue
+            kept.append(hit)
+            if group is not None:
+                group.append(hit)
+                continue
+            groups[note] = [hit]
+            if len(groups) > wanted:
+                return True
+        return False
+
+    def results(self) -> list[tuple[int, float]]:
+        """The results, once settled or once every hit was read."""
+        notes = list(self.groups.values())
+        if len(notes) > self.wanted:  # the first `wanted` notes are settled; nothing after them is shown
+            return self._shown(notes, [])
+        # every candidate was read: the other passages follow, best first
+        later = self.later
+        results = self._shown(notes, later)
+        later.sort(key=lambda h: (-h[1], h[0]))
+        shown = list(results)
+        for hit in later:
+            if not self.near_duplicate(hit, shown):
+                shown.append(hit)
+                results.append(hit)
+        return results
+
+    def _shown(self, notes: list[list[tuple[int, float]]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Each of the first `wanted` notes' best passage, followed by its second when that
+        dominates the next note's best; the second passages not shown go to `rest`."""
+        results: list[tuple[int, float]] = []
+        for j, passages in enumerate(notes[: self.wanted]):
+            results.append(passages[0])
+            next_best = notes[j + 1][0][1] if j + 1 < len(notes) else 0.0
+            if len(passages) > 1:
+                if passages[1][1] >= self.dominance * next_best:
+                    results.append(passages[1])
+                else:
+                    rest.append(passages[1])
+        return results
 
 
 def _weighted(query: Query) -> list[tuple[int, float]]:

@@ -40,6 +40,15 @@ class Hit:
 class SearchIndex:
     """Postings (term → chunks, precomputed BM25 contributions) over a list of documents."""
 
+    # the titles and headings (`ranking.NameIndex`), built once per index and kept here so a
+    # snapshot stores them (`name_arrays`) and a one-file update copies the unchanged notes'
+    # (`previous_names`, `reused_from`: each document's position in the previous index, -1 if new)
+    _english: np.ndarray | None = None  # per surface word: its English Zipf frequency, NaN until looked up
+    name_index: object | None = None
+    name_arrays: dict[str, np.ndarray] | None = None
+    previous_names: object | None = None
+    reused_from: np.ndarray | None = None
+
     def __init__(self, documents: Sequence[Document], stem: StemFn, params: Bm25Params,
                  tokens: Sequence[Sequence[str]] | None = None) -> None:
         """Index `documents`. Their tokens are their body words plus their heading words
@@ -80,8 +89,10 @@ class SearchIndex:
         position = {id(doc): i for i, doc in enumerate(previous.documents)}
         offsets, boost = previous._offsets, previous.params.heading_boost
         pieces = []
+        reused_from = []  # each document's position in `previous`, -1 if new
         for doc in index.documents:
             j = position.get(id(doc))
+            reused_from.append(-1 if j is None else j)
             if j is not None:
                 pieces.append(previous._flat[offsets[j] : offsets[j + 1]])
             else:
@@ -98,9 +109,12 @@ class SearchIndex:
         index.stems = list(index.term_ids)
         index._finish(flat, lengths)
         if int((index.surface_counts == 0).sum()) * 4 > len(index.surfaces):  # compact: build afresh
-            index = cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
-        # the titles and headings analysed so far (`ranking.NameIndex`): only new ones are analysed
-        index.name_stems = getattr(previous, "name_stems", None)
+            return cls(index.documents, stem, index.params, [index.words_of(i) for i in range(len(index))])
+        # the titles and headings of the unchanged notes are copied (`ranking.NameIndex.for_index`):
+        # the term ids are the previous index's, new words added after them
+        index._english = previous._english  # extended with NaN for the new words when first used
+        index.previous_names = previous.name_index
+        index.reused_from = np.array(reused_from, dtype=np.int64)
         return index
 
     def _finish(self, flat: np.ndarray, lengths: np.ndarray) -> None:
@@ -155,7 +169,7 @@ class SearchIndex:
         buffer = io.BytesIO()
         meta = json.dumps({"format": SNAPSHOT_FORMAT, "params": self.params.as_dict(),
                            "documents": len(self.documents), "avgdl": self.avgdl})
-        names = {f"names_{k}": v for k, v in (getattr(self, "name_arrays", None) or {}).items()}
+        names = {f"names_{k}": v for k, v in (self.name_arrays or {}).items()}
         np.savez(buffer, meta=_text(meta), surfaces=_text("\n".join(self.surfaces)),
                  stems=_text("\n".join(self.stems)), **{name: getattr(self, name) for name in self._ARRAYS}, **names)
         return buffer.getvalue()
@@ -222,16 +236,16 @@ class SearchIndex:
         if cached is not None:
             return cached
         self._count_terms()
-        table = english_zipf()
         # the most frequent words carry nearly all occurrences: looking up only those keeps this cheap
-        frequent = np.argsort(-self.surface_counts, kind="stable")[:QUANTILE_WORDS].tolist()
-        words = [self.surfaces[i] for i in frequent if self.surface_counts[i] and not self.surfaces[i].replace(".", "").isdigit()]
-        if not words:
+        frequent = _most_frequent(self.surface_counts, QUANTILE_WORDS)
+        english = self._english_zipf(frequent)
+        keep = (self.surface_counts[frequent] > 0) & ~np.isinf(english)  # numbers left out
+        ids = frequent[keep]
+        if not len(ids):
             return 0.0
-        ids = np.fromiter(map(self._surface_ids.__getitem__, words), dtype=np.int64, count=len(words))
         counts = self.surface_counts[ids].astype(np.float64)
         notes = np.log10(self._term_counts[self.surface_term[ids]] / self._total_count * 1e9)
-        specs = notes - np.fromiter((table.get(w, ENGLISH_FLOOR) for w in words), dtype=np.float64, count=len(words))
+        specs = notes - english[keep]
         order = np.argsort(specs, kind="stable")
         cumulative = np.cumsum(counts[order]) / counts.sum()
         value = float(specs[order][min(np.searchsorted(cumulative, q), len(order) - 1)])
@@ -239,6 +253,22 @@ class SearchIndex:
             self._quantiles: dict[float, float] = {}
         self._quantiles[q] = value
         return value
+
+    def _english_zipf(self, ids: np.ndarray) -> np.ndarray:
+        """The English Zipf frequency of surface words `ids` (inf for numbers), looked up once per
+        word and carried to the updated index (`updated`), whose surfaces keep their ids."""
+        if self._english is None or len(self._english) < len(self.surfaces):
+            known = self._english if self._english is not None else np.zeros(0)
+            self._english = np.concatenate((known, np.full(len(self.surfaces) - len(known), np.nan)))
+        values = self._english[ids]
+        missing = np.isnan(values)
+        if missing.any():
+            table, surfaces = english_zipf(), self.surfaces
+            found = [np.inf if surfaces[i].replace(".", "").isdigit() else table.get(surfaces[i], ENGLISH_FLOOR)
+                     for i in ids[missing].tolist()]
+            values[missing] = found
+            self._english[ids[missing]] = found
+        return values
 
     def _count_terms(self) -> None:
         if not hasattr(self, "_term_counts"):
@@ -273,16 +303,20 @@ class SearchIndex:
     def accumulate(self, weighted_terms: Sequence[tuple[int, float]]) -> tuple[np.ndarray, float]:
         """Every chunk's score less `base`, and `base`: what a chunk without any of the terms
         scores (non-zero for BM25+ only)."""
-        acc = np.zeros(len(self.documents))
-        base = 0.0
         bounds, docs, scores, absent = self._bounds, self.posting_docs, self.posting_scores, self._absent
+        base = 0.0
+        found, contributions = [], []
         for term, weight in weighted_terms:
             start, end = bounds[term], bounds[term + 1]
-            contribution = scores[start:end]
-            # a term lists each chunk once, so a plain fancy-index add is exact (np.add.at is
-            # several times slower and only needed for repeated indices)
-            acc[docs[start:end]] += contribution if weight == 1.0 else contribution * weight
+            found.append(docs[start:end])
+            contributions.append(scores[start:end] if weight == 1.0 else scores[start:end] * weight)
             base += weight * absent[term]
+        if not found:
+            return np.zeros(len(self.documents)), base
+        # one pass over the terms' postings: bincount adds each chunk's contributions in term
+        # order, starting from 0.0, exactly as adding term after term into a zero array would
+        # (about half the time of one fancy-index add per term)
+        acc = np.bincount(np.concatenate(found), weights=np.concatenate(contributions), minlength=len(self.documents))
         return acc, base
 
     def matched_words(self, doc: int, query_terms: np.ndarray) -> tuple[str, ...]:
@@ -295,6 +329,18 @@ class SearchIndex:
     def word_ids(self, doc: int) -> list[int]:
         """The word ids of document `doc` (one per token, as `words_of`, without making strings)."""
         return self._flat[self._offsets[doc] : self._offsets[doc + 1]].tolist()
+
+
+def _most_frequent(counts: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the k largest counts, largest first, ties by position: the first k of a
+    stable argsort of `-counts`, without sorting them all."""
+    n = len(counts)
+    if n <= k:
+        return np.argsort(-counts, kind="stable")
+    kth = np.partition(counts, n - k)[n - k]  # the k-th largest count
+    above = np.flatnonzero(counts > kth)
+    chosen = np.concatenate((above, np.flatnonzero(counts == kth)[: k - len(above)]))
+    return chosen[np.lexsort((chosen, -counts[chosen]))]
 
 
 def _text(value: str) -> np.ndarray:

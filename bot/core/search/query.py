@@ -59,7 +59,7 @@ class QueryParams:
     min_coverage: float = 0.1
     specificity_quantile: float = 0.4  # some word matched as written must be at least as specific as this share of the notes' own words
     specificity_bounds: tuple[float, float] = (1.0, 1.5)  # ... within these bounds (tiny or one-topic notes skew the quantile)
-    named_share: float = 0.5  # or a title/heading named in full covers this share of the question's IDF
+    named_share: float = 0.5  # or a title/heading named in full covers this share of the question's IDF (see `_on_topic`)
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ class QueryBuilder:
             if match.quality[i] == 0.0:
                 self._add_plural(match, i)
         exact = [t for t in match.weights]  # matched as written (or as the other number)
+        # the weight of the words the notes contain (a name of two words or more must cover half)
+        known_idf = sum(self._idf(s) for s, q in zip(match.stems, match.quality) if q)
         self._add_joined_pairs(match)
         for i, word in enumerate(words):
             if match.quality[i] == 0.0:
@@ -154,20 +156,31 @@ class QueryBuilder:
         terms = tuple(QueryTerm(t, s, w) for t, (s, w) in match.weights.items())
         unknown = tuple(w for w, q in zip(words, match.quality) if q == 0.0)
         total_idf = sum(self._idf(s) for s in match.stems)
-        if coverage < self.params.min_coverage or not self._on_topic(match, exact, total_idf):
+        if coverage < self.params.min_coverage or not self._on_topic(match, exact, total_idf, known_idf):
             terms = ()
         return Query(tuple(words), terms, coverage, unknown, total_idf)
 
-    def _on_topic(self, match: "_Match", exact: list[int], total_idf: float) -> bool:
+    def _on_topic(self, match: "_Match", exact: list[int], total_idf: float, known_idf: float) -> bool:
         """Some word matched as written is specific to the notes, or the question names a title
-        or heading of the notes. Typo and split matches never count here."""
+        or heading of the notes in full: one that covers `named_share` of the question's weight
+        ("what is a Job" names "Jobs"), or one of two words or more that covers `named_share` of
+        the weight of the question's words the notes contain (`known_idf`): "run a job every
+        night at 2am" names "Running the Job", and the words the notes never use ("night",
+        "2am") do not dilute it. Two question words that together make a heading are evidence;
+        one everyday word that happens to be a heading is not ("what's the offside rule in
+        soccer" names "Rules"). Leaving out the words the notes never use needs some word of the
+        question at least as specific as the lowest bar: "get started with knitting" names
+        "Getting started", but "get" and "started" are English first, and "knitting" is the
+        question. Typo and split matches never count here."""
         low, high = self.params.specificity_bounds
         threshold = min(max(self.index.specificity_quantile(self.params.specificity_quantile), low), high)
-        if max(match.specificity, default=float("-inf")) >= threshold:
+        best = max(match.specificity, default=float("-inf"))
+        if best >= threshold:
             return True
         if self.names is None:
             return False
-        return self.names.named_share(exact, self.index.idf, total_idf) >= self.params.named_share
+        whole, known = self.names.named_shares(exact, self.index.idf, [(total_idf, 1), (known_idf, 2)])
+        return whole >= self.params.named_share or (known >= self.params.named_share and best >= low)
 
     def _add_synonyms(self, match: "_Match") -> None:
         for found, other in self.synonyms.expansions(match.stems):

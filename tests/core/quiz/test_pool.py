@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.config import SHIPPED_CORPUS
-from bot.core.quiz.pool import QuestionPool
+from bot.core.quiz.pool import QuestionPool, insert_questions
+from bot.core.quiz.questions import Question
 from bot.core.quiz.store import QuestionStore
 from bot.core.search.service import NotesService, ServiceConfig
 from bot.core.storage.models import QuizQuestionRow
@@ -145,3 +146,32 @@ async def test_a_failed_reindex_leaves_the_pool_unchanged(sessions, notes: Path,
     with pytest.raises(RuntimeError):
         await service.reindex()
     assert [(r.id, r.retired_at) for r in await rows(sessions)] == before
+
+
+def _question(qid: str, prompt: str, answer: str = "v1.25", chunk: str = "c1") -> Question:
+    return Question(id=qid, kind="cloze", prompt=prompt, choices=(answer, "v1.18", "v1.22", "v1.30"),
+                    answer_index=0, answer=answer, source="a.md", heading=None, start_line=1, end_line=2,
+                    chunk_id=chunk)
+
+
+async def test_the_same_question_from_two_passages_is_stored_once(sessions) -> None:
+    text = "To encrypt a custom resource, your cluster must be running Kubernetes ____ or newer."
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        stored = await insert_questions(connection, [_question("a", text, chunk="c1"),
+                                                     _question("b", text.upper().rstrip("."), chunk="c2")], FIXED)
+        assert stored == 1  # two passages repeating one sentence in one batch
+        stored = await insert_questions(connection, [_question("c", text, chunk="c3"),  # a later batch
+                                                     _question("d", text, answer="v1.26", chunk="c3")], FIXED)
+        assert stored == 1  # another answer is another question
+    assert sorted((r.id, r.answer) for r in await rows(sessions)) == [("a", "v1.25"), ("d", "v1.26")]
+
+
+async def test_a_retired_question_does_not_block_its_wording(sessions) -> None:
+    text = "The ____ runs on every node of the cluster."
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        await insert_questions(connection, [_question("a", text, answer="kubelet")], FIXED)
+        await session.execute(update(QuizQuestionRow).values(retired_at=FIXED))
+        assert await insert_questions(connection, [_question("b", text, answer="kubelet", chunk="c2")], FIXED) == 1
+

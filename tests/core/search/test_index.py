@@ -152,3 +152,32 @@ def test_updated_index_survives_a_snapshot_round_trip() -> None:
     fresh = SearchIndex(more, ANALYZER.stems, params)
     stems = ANALYZER.stems(["etcd", "fresh", "volume"])
     np.testing.assert_allclose(updated.scores(stems), fresh.scores(stems), rtol=0, atol=1e-9)
+
+
+def test_most_frequent_is_a_stable_sorts_first_k() -> None:
+    from bot.core.search.index import _most_frequent
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):  # few distinct counts: many ties at the k-th, which go by position
+        counts = rng.integers(0, 5, int(rng.integers(0, 50)))
+        k = int(rng.integers(1, 30))
+        assert _most_frequent(counts, k).tolist() == np.argsort(-counts, kind="stable")[:k].tolist()
+
+
+@pytest.mark.parametrize("kept_share", [0.9, 0.2])  # 0.2: most words unused, the index is built afresh
+def test_the_specificity_threshold_after_an_update_equals_a_fresh_builds(kept_share: float) -> None:
+    # everyday words of very different English frequency, each in one chunk: dropping those chunks
+    # changes which words are among the most frequent, and a compacted index renumbers its words
+    everyday = [document(" ".join([word] * (i + 2)), source=f"e{i}.md") for i, word in
+                enumerate("house river garden window ancient tribunal quarrel".split())]
+    old_docs = random_corpus(5, 80) + everyday
+    previous = SearchIndex(old_docs, ANALYZER.stems, Bm25Params())
+    for q in (0.2, 0.4, 0.9):
+        previous.specificity_quantile(q)  # English frequencies looked up, carried to the update
+    kept = old_docs[: int(80 * kept_share)]
+    added = [document("cooking recipes 2024 zebra zebra 8080 umbrella", source="zz.md"),
+             document("volume volume kitten 3.14", source="zy.md")]
+    updated = SearchIndex.updated(previous, kept + added, ANALYZER.stems)
+    fresh = SearchIndex(kept + added, ANALYZER.stems, Bm25Params())
+    for q in (0.2, 0.4, 0.9):
+        assert updated.specificity_quantile(q) == fresh.specificity_quantile(q)

@@ -141,6 +141,30 @@ def test_a_question_naming_a_title_is_on_topic() -> None:
     assert engine.search("how do I write a cover letter for a job").passages == ()  # "job" is a quarter of it
 
 
+def test_a_question_naming_a_two_word_heading_is_on_topic_despite_words_the_notes_never_use() -> None:
+    from tests.core.helpers import document
+
+    docs = [document("## Running the Job\nA job runs pods until they complete.", source="jobs.md", title="Jobs",
+                     heading=("Running the Job",)),
+            document("## Rules\nEach rule of a policy lists verbs and resources.", source="rbac.md", heading=("Rules",)),
+            document("## Getting started\nInstall kubectl and create a cluster.", source="start.md",
+                     heading=("Getting started",))]
+    # jobs are a topic of these notes: "job" and "run" are commoner here than in English; "get" and
+    # "started" are not (English uses them more)
+    docs += [document(t, source=f"n{i}.md") for i, t in enumerate(big_notes(
+        *(f"job {i} runs its pods; a job run ends when they complete" for i in range(8)),
+        *(f"to get pods started, get node {i} ready" for i in range(10))))]
+    engine = build_engine(docs, A, load_synonyms(None, A))
+    # "night" and "2am" are in no note: they no longer dilute "Running the Job" (run + job)
+    assert [p.source for p in engine.search("how do I run a job every night at 2am").passages][:1] == ["jobs.md"]
+    # one everyday word that happens to be a heading is not enough
+    assert engine.search("what's the offside rule in soccer").passages == ()
+    assert engine.search("how do I write a cover letter for a job").passages == ()
+    # two words that name a heading but are English first ("get", "started") are not enough either
+    assert engine.search("how do I get started with knitting scarves").passages == ()
+    assert [p.source for p in engine.search("getting started with kubectl").passages][:1] == ["start.md"]
+
+
 def test_a_typo_of_an_everyday_word_does_not_make_a_question_on_topic() -> None:
     engine = build_engine(documents(*big_notes("an inverted index maps terms to chunks")), A, load_synonyms(None, A))
     assert engine.search("when was it invented").passages == ()  # an English word, not a typo of "inverted"

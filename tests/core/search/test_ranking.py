@@ -2,6 +2,9 @@
 
 from dataclasses import replace
 
+import numpy as np
+import pytest
+
 from bot.core.search.analysis import Analyzer
 from bot.core.search.indexing import build_engine
 from bot.core.search.ranking import RankParams
@@ -83,32 +86,99 @@ def test_paging_stops_at_max_results() -> None:
     assert engine.search("pods", k=3, offset=10_000).passages == ()
 
 
-def test_a_one_file_update_reuses_analysed_names_and_matches_a_fresh_build() -> None:
-    import numpy as np
+def note(source: str, title: str | None, sections: list[tuple[str, ...]], words: str = "pods jobs running nodes taints CronJob schedules leases") -> list:
+    return [document(f"{words} in {source} part {i} " + FILLER, source=source, title=title, heading=heading, ordinal=i)
+            for i, heading in enumerate(sections)]
 
+
+def corpus() -> list:
+    return (note("a.md", "Jobs", [(), ("Jobs", "Running"), ("Jobs", "Running")])
+            + note("b.md", None, [("Nodes",), ("Nodes", "Taints")])
+            + note("c.md", "Zebra crossings", [("Zebra crossings",)])  # "zebra" and "crossing" are in no chunk's text
+            + note("d.md", "CronJob schedules", [(), ("About",)])  # "About" is a stop word: no name
+            + note("e.md", "Leases", [("Leases",), ("Leases",)]))
+
+
+def edits() -> dict:
+    docs = corpus()
+    a, b, c, d, e = docs[:3], docs[3:5], docs[5:6], docs[6:8], docs[8:]
+    return {
+        "a note changed": a + note("b.md", "Node tolerations", [("Tolerations",)] * 3) + c + d + e,
+        "the first note changed": note("a.md", "Jobs", [("Jobs",)]) + b + c + d + e,
+        "the last note changed": a + b + c + d + note("e.md", "Leases", [(), ("Leases", "Renewal")]),
+        "a note added": a + b + note("bb.md", "Zebras", [("Zebras",)], words="zebra crossings") + c + d + e,
+        "a note removed": a + c + d + e,
+        "notes reordered": e + d + c + b + a,
+        "a chunk added to a kept note's source": a + [document("more", source="a.md", ordinal=9)] + b + c + d + e,
+        "nothing kept": note("x.md", "Jobs", [("Jobs",)]),
+        "nothing left": [],
+    }
+
+
+@pytest.mark.parametrize("edit", list(edits()))
+def test_a_one_file_update_copies_the_unchanged_notes_names_and_equals_a_fresh_build(edit: str) -> None:
     from bot.core.search.index import SearchIndex
     from bot.core.search.ranking import NameIndex
 
-    docs = named_notes() + [document("nodes and taints " + FILLER, source="n.md", heading=("Taints",), title="Nodes")]
-    index = SearchIndex(docs, A.stems, Bm25Params())
-    NameIndex.for_index(index, A)
-    assert set(index.name_stems) == {"Jobs", "CronJob schedules", "Nodes", "Taints"}
-    # n.md changes: a new heading and title; the other notes are the same Document objects
-    changed = docs[:2] + [document("nodes and tolerations " + FILLER, source="n.md", heading=("Tolerations",),
-                                   title="Node tolerations")]
+    index = SearchIndex(corpus(), A.stems, Bm25Params())
+    previous = NameIndex.for_index(index, A)
+    # the same Document objects, except the edited ones
+    same = {(d.chunk.source, d.chunk.ordinal, d.chunk.heading_path, d.title): d for d in index.documents}
+    changed = [same.get((d.chunk.source, d.chunk.ordinal, d.chunk.heading_path, d.title), d) for d in edits()[edit]]
     updated = SearchIndex.updated(index, changed, A.stems)
-    reused = NameIndex.for_index(updated, A)
-    fresh = NameIndex(changed, updated, A)  # the same index, names analysed from scratch
-    for key in (*NameIndex._ARRAYS, "indptr"):
+    if updated.reused_from is None:  # nothing left: the index itself was built afresh
+        reused = NameIndex.for_index(updated, A)
+    else:
+        reused = previous._updated(updated, A, updated.reused_from)
+    fresh = NameIndex(changed, updated, A)  # the same index, every name analysed afresh
+    if edit == "a chunk added to a kept note's source":
+        assert reused is None  # a.md would be two runs: the caller builds afresh
+        reused = NameIndex.for_index(updated, A)
+    for key in (*NameIndex._ARRAYS, "indptr", "texts", "note_sources"):
         assert np.array_equal(np.asarray(getattr(reused, key)), np.asarray(getattr(fresh, key))), key
-    assert set(updated.name_stems) == {"Jobs", "CronJob schedules", "Node tolerations", "Tolerations"}
-    assert build_engine(changed, A, load_synonyms(None, A), Bm25Params()).search("tolerations").passages[0].source \
-        == "n.md"
+    if edit == "a note added":  # "zebra" is now in a chunk: the copied title "Zebra crossings" finds it
+        zebra = updated.term(A.stem("zebra"))
+        assert zebra is not None and "Zebra crossings" in [reused.texts[i] for i in
+                                                           reused.postings[reused.indptr[zebra]:reused.indptr[zebra + 1]]]
+
+
+def test_an_update_analyses_only_the_changed_notes_names(monkeypatch) -> None:
+    from bot.core.search.index import SearchIndex
+    from bot.core.search.ranking import NameIndex
+
+    index = SearchIndex(corpus(), A.stems, Bm25Params())
+    NameIndex.for_index(index, A)
+    changed = [d for d in index.documents if d.chunk.source != "b.md"]
+    changed[3:3] = note("b.md", "Node tolerations", [("Tolerations",)])
+    analysed: list[str] = []
+    spy = Analyzer()
+    monkeypatch.setattr(spy, "words", lambda text: analysed.append(text) or A.words(text))
+    monkeypatch.setattr(NameIndex, "__init__", None)  # a full build would fail
+    updated = SearchIndex.updated(index, changed, A.stems)
+    names = NameIndex.for_index(updated, spy)
+    # only the new names: the update added no word, so "Zebra crossings" (a word no chunk has) is not looked up again
+    assert set(analysed) == {"Node tolerations", "Tolerations"}
+    assert updated.previous_names is None and updated.reused_from is None  # the old names are not kept alive
+    assert NameIndex.for_index(updated, spy) is names
+
+
+def test_names_survive_a_snapshot_round_trip_and_a_later_update() -> None:
+    from bot.core.search.index import SearchIndex
+    from bot.core.search.ranking import NameIndex
+
+    index = SearchIndex(corpus(), A.stems, Bm25Params())
+    built = NameIndex.for_index(index, A)
+    restored = SearchIndex.from_snapshot(index.documents, index.snapshot(), Bm25Params())
+    loaded = NameIndex.for_index(restored, A)
+    changed = restored.documents[:3] + note("b.md", "Node tolerations", [("Tolerations",)]) + restored.documents[5:]
+    updated = SearchIndex.updated(restored, changed, A.stems)
+    for key in (*NameIndex._ARRAYS, "indptr", "texts", "note_sources"):
+        assert np.array_equal(np.asarray(getattr(loaded, key)), np.asarray(getattr(built, key))), key
+        assert np.array_equal(np.asarray(getattr(NameIndex.for_index(updated, A), key)),
+                              np.asarray(getattr(NameIndex(changed, updated, A), key))), key
 
 
 def test_the_bonus_reaches_exactly_the_named_titles_and_sections_chunks() -> None:
-    import numpy as np
-
     from bot.core.search.ranking import NameIndex
 
     docs = [document("intro words", source="a.md", title="Jobs", ordinal=0),
