@@ -64,7 +64,8 @@ async def test_slow_work_is_deferred_then_awaited(monkeypatch: pytest.MonkeyPatc
         return "stored"
 
     interaction = Interaction()
-    waiting = asyncio.ensure_future(acks.in_time(interaction, work(), ephemeral=True, update=True))  # type: ignore[arg-type]
+    slow = acks.in_time(interaction, work(), ephemeral=True, update=True)  # type: ignore[arg-type]
+    waiting = asyncio.ensure_future(slow)
     while not interaction.response.deferred:
         await asyncio.sleep(0.005)
     assert interaction.response.deferred == [{"ephemeral": True, "thinking": False}] and not waiting.done()
