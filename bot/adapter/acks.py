@@ -9,9 +9,7 @@ whichever channel is still open (the first response, or a followup after the def
 from __future__ import annotations
 
 import asyncio
-import functools
-import types
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import discord
@@ -32,47 +30,14 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
 
     The work is never cancelled, even if the handler is (a database write cancelled halfway can
     leave its connection holding a lock); it is short, and finishes on its own.
-
-    Work that never waits (storing an answer: its id comes from memory) finishes in its first step,
-    run here at once: only work that waits becomes a task with a timer (a task, a timer and a wait
-    for every answer of a burst cost more than the work itself).
     """
-    if asyncio.iscoroutine(work):
-        try:
-            pending = work.send(None)
-        except StopIteration as finished:
-            return finished.value  # type: ignore[no-any-return]
-        task = asyncio.ensure_future(_finish(work, pending))
-    else:
-        task = asyncio.ensure_future(work)
+    task = asyncio.ensure_future(work)
     task.add_done_callback(_retrieve)
     done, _ = await asyncio.wait({task}, timeout=ACK_AFTER)
     if not done and not interaction.response.is_done():
         await interaction.response.defer(ephemeral=ephemeral, thinking=not update)
     await asyncio.wait({task})
     return task.result()
-
-
-async def _finish(work: Coroutine[Any, Any, T], pending: Any) -> T:
-    return await _resumed(work, pending)  # a native coroutine: what any asyncio version takes as a task
-
-
-@types.coroutine
-def _resumed(work: Coroutine[Any, Any, T], pending: Any) -> Generator[Any, Any, T]:
-    """`work`, which stopped at its first wait (on `pending`), carried on by a task: what
-    `yield from work` would do from there (the task's wake-ups and cancellation go to `work`)."""
-    waiting_on = pending
-    while True:
-        try:
-            sent = yield waiting_on
-        except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancellation): work's to handle
-            step = functools.partial(work.throw, exc)
-        else:
-            step = functools.partial(work.send, sent)
-        try:
-            waiting_on = step()
-        except StopIteration as finished:
-            return finished.value  # type: ignore[no-any-return]
 
 
 def _retrieve(task: asyncio.Future[object]) -> None:

@@ -39,14 +39,16 @@ async def answer_message(app: App, question: str, *, guild_id: int | None, chann
     that cannot be stored (database locked or down) is still sent, without buttons.
     """
     answer = app.notes.search(question, k=app.settings.top_k)
-    record = app.answers.record_answer(guild_id=guild_id, channel_id=channel_id, user_id=user_id,
-                                       question=question, passages=answer.passages)
-    answer_id: int | None
-    try:
-        answer_id = await (acks.in_time(interaction, record, ephemeral=ephemeral) if interaction else record)
-    except connection_errors() as exc:
-        log.warning("could not store the answer to %r (%s); sending it without buttons", question[:100], exc)
-        answer_id = None
+    asked = dict(guild_id=guild_id, channel_id=channel_id, user_id=user_id, question=question,
+                 passages=answer.passages)
+    answer_id = app.answers.record_answer_now(**asked)  # nearly always: the id is in memory
+    if answer_id is None:  # a new block of ids first: a database write, which may be slow
+        record = app.answers.record_answer(**asked)
+        try:
+            answer_id = await (acks.in_time(interaction, record, ephemeral=ephemeral) if interaction else record)
+        except connection_errors() as exc:
+            log.warning("could not store the answer to %r (%s); sending it without buttons", question[:100], exc)
+            answer_id = None
     message: dict[str, Any] = {
         "embed": rendering.answer_embed(answer, base_url=app.settings.notes_base_url),
         "allowed_mentions": NO_MENTIONS,

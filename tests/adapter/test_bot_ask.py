@@ -429,12 +429,30 @@ async def test_a_slow_database_is_acknowledged_in_time(
         return await record(**kwargs)
 
     monkeypatch.setattr(app.answers, "record_answer", slow_record)
+    monkeypatch.setattr(app.answers, "record_answer_now", lambda **kwargs: None)  # a new block of ids is due
     it, cb = await ask(double, "restart policy", private=True)
     assert cb.json == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…", within Discord's 3 s
     followup = (await double.wait_for_followup(it)).json
     assert embed_of(followup)["fields"][0]["value"].startswith("`pods.md:5-7`")
     assert custom_ids(followup)[0].startswith("notes:more:")
     assert followup["allowed_mentions"] == {"parse": []}
+
+
+async def test_an_answer_whose_id_is_in_memory_never_waits_for_the_database(
+    bot: NotesBot, double: DiscordDouble, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first answer has reserved a block of ids, the next ones take theirs from memory:
+    a locked database (say, a reindex in another process) does not touch their reply."""
+    _, first = await ask(double, "restart policy")
+
+    async def locked(**kwargs: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app.answers, "record_answer", locked)
+    _, cb = await ask(double, "what is a pod")
+    assert cb.json["type"] == 4  # answered at once, not deferred
+    assert answer_id_of(cb.json["data"]) == answer_id_of(first.json["data"]) + 1
+    assert (await app.answers.get(answer_id_of(cb.json["data"]))).question == "what is a pod"  # type: ignore[union-attr]
 
 
 async def test_an_answer_that_cannot_be_stored_is_sent_without_buttons(
@@ -444,6 +462,7 @@ async def test_an_answer_that_cannot_be_stored_is_sent_without_buttons(
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(app.answers, "record_answer", locked)
+    monkeypatch.setattr(app.answers, "record_answer_now", lambda **kwargs: None)  # a new block of ids is due
     _, cb = await ask(double, "restart policy")
     assert embed_of(cb.json["data"])["fields"][0]["value"].startswith("`pods.md:5-7`")
     assert not cb.json["data"].get("components")

@@ -75,6 +75,29 @@ class AnswerLog:
     ) -> int:
         """The new answer's id, at once; the row is written within `flush_after` seconds."""
         answer_id = await self._ids.next_id()
+        self._keep(answer_id, guild_id=guild_id, channel_id=channel_id, user_id=user_id, question=question,
+                   passages=passages)
+        if self._closed:  # shutting down: nothing would write it later
+            await self.flush()
+        return answer_id
+
+    def record_answer_now(
+        self, *, guild_id: int | None, channel_id: int | None, user_id: int, question: str,
+        passages: Sequence[Passage],
+    ) -> int | None:
+        """`record_answer` without awaiting anything, when it needs no database: its id comes from
+        the block in memory (nearly always). None when a new block must be reserved first, or the
+        log is closing: then await `record_answer` (a task, a timer and a wait for every answer of
+        a burst cost more than the rest of storing it)."""
+        if self._closed or (answer_id := self._ids.take()) is None:
+            return None
+        self._keep(answer_id, guild_id=guild_id, channel_id=channel_id, user_id=user_id, question=question,
+                   passages=passages)
+        return answer_id
+
+    def _keep(self, answer_id: int, *, guild_id: int | None, channel_id: int | None, user_id: int,
+              question: str, passages: Sequence[Passage]) -> None:
+        """Queue the answer's row, to be written within `flush_after` (unless closing)."""
         self._waiting[answer_id] = dict(
             id=answer_id, guild_id=guild_id, channel_id=channel_id, user_id=user_id,
             question=question[:QUESTION_LIMIT], results=_shown(0, passages), created_at=self.clock())
@@ -83,11 +106,8 @@ class AnswerLog:
             del self._waiting[dropped]
             log.warning("dropped unwritten answer %s: %d answers are waiting for the database",
                         dropped, MAX_WAITING)
-        if self._closed:  # shutting down: nothing would write it later
-            await self.flush()
-        else:
+        if not self._closed:
             self._schedule()
-        return answer_id
 
     async def get(self, answer_id: int) -> AnswerRecord | None:
         values = self._waiting.get(answer_id) or self._writing.get(answer_id)

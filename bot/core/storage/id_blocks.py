@@ -33,6 +33,13 @@ class IdBlocks:
         self._next = self._end = 0  # the current block is [_next, _end)
         self._lock = asyncio.Lock()
 
+    def take(self) -> int | None:
+        """The next id if the current block has one left (no await), else None: call `next_id`."""
+        if self._next >= self._end:
+            return None
+        answer, self._next = self._next, self._next + 1
+        return answer
+
     async def next_id(self) -> int:
         """The next id: from memory, or after reserving a new block (one short transaction)."""
         if self._next >= self._end:

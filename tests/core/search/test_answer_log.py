@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.search.answer_log import AnswerLog
 from bot.core.search.answering import Passage
+from bot.core.storage.id_blocks import BLOCK_SIZE
 from bot.core.storage.models import AnswerRow
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -64,6 +65,23 @@ async def test_a_clean_shutdown_writes_every_waiting_answer(sessions: Sessions) 
     assert await stored(sessions) == 450
     async with sessions() as session:
         assert set(await session.scalars(select(AnswerRow.id))) == set(ids)
+
+
+async def test_an_answer_is_recorded_without_waiting_while_its_block_has_ids(sessions: Sessions) -> None:
+    """`record_answer_now` hands out the block's ids in memory; when the block is used up (or the
+    log is closing) it says None, and `record_answer` reserves the next block."""
+    log = AnswerLog(sessions, lambda: T0, flush_after=60)
+    kwargs = dict(guild_id=1, channel_id=2, user_id=3, passages=passages("a"))
+    assert log.record_answer_now(question="no block yet", **kwargs) is None
+    first = await record(log, "reserves a block")
+    now = [log.record_answer_now(question=f"q{i}", **kwargs) for i in range(BLOCK_SIZE - 1)]
+    assert now == list(range(first + 1, first + BLOCK_SIZE))
+    assert log.record_answer_now(question="block used up", **kwargs) is None
+    assert await record(log, "the next block") > now[-1]
+    assert (await log.get(now[5])).question == "q5"  # type: ignore[union-attr]
+    await log.aclose()
+    assert log.record_answer_now(question="closing", **kwargs) is None
+    assert await stored(sessions) == BLOCK_SIZE + 1
 
 
 async def test_processes_sharing_the_database_never_hand_out_the_same_id(sessions: Sessions) -> None:
