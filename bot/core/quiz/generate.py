@@ -568,17 +568,8 @@ class QuestionGenerator:
             if a is not None and b is not None:
                 both = np.intersect1d(self.index.chunks_with(a), self.index.chunks_with(b), assume_unique=True)
                 wanted = [re.compile(rf"(?:the\s+)?{re.escape(t.lower())}(?:e?s)?") for t in key]
-                for position in both[:USAGE_PASSAGES].tolist():
-                    for unit in _units(self.index.documents[position].chunk.text):
-                        for match in _ENUMERATION.finditer(unit):
-                            items = re.split(_LIST_JOIN, match.group(0).lower())
-                            if all(any(w.fullmatch(i) for i in items) for w in wanted):
-                                found = True
-                                break
-                        if found:
-                            break
-                    if found:
-                        break
+                found = any(_enumerated_together(unit, wanted) for position in both[:USAGE_PASSAGES].tolist()
+                            for unit in _units(self.index.documents[position].chunk.text))
             self._sibling_cache[key] = found
         return found
 
@@ -902,6 +893,15 @@ def _in_enumeration(text: str, span: tuple[int, int]) -> bool:
     if re.search(rf"{item}{join}{item}{join}$", before) and re.search(r"(?:and|or)\s+$", before):
         return True  # the last: "A, B and ____"
     return bool(re.match(rf",\s+{item}{join}{item}", after) and re.match(rf",\s+{item}(?:{join}{item})*,?\s+(?:and|or)\s+{item}", after))  # the first
+
+
+def _enumerated_together(text: str, wanted: Sequence[re.Pattern[str]]) -> bool:
+    """One list of `text` ("A, B and C", "A or B") has an item matching each pattern."""
+    for match in _ENUMERATION.finditer(text):
+        items = re.split(_LIST_JOIN, match.group(0).lower())
+        if all(any(w.fullmatch(i) for i in items) for w in wanted):
+            return True
+    return False
 
 
 def _in_passage(answer: str, passage: str) -> bool:
