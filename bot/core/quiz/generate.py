@@ -77,6 +77,11 @@ STATED_WINDOW = 12
 TELLING_WORDS = 3  # the question's rarest words, which another passage must say of a distractor
 GENERIC_HEAD_ZIPF = 5.5  # a noun this common ("name", "way") follows any term: no compound telling a kind
 _DETERMINERS = frozenset("the a an their its your our his her own my each every any this that".split())
+_ITEM = r"(?:the\s+)?[A-Za-z0-9][\w.+/-]*[A-Za-z0-9]"
+_LIST_JOIN = r"(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
+_ENUMERATION = re.compile(rf"(?<![\w.-]){_ITEM}(?:{_LIST_JOIN}{_ITEM})+")  # "Deployments, StatefulSets and DaemonSets"
+TECHNICAL_ZIPF = 2.5  # a word of the question rarer than this in English is an identifier or jargon ("kubeconfig")
+_SUBJECT_VERBS = frozenset("is are was were will would can could does do did should may might must has have".split())
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
@@ -124,6 +129,7 @@ class QuestionGenerator:
         self._defined_terms: set[str] | None = None
         self._note_positions: dict[str, list[int]] | None = None
         self._versioned: dict[int, bool] = {}
+        self._sibling_cache: dict[tuple[str, str], bool] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -214,6 +220,8 @@ class QuestionGenerator:
                 continue  # an everyday word blanked is guessed from grammar; its distractors would not fit
             if not _free_standing(sentence.text, span) or _in_parentheses(sentence.text, span):
                 continue
+            if _in_enumeration(sentence.text, span):
+                continue  # "GCE, AWS, ____ and OpenStack": which member was left out is no fact to learn
             salience = self.salience(term)
             if salience >= self.params.min_salience:
                 found.append((salience, term, span))
@@ -223,8 +231,11 @@ class QuestionGenerator:
             before = sentence.text[:start]
             before = re.sub(r"\b([Aa])n?\s+$", lambda m: f"{m.group(1)}(n) ", before)  # "an ____" gives it away
             prompt = _sentence_case(before + BLANK + sentence.text[end:])
-            candidates.append(_Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text,
-                                         slot=_slot(sentence.text, (start, end))))
+            candidate = _Candidate("cloze", prompt, term.text, term.kind, salience, sentence.text,
+                                   slot=_slot(sentence.text, (start, end)))
+            if len(self.index.documents) > SMALL_CORPUS and self._vague_subject(candidate):
+                continue  # "While in beta, ____ is still disabled by default": which of many?
+            candidates.append(candidate)
         return candidates
 
     def _definition(self, definition: Definition) -> list[_Candidate]:
@@ -388,6 +399,9 @@ class QuestionGenerator:
                     continue  # "their own ____ address": only what the notes write before "address" fits
                 if candidate.kind == "cloze" and self._stated_alike(term, candidate, related):
                     continue  # the notes say the same of it: a second right answer
+                if large and candidate.kind == "cloze" and not _is_version(candidate) \
+                        and self._sibling_stated(term, candidate):
+                    continue  # "StatefulSet" for "labels must match spec.selector": a sibling the notes say it of
                 kept += 1
                 shape = 0 if term.shape == answer.shape else 10
                 # close passages first; among them, the terms used most like the answer, and the better known
@@ -540,6 +554,65 @@ class QuestionGenerator:
                 if word == key and len(words & set(tokens[max(0, i - STATED_WINDOW): i + STATED_WINDOW + 1])) >= needed:
                     return True
         return False
+
+    def _siblings(self, answer: str, term: str) -> bool:
+        """The notes enumerate the two together ("Deployments, StatefulSets and DaemonSets",
+        "kubeadm, kubelet and kubectl"): members of one list share most properties, so a sibling
+        may be a second right answer to a statement of the answer ("labels must match
+        spec.selector" holds of StatefulSets too). Read: passages naming both."""
+        key = (answer.lower(), term.lower())
+        found = self._sibling_cache.get(key)
+        if found is None:
+            found = False
+            a, b = self._term_id(answer), self._term_id(term)
+            if a is not None and b is not None:
+                both = np.intersect1d(self.index.chunks_with(a), self.index.chunks_with(b), assume_unique=True)
+                wanted = [re.compile(rf"(?:the\s+)?{re.escape(t.lower())}(?:e?s)?") for t in key]
+                found = any(_enumerated_together(unit, wanted) for position in both[:USAGE_PASSAGES].tolist()
+                            for unit in _units(self.index.documents[position].chunk.text))
+            self._sibling_cache[key] = found
+        return found
+
+    def _sibling_stated(self, term: Term, candidate: _Candidate) -> bool:
+        """A sibling of the answer (the notes enumerate the two together) that the notes name
+        beside one of the question's technical words (`spec.selector`, `CSRs`, `kubeconfig`):
+        siblings share most properties, so one shared identifier is enough to make it right too
+        ("StatefulSet" for "In the ____, labels must match spec.selector"; "kubelet" for "____ can
+        also produce certificate signing requests (CSRs)"). Words beside the blank ("a(n) ____
+        plugin") say what kind fits, not what it does, and do not count."""
+        words = self._technical_words(candidate)
+        if not words or not self._siblings(candidate.answer, term.text):
+            return False
+        key = term.text.lower()
+        for position in self._passages_with_both(term.text, words):
+            tokens = self._chunk_words(position)
+            for i, word in enumerate(tokens):
+                if word == key and words & set(tokens[max(0, i - STATED_WINDOW): i + STATED_WINDOW + 1]):
+                    return True
+        return False
+
+    def _vague_subject(self, candidate: _Candidate) -> bool:
+        """The blank is the subject of a verb ("____ is", "and ____ will", not "the data in the
+        ____ is") and the question names no
+        identifier or jargon: what it says ("is still disabled by default", "will try to default
+        them") holds of many things of the answer's kind, so it does not say which is meant."""
+        return candidate.kind == "cloze" and candidate.slot[0] in ("", "and", "but", "or") \
+            and candidate.slot[1] in _SUBJECT_VERBS and not self._technical_words(candidate)
+
+    def _technical_words(self, candidate: _Candidate) -> set[str]:
+        """The question's identifiers and jargon: not English (`spec.selector`, `kubeconfig`,
+        `csrs`), not a number or version, not what the notes are about ("kubernetes"), not the
+        answer nor the words beside the blank."""
+        skipped = {candidate.answer.lower(), *candidate.slot}
+        found = set()
+        for word in {x.lower().rstrip(".") for x in TOKEN.findall(candidate.prompt)}:
+            if word in skipped or word in english_stopwords() or english(word) >= TECHNICAL_ZIPF \
+                    or re.fullmatch(r"v?[\d.]+", word):
+                continue
+            term_id = self._term_id(word)
+            if term_id is not None and int(self.index.df[term_id]) <= self._max_df:
+                found.add(word)
+        return found
 
     def _telling_words(self, candidate: _Candidate) -> set[str]:
         """The question's three rarest words in the notes (not the answer, not stop words)."""
@@ -808,6 +881,27 @@ def _in_parentheses(text: str, span: tuple[int, int]) -> bool:
     """An aside "(a(n) ____ concept)" is no place for the key of a question."""
     before = text[: span[0]]
     return before.count("(") > before.count(")")
+
+
+def _in_enumeration(text: str, span: tuple[int, int]) -> bool:
+    """The span is one item of a list of three or more ("GCE, AWS, ____ and OpenStack"): any
+    other member of the set is as right, and a term of another kind stands out."""
+    before, after = text[: span[0]], text[span[1]:]
+    item, join = _ITEM, _LIST_JOIN
+    if re.search(rf"{item},\s+$", before) and re.match(rf"{join}{item}", after):
+        return True  # in the middle
+    if re.search(rf"{item}{join}{item}{join}$", before) and re.search(r"(?:and|or)\s+$", before):
+        return True  # the last: "A, B and ____"
+    return bool(re.match(rf",\s+{item}{join}{item}", after) and re.match(rf",\s+{item}(?:{join}{item})*,?\s+(?:and|or)\s+{item}", after))  # the first
+
+
+def _enumerated_together(text: str, wanted: Sequence[re.Pattern[str]]) -> bool:
+    """One list of `text` ("A, B and C", "A or B") has an item matching each pattern."""
+    for match in _ENUMERATION.finditer(text):
+        items = re.split(_LIST_JOIN, match.group(0).lower())
+        if all(any(w.fullmatch(i) for i in items) for w in wanted):
+            return True
+    return False
 
 
 def _in_passage(answer: str, passage: str) -> bool:
