@@ -107,9 +107,11 @@ class QuestionPool:
         report.warnings = [SkippedFile(*problem.split(": ", 1)) for problem in problems]
         report.seconds = time.perf_counter() - started
         self.last_report = report
-        log.info("question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems, "
-                 "%d new passages left to the background fill", report.generated, report.retired,
-                 report.revived, report.written, len(problems), report.deferred)
+        changed = report.generated or report.retired or report.revived or problems or report.deferred
+        log.log(logging.INFO if changed else logging.DEBUG,  # a start with nothing changed says nothing
+                "question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems, "
+                "%d new passages left to the background fill", report.generated, report.retired,
+                report.revived, report.written, len(problems), report.deferred)
         return report.warnings
 
 
