@@ -36,7 +36,7 @@ from bot.core.quiz.store import QuestionStore  # noqa: E402
 from bot.core.search.service import NotesService, ServiceConfig  # noqa: E402
 from bot.core.storage.database import open_database, session_factory  # noqa: E402
 
-DEFAULT_NOTES = ROOT.parent.parent / "shared" / "corpora" / "k8s-docs"
+DEFAULT_NOTES = ROOT.parent / "shared" / "corpora" / "k8s-docs"
 
 
 async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, object]:

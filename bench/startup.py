@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = REPO.parent.parent / "shared" / "corpora" / "k8s-docs"
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "k8s-docs"
 DEFAULT_BASELINE = "f05f8b8"  # the branch point before every start reindexed
 QUESTION = "what is a pod"
 
