@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.quiz.questions import DueReview, RecordedAnswer
-from bot.core.storage.database import connection_errors
 from bot.core.storage.models import QuizAnswerRow, QuizQuestionRow, ReviewCardRow
+from bot.core.storage.write_behind import stop_and_flush, write_until_empty
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ _UPDATE_CARD = (update(CARDS)
 Clock = Callable[[], datetime]
 FLUSH_AFTER = 0.05  # seconds a card update waits behind the reply, so a burst's share one transaction
 BATCH = 500  # answers per transaction
-RETRY_AFTER = 1.0  # seconds before retrying a failed write (database locked or down)
 MAX_WAITING = 20_000  # card updates kept while the database is down; the oldest go first
 NO_GUILD = 0
 LEARNING_STEP = timedelta(minutes=10)
@@ -242,30 +241,12 @@ class ReviewsBehind(ReviewCards):
                 del self._waiting[:len(batch)]
 
     async def _write_soon(self) -> None:
-        delay = self.flush_after
-        while self._waiting:
-            await asyncio.sleep(delay)
-            try:
-                await asyncio.shield(self.flush())  # never cut a write in half
-                delay = self.flush_after
-            except connection_errors() as exc:
-                log.warning("could not update %d review cards yet (%s); retrying in %.0f s",
-                            len(self._waiting), exc, RETRY_AFTER)
-                delay = RETRY_AFTER
-            except Exception:  # noqa: BLE001 - a bug; keep the updates and keep trying
-                log.exception("updating %d review cards failed; retrying in %.0f s", len(self._waiting), RETRY_AFTER)
-                delay = RETRY_AFTER
+        await write_until_empty(self.flush, lambda: len(self._waiting), every=self.flush_after, what="review cards")
 
     async def aclose(self) -> None:
         """Stop the background writer and write what is still queued (a clean shutdown)."""
         self._closed = True
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-        try:  # always: a write the cancelled writer had under way (shielded) is waited for here
-            await self.flush()
-        except connection_errors() as exc:
-            log.error("could not update %d review cards at shutdown: %s", len(self._waiting), exc)
+        await stop_and_flush(self._writer, self.flush, lambda: len(self._waiting), what="review cards")
 
 
 def review_note(due: DueReview, now: datetime) -> str:

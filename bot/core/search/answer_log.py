@@ -28,9 +28,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.search.answering import Passage
-from bot.core.storage.database import connection_errors
 from bot.core.storage.id_blocks import IdBlocks
 from bot.core.storage.models import AnswerRow, FeedbackRow
+from bot.core.storage.write_behind import stop_and_flush, write_until_empty
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ Verdict = Literal["helpful", "not_helpful"]
 QUESTION_LIMIT = 4000
 FLUSH_AFTER = 0.05  # seconds an answer waits, so that a burst's answers share one transaction
 BATCH_ROWS = 200  # rows per INSERT
-RETRY_AFTER = 1.0  # seconds before retrying a failed write (database locked or down)
 MAX_WAITING = 20_000  # answers kept in memory while the database is down; the oldest go first
 
 
@@ -202,13 +201,7 @@ class AnswerLog:
     async def aclose(self) -> None:
         """Stop the background writer and write what is still waiting (a clean shutdown)."""
         self._closed = True
-        if self._flusher is not None:
-            self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        try:  # always: a write the cancelled writer had under way (shielded) is waited for here
-            await self.flush()
-        except connection_errors() as exc:
-            log.error("could not store %d answers at shutdown: %s", len(self._waiting), exc)
+        await stop_and_flush(self._flusher, self.flush, lambda: len(self._waiting), what="answers")
 
     def _schedule(self) -> None:
         if self._flusher is None or self._flusher.done():
@@ -216,19 +209,7 @@ class AnswerLog:
 
     async def _flush_soon(self) -> None:
         """Wait `flush_after` for more answers, write them all; retry while the database fails."""
-        delay = self.flush_after
-        while self._waiting:
-            await asyncio.sleep(delay)
-            try:
-                await asyncio.shield(self.flush())  # never cut a write in half
-                delay = self.flush_after
-            except connection_errors() as exc:
-                log.warning("could not store %d answers yet (%s); retrying in %.0f s",
-                            len(self._waiting), exc, RETRY_AFTER)
-                delay = RETRY_AFTER
-            except Exception:  # noqa: BLE001 - a bug; keep the answers and keep trying
-                log.exception("storing %d answers failed; retrying in %.0f s", len(self._waiting), RETRY_AFTER)
-                delay = RETRY_AFTER
+        await write_until_empty(self.flush, lambda: len(self._waiting), every=self.flush_after, what="answers")
 
     async def _written(self, answer_id: int) -> None:
         """Make sure answer `answer_id` is in the database if it is still waiting."""
