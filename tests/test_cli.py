@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SHIPPED_CORPUS
+from tests.cli import cli_env, run
 
 JSON_RESULT_KEYS = {"source", "heading", "start_line", "end_line", "score", "text", "matched"}
 
@@ -23,14 +23,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     (notes / "lesson.md").write_text((SHIPPED_CORPUS / "k8s-colearning-lesson-1.md").read_text())
     (notes / "storage.md").write_text("---\ntitle: Storage\ntags: [k8s]\n---\n# PersistentVolumeClaim\n\n"
                                       "A claim asks for storage of a given size.\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_"))}
-    return {**base, "NOTES_DIR": str(notes), "DATA_DIR": str(tmp_path / "data"), "DISCORD_TOKEN": "",
-            "LOG_LEVEL": "WARNING"}
-
-
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True,
-                          text=True, timeout=120, cwd=Path(env["DATA_DIR"]).parent)
+    return cli_env(notes, tmp_path / "data")
 
 
 def test_ask_json_contract(env: dict[str, str]) -> None:

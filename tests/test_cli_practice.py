@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 from bot.app import open_app
 from bot.config import load_settings
 from bot.core.practice.schedule import local_today
+from tests.cli import cli_env, run
 
 
 @pytest.fixture
@@ -22,14 +20,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "pods.md").write_text("# Pods\n\nA pod groups containers.\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_"))}
-    return {**base, "NOTES_DIR": str(notes), "DATA_DIR": str(tmp_path / "data"), "DISCORD_TOKEN": "",
-            "LOG_LEVEL": "WARNING"}
-
-
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True,
-                          text=True, timeout=120, cwd=Path(env["DATA_DIR"]).parent)
+    return cli_env(notes, tmp_path / "data")
 
 
 async def _configure(env: dict[str, str]) -> None:

@@ -4,13 +4,10 @@ the quiz in a terminal (`quiz` on a terminal, `/quiz` in the chat), over the fix
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from bot.chat import Chat
 from bot.config import SHIPPED_CORPUS, load_settings
 from bot.core.quiz.questions import Question
 from bot.quiz_terminal import TERMINAL_USER, quiz_command
+from tests.cli import cli_env, run
 from tests.core.quiz.fixtures import store_only_fixtures
 
 JSON_KEYS = {"id", "kind", "question", "choices", "answer_index", "answer", "source", "heading", "start_line",
@@ -32,9 +30,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     notes = tmp_path / "notes"
     shutil.copytree(SHIPPED_CORPUS, notes)
     shutil.rmtree(notes / "quiz")  # the fixture questions are the whole pool (see `only_fixtures`)
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "NOTES_", "DATABASE_", "QUIZ_"))}
-    return {**base, "NOTES_DIR": str(notes), "DATA_DIR": str(tmp_path / "data"), "DISCORD_TOKEN": "",
-            "LOG_LEVEL": "WARNING"}
+    return cli_env(notes, tmp_path / "data")
 
 
 def _settings(env: dict[str, str]):
@@ -65,11 +61,6 @@ async def stored(env: dict[str, str]) -> dict[str, Question]:
     async with open_app(_settings(env)) as app:
         await app.notes.start()
         return await only_fixtures(app)
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=Path(env["DATA_DIR"]).parent)
 
 
 async def test_quiz_json_contract_and_seed(env: dict[str, str], stored: dict[str, Question]) -> None:
