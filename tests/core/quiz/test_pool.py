@@ -175,3 +175,19 @@ async def test_a_retired_question_does_not_block_its_wording(sessions) -> None:
         await session.execute(update(QuizQuestionRow).values(retired_at=FIXED))
         assert await insert_questions(connection, [_question("b", text, answer="kubelet", chunk="c2")], FIXED) == 1
 
+
+
+async def test_a_start_with_nothing_changed_says_nothing_about_the_pool(sessions, notes: Path, caplog) -> None:
+    (notes / "quiz" / "written.yaml").write_text(  # valid only: a problem is worth saying every time
+        "questions:\n  - question: Which tool backs up cluster resources to object storage?\n"
+        "    answer: Velero\n    choices: [Velero, Trivy, Falco, Calico]\n    source: storage.md\n")
+    caplog.set_level("INFO", logger="bot.core.quiz.pool")
+
+    def said() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "bot.core.quiz.pool" and r.levelname == "INFO"]
+
+    await make_service(sessions, notes).start()
+    assert len(said()) == 1 and "generated" in said()[0]
+    caplog.clear()
+    await make_service(sessions, notes).start()  # the next start: the pool's catch-up finds nothing to do
+    assert said() == []
