@@ -85,8 +85,8 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
     try:
         sessions = session_factory(db)
         notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(QuestionPool()))
-        practice = build_practice(sessions, clock)
-        practice.reviews = practice.standings.reviews = reviews = ReviewsBehind(sessions, clock)  # behind replies
+        reviews = ReviewsBehind(sessions, clock)  # a click's card is written behind its reply
+        practice = build_practice(sessions, clock, reviews=reviews)
         app = App(
             settings=settings,
             db=db,

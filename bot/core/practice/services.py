@@ -33,9 +33,12 @@ class Practice:
 
 
 def build_practice(sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
-                   rng: random.Random | None = None, *, owner: str | None = None) -> Practice:
+                   rng: random.Random | None = None, *, owner: str | None = None,
+                   reviews: ReviewCards | None = None) -> Practice:
+    """The practice services; `reviews` defaults to cards written at once (the bot passes cards
+    written behind the reply, `ReviewsBehind`)."""
     schedules = DailySchedules(sessions, clock)
-    reviews = ReviewCards(sessions, clock)
+    reviews = reviews or ReviewCards(sessions, clock)
     return Practice(
         sessions=sessions, schedules=schedules,
         daily=DailyService(sessions, schedules, QuestionStore(sessions), clock, rng or random.Random(), owner=owner),
