@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.core.clock import Clock, utc_now
 from bot.core.search.answer_log import AnswerLog
 from bot.core.command_sync import CommandSyncState
 from bot.core.guild_settings import GuildSettings
@@ -23,7 +24,7 @@ from bot.core.search.indexing import ChunkingParams
 from bot.core.search.ranking import RankParams
 from bot.core.practice.review import ReviewsBehind, retire_stale_cards
 from bot.core.search.notes import SkippedFile
-from bot.core.search.service import Clock, NotesService, ReindexChange, ReindexHook, ServiceConfig, utc_now
+from bot.core.search.service import NotesService, ReindexChange, ReindexHook, ServiceConfig
 from bot.core.storage.database import open_database, session_factory
 
 log = logging.getLogger(__name__)

@@ -26,15 +26,15 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.errors import PracticeError
 from bot.core.practice.schedule import due_day
 from bot.core.practice.schedules import DailySchedules, Schedule
@@ -45,7 +45,6 @@ from bot.core.storage.models import DailyClaimRow, DailyScheduleRow, QuizAnswerR
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 RETRY_AFTER = timedelta(minutes=5)  # a failed day is tried again this often, until local midnight
 STALE_AFTER = timedelta(minutes=10)  # a claim still 'claimed' this long belongs to a dead process
 NO_QUESTIONS = "no quiz questions yet: reindex the notes (or add hand-written ones under quiz/)"

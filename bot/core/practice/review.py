@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from fsrs import Card, Rating, Scheduler
@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.quiz.questions import DueReview, RecordedAnswer
 from bot.core.storage.models import QuizAnswerRow, QuizQuestionRow, ReviewCardRow
 from bot.core.storage.write_behind import stop_and_flush, write_until_empty
@@ -39,7 +40,6 @@ _UPDATE_CARD = (update(CARDS)
                 .values(card=bindparam("card"), due_at=bindparam("due_at"), last_review_at=bindparam("last_review_at"),
                         updated_at=bindparam("updated_at")))
 
-Clock = Callable[[], datetime]
 FLUSH_AFTER = 0.05  # seconds a card update waits behind the reply, so a burst's share one transaction
 BATCH = 500  # answers per transaction
 MAX_WAITING = 20_000  # card updates kept while the database is down; the oldest go first

@@ -6,7 +6,6 @@ line, nothing changes). Turning it off keeps the row (and so the settings) with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.practice.schedule import (
     format_post_time,
     next_post_at,
@@ -23,7 +23,6 @@ from bot.core.practice.schedule import (
 )
 from bot.core.storage.models import DailyClaimRow, DailyScheduleRow, QuizPostRow
 
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

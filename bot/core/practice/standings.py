@@ -10,7 +10,6 @@ day boundaries follow its daily-quiz time zone, or UTC without one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.practice.review import ReviewCards
 from bot.core.practice.schedules import DailySchedules
 from bot.core.practice.scores import (
@@ -38,7 +38,6 @@ from bot.core.practice.scores import (
 )
 from bot.core.storage.models import QuizAnswerRow, QuizPostRow
 
-Clock = Callable[[], datetime]
 UTC_ZONE = ZoneInfo("UTC")
 
 

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator
 from bot.core.quiz.pool import QUESTIONS, generate_for, insert_questions, mark_visited, visited_among
 from bot.core.quiz.questions import Question
 from bot.core.search.answering import SearchEngine
 from bot.core.search.documents import Document
-from bot.core.search.service import Clock
 from bot.core.storage.repositories import NotesRepository
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,12 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
 from bot.core.errors import BadAnswer, NoQuestion, UnknownPost
 from bot.core.quiz import selection
 from bot.core.quiz.checking import (
@@ -44,7 +45,6 @@ from bot.core.storage.models import QuizPostRow, QuizQuestionRow
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 POSTS_REMEMBERED = 4096  # posts (with their questions) kept in memory for answering
 TOPIC_PASSAGES = 5  # the best passages for a topic whose questions are candidates
 EMPTY_POOL = "There are no quiz questions yet: they are made from the notes when they are indexed."

@@ -24,12 +24,13 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock, utc_now
 from bot.core.search.analysis import ANALYZER_VERSION, Analyzer
 from bot.core.search.answering import Answer, SearchEngine
 from bot.core.search.documents import Document
@@ -53,7 +54,6 @@ from bot.core.terminal_text import strip_control
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
 
 
@@ -76,10 +76,6 @@ ReindexHook = Callable[[AsyncSession, ReindexChange], Awaitable[list["SkippedFil
 
 
 PARALLEL_THRESHOLD = 200  # notes; below this, starting worker processes costs more than it saves
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
