@@ -58,6 +58,7 @@ SMALL_CORPUS = 50  # passages
 _COMPATIBLE = {(a, b) for group in (("capital", "lower"), ("joined", "lower"))
                for a in group for b in group}  # shapes a product name may take
 EVERYDAY_ZIPF = 3.0
+SUBJECT_MIN_NOTES = 9  # with fewer notes, a term in a third of them may well be one topic's
 RARE_ZIPF = 2.5  # an English word rarer than this is vocabulary ("observability"), not everyday
 _SOFTWARE_WORDS = ("store storage runtime daemon server service node cluster container image registry database "
                    "engine driver plugin tool command cli api network proxy scheduler controller manager system "
@@ -135,6 +136,11 @@ class QuestionGenerator:
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
         # a term in half the passages (a tenth of a large corpus) is what the notes are about, not a key to one passage
         self._max_df = max(2, n // 2) if n < 100 else n // 10
+        notes: dict[str, int] = {}
+        self._note_of = np.array([notes.setdefault(d.chunk.source, len(notes)) for d in self.index.documents],
+                                 dtype=np.int32)
+        self._note_count = len(notes)
+        self._subjects: dict[int, bool] = {}
 
     def passage_terms(self, doc: Document) -> PassageTerms:
         found = self._passages.get(doc.chunk.chunk_id)
@@ -279,7 +285,7 @@ class QuestionGenerator:
         if term_id is None:
             return 0.0
         df = int(self.index.df[term_id])
-        if df > self._max_df:
+        if df > self._max_df or self._subject_of_the_notes(term_id):
             return 0.0
         idf = float(self.index.idf[term_id]) / self._max_idf
         if term.kind == "word":
@@ -294,6 +300,19 @@ class QuestionGenerator:
             return 0.0  # "Overhead", "Configuration": an everyday word with a capital
         bonus = {"acronym": 0.6, "name": 0.6, "number": 0.45}[term.kind]
         return bonus + 0.4 * idf
+
+    def _subject_of_the_notes(self, term_id: int) -> bool:
+        """Named in a third of the notes or more ("Kubernetes", "JavaScript" in the Node.js docs):
+        what the notes are about, guessed by anyone who reads them, not the key to one passage.
+        Counted in notes, not passages: such a term is in few passages of each long note."""
+        notes = self._note_count
+        if notes < SUBJECT_MIN_NOTES:
+            return False
+        found = self._subjects.get(term_id)
+        if found is None:
+            named_in = len(np.unique(self._note_of[self.index.chunks_with(term_id)]))
+            found = self._subjects[term_id] = named_in * 3 >= notes
+        return found
 
     @staticmethod
     def _adjacent_name(text: str, span: tuple[int, int]) -> bool:
@@ -449,7 +468,8 @@ class QuestionGenerator:
         if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
             return False  # a misspelt word ("Althought") among the choices stands out
         df = self._df(term)
-        if df > self._max_df or self._synonym_too_common(stems):
+        term_id = self._term_id(term.text)
+        if df > self._max_df or self._synonym_too_common(stems) or term_id is not None and self._subject_of_the_notes(term_id):
             return False  # what the notes are about ("Kubernetes", or "kubernets" where they say "k8s") is no plausible wrong answer
         if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
             return False  # in a large corpus, a term is named more than twice; a one-off ("FeatureName") or a path is no key term

@@ -53,7 +53,7 @@ _ADJECTIVE_PARTS = frozenset("based like level scoped wide aware specific only e
                              "native ready safe friendly style time".split())
 _SUBJECT_PRONOUN = re.compile(r"\b(?:it|they|he|she|its|their)\b", re.IGNORECASE)  # "If it is empty, ...": what is?
 _CUT_ENDINGS = frozenset("the a an of to with for and or by from at as than into via like its their your our "
-                         "underlying following below above".split())
+                         "underlying following below above all both each every".split())  # "... to all.": a list followed
 # a definite reference to something the sentence does not name: "the given phase", "the other",
 # "one of which", "the example", "If omitted, ..." (which field?)
 _BACK_REFERENCE = re.compile(
@@ -76,10 +76,24 @@ _PRONOUN_START = frozenset(
     "it its it's they them their this that these those he she also but and or so then thus hence "
     "such both which however instead otherwise similarly additionally furthermore likewise here "
     "there's see e.g. i.e. for example note nor yet alternatively moreover afterwards finally next "
-    "now still again as bc because cause another other either neither".split()
+    "now still again as bc because cause another other either neither concurrently consequently accordingly "
+    "conversely subsequently lastly meanwhile therefore importantly notably specifically ultimately please".split()
 )
+# a condition without a subject of its own: "If true, the ...", "When enabled, ...", "... if assigned."
+_ELLIPTIC_CONDITION = re.compile(r"\b(?:if|when|unless|once|where)\s+(?:not\s+)?(?:true|false|set|unset|\w+ed)\s*(?:[,.;]|$)",
+                                 re.IGNORECASE)
+# a predicate whose subject is elsewhere: "Only valid for requests obtained from ...", "Available since v2."
+_PREDICATE_START = re.compile(r"^(?:only\s+|also\s+|not\s+)?(?:valid|available|supported|required|optional|ignored|applicable"
+                              r"|allowed|present|relevant|deprecated|necessary|useful|true|false)\s+(?:only\s+)?"
+                              r"(?:for|in|on|if|when|with|to|since|as|unless|after|before|from|by|until)\b", re.IGNORECASE)
+# what a description starting with its verb goes on with: "Throws an error", "Diverges from a default"
+_OBJECT_START = frozenset("a an the all any each every no its their this that these whether if true false from "
+                          "undefined null one".split())
+_ORDINAL_REFERENCE = re.compile(r"\bthe (?:second|third|fourth|next|previous) \w+|^the same\b(?!.*\bas\b)", re.IGNORECASE)
 
 Span = tuple[int, int]
+_FILE_EXTENSIONS = frozenset("conf cfg ini toml yaml yml json xml md txt log sh py js ts go rs html css crt pem key pub csr "
+                             "tar gz tgz zip deb rpm service socket".split())
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,12 @@ class Term:
         if re.fullmatch(r"v?\d+(?:\.\d+)+", self.text):
             return "version"  # "v1.35" among versions, never beside "pod.spec"
         if "." in self.text:
-            return "slashed" if "/" in self.text else "dotted"  # an API group version or signer, not a field path
+            if "/" in self.text:
+                return "slashed"  # an API group version or signer, not a field path
+            last = self.text.rsplit(".", 1)[1]
+            if last in _FILE_EXTENSIONS:
+                return "file"  # "admin.conf" among files, never beside "spec.template"
+            return "Dotted" if last[:1].isupper() else "dotted"  # "vm.Script" (a class) or "util.inspect", "spec.replicas"
         if re.search(r"[a-z][A-Z]", self.text) and self.text.isalnum():
             return "Camel" if self.text[0].isupper() else "camel"  # PriorityClass, stringData
         if "-" in self.text or "_" in self.text or "/" in self.text:
@@ -209,8 +228,10 @@ def standalone(sentence: str) -> bool:
         return False  # "You have to have one, usually GitHub": one what? (the sentence before says)
     if sentence.count("(") != sentence.count(")") or sentence.count('"') % 2:
         return False  # "glibc) has a limit": a parenthesis cut by the sentence split
-    if _refers_back(sentence, words):
-        return False  # "The metric is then compared ...", "... for the given phase": which one?
+    if _refers_back(sentence, words) or _ORDINAL_REFERENCE.search(sentence) or _ELLIPTIC_CONDITION.search(sentence):
+        return False  # "The metric is then compared ...", "the second setImmediate()", "If true, ...": which one?
+    if _PREDICATE_START.match(sentence) or _listing(sentence):
+        return False  # "Only valid for request obtained from ...", "Ca, cert, ciphers, crl, ...": no sentence
     if not _has_verb(words):
         return False  # "API server VM shutdown or apiserver crashing.": a fragment
     first = words[0].lower().strip(",.:;\"'")
@@ -225,12 +246,31 @@ def standalone(sentence: str) -> bool:
     return letters >= 0.6 * len(sentence.replace(" ", ""))
 
 
+def _listing(sentence: str) -> bool:
+    """A run of names between commas ("Ca, cert, ciphers, crl, dhparam, ..."): a list, not a sentence."""
+    commas = sentence.count(",")
+    return commas >= 4 and len(sentence.split()) <= 2 * commas + 2
+
+
+def _verb_with_object(first: str, words: list[str]) -> bool:
+    """ "Throws an error if ...", "Diverges from a default ...": a third-person verb, with what it
+    does next, opening the sentence; its subject (a function, an option) is the heading's."""
+    if len(words) < 2 or not first.endswith("s") or first.endswith("ss") or words[1].lower() not in _OBJECT_START:
+        return False
+    table = english_zipf()
+    base = first[:-2] if first.endswith("es") and table.get(first[:-2] + "ing", 0.0) else first[:-1]
+    forms = (base + "ing", base[:-1] + "ing" if base.endswith("e") else "", base + base[-1:] + "ing")
+    return max(table.get(form, 0.0) for form in forms if form) >= 2.0
+
+
 def _subjectless(first: str, words: list[str]) -> bool:
     """A description whose subject is elsewhere ("Allows ..."), or a short step of a procedure
     ("Start and configure additional etcd instance."): neither reads as a question on its own."""
     table = english_zipf()
     if not first.isalpha() or len(first) < 3:
         return False
+    if _verb_with_object(first, words):
+        return True
     base = first[:-1]
     if first.endswith("s") and not first.endswith("ss") and table.get(base, 0.0) >= 3.5 \
             and max(table.get(base + "ed", 0.0), table.get(base + "d", 0.0) if base.endswith("e") else 0.0) >= 3.0:
@@ -493,6 +533,8 @@ def _add_definition(found: list[Definition], term: str, meaning: str, sentence: 
     if any(w.lower() in english_stopwords() or w.lower() in _PRONOUN_START for w in words):
         return  # "upsides of containers": a list header, not a named thing
     meaning = _SENTENCE_SPLIT.split(meaning, maxsplit=1)[0].rstrip(".")
+    if meaning.split()[-1].lower() in _CUT_ENDINGS:
+        return  # "The copy operation will attempt to": cut where the line wrapped
     if meaning.count("(") != meaning.count(")"):
         return  # "A list of IP families (e.g": cut inside an aside
     head = meaning.split(", ", 1)[0]
@@ -520,6 +562,7 @@ def units(text: str) -> list[str]:
     current: list[str] = []
     in_fence = False
     prose = _prose_style(text)
+    item_indent: int | None = None  # where the text of the list item being read starts
 
     def flush() -> None:
         if current:
@@ -548,7 +591,13 @@ def units(text: str) -> list[str]:
         if stripped.startswith(": ") or marker:
             flush()
             current.append(stripped if not marker else line[marker.end():].strip())
+            item_indent = marker.end() if marker else None
             continue
+        if item_indent is not None and current and len(line) - len(line.lstrip()) >= item_indent \
+                and not current[-1].endswith((".", "!", "?")):
+            current.append(stripped)  # an item wrapped onto indented lines, in any style: "will attempt to" + "create a copy"
+            continue
+        item_indent = None
         if current and (not prose or current[-1].endswith((".", "!", "?", ":"))):
             flush()
         current.append(stripped)
