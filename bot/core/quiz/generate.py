@@ -150,6 +150,8 @@ class QuestionGenerator:
 
     def generate(self, doc: Document) -> list[Question]:
         """The questions of one passage that pass every check, best first."""
+        if _HISTORY_NOTE.fullmatch(doc.chunk.source.rsplit("/", 1)[-1].rsplit(".", 1)[0].lstrip("0123456789-_")):
+            return []
         passage = self.passage_terms(doc)
         candidates = sorted(self._candidates(passage), key=lambda c: -c.salience)
         questions: list[Question] = []
@@ -253,8 +255,8 @@ class QuestionGenerator:
         meaning = definition.meaning
         if len(meaning.split()) > MAX_CHOICE_WORDS:
             return []
-        if _RELEASE.search(meaning):
-            return []  # "containerd - Support was added in v2.0.0": a change log, not what X is
+        if _RELEASE.search(meaning) or _NO_DESCRIPTION.match(meaning):
+            return []  # "containerd - Support was added in v2.0.0", "X: Now stable on Redox": not what X is
         what_is = f"What is {_article(definition.term, meaning)}{definition.term}?"
         if len(words) == 1:
             term = term_of(words[0], False, False)
@@ -980,6 +982,11 @@ def _english_corrections(word: str) -> tuple[str, ...]:
     return tuple(c for *_, c in sorted(found)[:2])
 
 
+# what a change log or a cross-reference says of X, not what X is
+_NO_DESCRIPTION = re.compile(r"(?:now|newly|also|see|described|documented|implemented|added|fixed|removed|stabili[sz]ed"
+                             r"|deprecated|changed|updated|renamed|moved)\b", re.IGNORECASE)
+# a note of release history: what changed when is no study material ("Fixed a bug in ____ where ...")
+_HISTORY_NOTE = re.compile(r"(?:change_?log|changes|history|news|releases?|release[-_ ]notes)(?:\.\w+)?", re.IGNORECASE)
 _RELEASE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?![\w.])")
 
 

@@ -263,13 +263,25 @@ def _verb_with_object(first: str, words: list[str]) -> bool:
     return max(table.get(form, 0.0) for form in forms if form) >= 2.0
 
 
+def _change_entry(first: str, words: list[str]) -> bool:
+    """ "Fixed a bug where ...", "Added the rsync command ...": a change log's entry, a past tense
+    with no subject (not "Created by the scheduler, a Pod ...", whose subject follows the comma,
+    nor "Stopped containers are removed ...", an adjective before its verb)."""
+    if not first.endswith("ed") or any(w.endswith(",") for w in words[:6]) \
+            or any(w.lower() in _AUXILIARIES for w in words[1:4]):
+        return False
+    table = english_zipf()
+    base = first[:-2]
+    return max(table.get(base, 0.0), table.get(base + "e", 0.0), table.get(base[:-1], 0.0) if base[-1:] == base[-2:-1] else 0.0) >= 3.0
+
+
 def _subjectless(first: str, words: list[str]) -> bool:
     """A description whose subject is elsewhere ("Allows ..."), or a short step of a procedure
     ("Start and configure additional etcd instance."): neither reads as a question on its own."""
     table = english_zipf()
     if not first.isalpha() or len(first) < 3:
         return False
-    if _verb_with_object(first, words):
+    if _verb_with_object(first, words) or _change_entry(first, words):
         return True
     base = first[:-1]
     if first.endswith("s") and not first.endswith("ss") and table.get(base, 0.0) >= 3.5 \

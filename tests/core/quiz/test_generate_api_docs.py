@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.quiz.generate import QuestionGenerator
-from bot.core.quiz.terms import Term, _prose_style, analyse_passage, standalone, units
+from bot.core.quiz.terms import Definition, Term, _prose_style, analyse_passage, standalone, units
 from tests.core.quiz.conftest import engine_over
 
 
@@ -26,6 +26,8 @@ from tests.core.quiz.conftest import engine_over
     "Concurrently, you can extract the async function to the readable.map method.",
     "Please convert the property to a string before assigning it to process.env.",
     "The numericSeparator option adds an underscore every three digits to all.",  # to all what?
+    "Fixed a bug where perfdiag would not properly clean up its test files.",  # a change log's entry
+    "Added the signurl command that can generate Google Cloud Storage signed URLs.",
 ])
 def test_fragments_of_reference_pages_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
@@ -39,6 +41,7 @@ def test_fragments_of_reference_pages_are_refused(sentence: str) -> None:
     "Pods created by a ReplicationController are intended to be fungible and semantically identical.",
     "Kubeadm deploys kube-proxy as a DaemonSet, which means that the configuration applies to all instances.",
     "Every worker of the cluster module listens on the same port as the primary process.",
+    "Stopped containers are removed by the kubelet garbage collection after a minute.",  # an adjective, then its verb
 ])
 def test_whole_sentences_are_kept(sentence: str) -> None:
     assert standalone(sentence)
@@ -90,3 +93,24 @@ def test_what_the_notes_are_about_is_never_an_answer_or_a_distractor(tmp_path: P
     assert generator.salience(Term("Frobnicator", "name", "frobnicator")) > 0.0
     questions = [q for doc in engine.documents for q in generator.generate(doc)]
     assert all("gizmojs" not in (q.answer.lower(), *map(str.lower, q.choices)) for q in questions)
+
+
+
+@pytest.mark.parametrize("name, asks", [("lesson.md", True), ("CHANGELOG.md", False), ("release-notes.md", False),
+                                        ("2-HISTORY.md", False)])
+def test_release_history_asks_nothing(tmp_path: Path, name: str, asks: bool) -> None:
+    """A change log's entries ("Fixed a bug in ____ where ...") are no study material: the seed
+    note's text asks questions, the same text named as release history none."""
+    seed = Path(__file__).resolve().parents[3] / "corpus" / "k8s-colearning-lesson-1.md"
+    (tmp_path / name).write_text(seed.read_text())
+    engine, synonyms = engine_over(tmp_path)
+    generator = QuestionGenerator(engine, synonyms)
+    assert bool([q for doc in engine.documents for q in generator.generate(doc)]) is asks
+
+
+def test_a_change_of_x_is_no_definition_of_x(tmp_path: Path) -> None:
+    engine, synonyms = engine_over(Path(__file__).resolve().parents[3] / "corpus")
+    generator = QuestionGenerator(engine, synonyms)
+    for meaning in ("Now stable on Redox", "Described in the timers section", "Added in the second lesson"):
+        assert generator._definition(Definition("etcd", meaning, f"etcd: {meaning}")) == []
+    assert generator._definition(Definition("etcd", "The key value store of every cluster", "etcd: ..."))
