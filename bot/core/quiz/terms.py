@@ -65,6 +65,9 @@ _THE_GIVEN = re.compile(r"\bthe (?:given|said|corresponding|respective|specified
 _ELIDED_OBJECT = re.compile(r"^to [a-z]+ by\b", re.IGNORECASE)
 # "Each element of the array defines ...": a part of a thing of everyday words, named before
 _PART_OF_THE = re.compile(r"^(?i:each|every|any|all|the) ([a-z]+) of the ([a-z]+)\b")  # ("of the Secret": a kind, named)
+# "... for that signer are selected": a demonstrative after a preposition points at a thing named before
+_THAT_NOUN = re.compile(r"\b(?:for|of|to|from|with|on|by|at|about|in|under) (?:that|those) "
+                        r"(?!(?:is|are|was|were|can|will|must|the|a|an|it|they)\b)([A-Za-z]+)", re.IGNORECASE)
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _CONDITION = re.compile(r"\b(?:if|when|once|after|before|until|first)\b", re.IGNORECASE)
 _LEADING_ADVERBIAL = re.compile(r"^(?:by default|optionally|currently|alternatively|by design|in general|usually|typically),\s+"
@@ -263,8 +266,8 @@ def _subjectless(first: str, words: list[str]) -> bool:
 
 
 def _refers_back(sentence: str, words: list[str]) -> bool:
-    """A definite reference to what an earlier sentence introduced: "the given X", "the new X"
-    (unless X is named before it), "then", "the other", "If omitted, ...", a subject of everyday
+    """A definite reference to what an earlier sentence introduced: "the given X", "the new X",
+    "for that X" (unless X is named before it), "then", "the other", "If omitted, ...", a subject of everyday
     words only ("The value must ...", "The executed command prints ..."), a part of one ("Each
     element of the array ..."), or a purpose clause with no object ("To select by name, ...")."""
     if _BACK_REFERENCE.search(sentence) or _ELIDED_OBJECT.match(sentence):
@@ -278,6 +281,9 @@ def _refers_back(sentence: str, words: list[str]) -> bool:
     for match in _THE_GIVEN.finditer(sentence):
         if match.group(1).lower() not in sentence[: match.start()].lower():
             return True
+    for match in _THAT_NOUN.finditer(sentence):
+        if match.group(1).lower().rstrip("s") not in sentence[: match.start()].lower():
+            return True  # "... for that signer", unless the sentence named it ("A Pod ... for that Pod")
     then = _THEN.search(sentence)
     if then and not _CONDITION.search(sentence[: then.start()]):
         return True  # "The control plane then removes its finalizer": after what?

@@ -59,6 +59,7 @@ def test_a_lead_in_that_announces_conditions(lead_in: str, conditional: bool) ->
     "The value of the label is the ordinal index of the pod being created.",  # which label?
     "The status.allocatable field is updated automatically with the new resource asynchronously by the kubelet.",
     "To select by name, use the name field to designate a single ClusterTrustBundle object.",  # select what?
+    "If labelSelector is not present, then all ClusterTrustBundles for that signer are selected.",  # which signer?
 ])
 def test_definite_references_to_what_came_before_are_refused(sentence: str) -> None:
     assert not standalone(sentence)
@@ -68,6 +69,7 @@ def test_definite_references_to_what_came_before_are_refused(sentence: str) -> N
     "The name of the Secret must be a valid DNS subdomain name.",  # "the Secret": a kind, named
     "The goal of the cloud controller manager project is to decouple cloud features from the core.",
     "When a node gains a resource, the kubelet reports the new resource in status.capacity.",  # named before "the new"
+    "A Pod which references a ResourceClaim which is not reserved for that Pod will not be started.",  # "that Pod": this one
 ])
 def test_a_part_of_something_named_is_kept(sentence: str) -> None:
     assert standalone(sentence)
