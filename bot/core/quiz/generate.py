@@ -46,6 +46,7 @@ from bot.core.quiz.terms import (
     english,
     units as _units,
     normalise,
+    prose_word,
 )
 from bot.core.search.answering import SearchEngine
 from bot.core.search.analysis import english_stopwords
@@ -83,6 +84,14 @@ _LIST_JOIN = r"(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
 _ENUMERATION = re.compile(rf"(?<![\w.-]){_ITEM}(?:{_LIST_JOIN}{_ITEM})+")  # "Deployments, StatefulSets and DaemonSets"
 TECHNICAL_ZIPF = 2.5  # a word of the question rarer than this in English is an identifier or jargon ("kubeconfig")
 _SUBJECT_VERBS = frozenset("is are was were will would can could does do did should may might must has have".split())
+MIN_TOPIC_SIMILARITY = 0.18  # a tool or component whose passages speak of other things than the answer's is of another kind
+_DATED = re.compile(r"\b(?:soon|recently|upcoming|at the time of writing|next (?:minor )?release|this release)\b", re.IGNORECASE)
+EVERYDAY_QUESTION_ZIPF = 4.4  # a question whose every word is at least this common in English names nothing of its own
+HEADS = 3  # the nouns most often after an acronym ("CNI plugin"), one of which a distractor must share
+TOPIC_KINDS = ("lower", "joined")  # shapes of programs and components ("minikube", "kube-proxy"): usage alone does not tell their kind
+# generic operations on an object: "delete the ____" is an instance (the example's), and what follows holds of any kind
+_INSTANCE_VERBS = frozenset("delete deleting deleted remove removing edit editing modify modifying update updating patch "
+                            "patching describe describing inspect inspecting get getting scale scaling".split())
 _REFERRING = re.compile(r"(?:this|that|these|those|it|they)\b", re.IGNORECASE)  # words either side of a distractor where the question's words make it right too
 
 
@@ -131,6 +140,7 @@ class QuestionGenerator:
         self._note_positions: dict[str, list[int]] | None = None
         self._versioned: dict[int, bool] = {}
         self._sibling_cache: dict[tuple[str, str], bool] = {}
+        self._topics: dict[str, dict[int, float]] = {}
         n = len(self.index.documents)
         self._position = {d.chunk.chunk_id: i for i, d in enumerate(self.index.documents)}
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
@@ -243,6 +253,12 @@ class QuestionGenerator:
                                    slot=_slot(sentence.text, (start, end)))
             if len(self.index.documents) > SMALL_CORPUS and self._vague_subject(candidate):
                 continue  # "While in beta, ____ is still disabled by default": which of many?
+            if _is_version(candidate) and _DATED.search(candidate.prompt):
+                continue  # "... and the ____ will run out of support soon": true when written, not now
+            if _everyday_only(candidate.prompt):
+                continue  # "The maximum value that you can set for ____ is 1800": set for what? said before
+            if _instance_of_kind(candidate, term):
+                continue  # "If you try to delete the ____, it enters a Terminating status": any object does
             candidates.append(candidate)
         return candidates
 
@@ -414,6 +430,11 @@ class QuestionGenerator:
                     continue  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
                 if large and term.shape == "joined" and self._flag(term) != self._flag(answer):
                     continue  # "max-requests-inflight" (a flag) among components
+                if large and candidate.kind == "definition" and answer.kind == "acronym" \
+                        and not self._shares_head(answer.text, term.text):
+                    continue  # "SRV", "AAAA" (kinds of records) for "DNS" (a server, queries): acronyms of another class
+                if large and answer.shape in TOPIC_KINDS and self._topic_similarity(answer.text, term.text) < MIN_TOPIC_SIMILARITY:
+                    continue  # "redis-cli" for a local-cluster tool, "baseurl" (a repo key) among components
                 if large and term.shape in ("Camel", "capital") and self._countable(term) != self._countable(answer):
                     continue  # "OrderedReady" (a value) among "StatefulSet", "DaemonSet" (kinds, "StatefulSets")  # "____ address" is an IP's slot, not CHOWN's; "yaml" is never used as "the kubelet" is
                 if head and not self.usage(term.text)["R1:" + head]:
@@ -614,12 +635,14 @@ class QuestionGenerator:
         return False
 
     def _vague_subject(self, candidate: _Candidate) -> bool:
-        """The blank is the subject of a verb ("____ is", "and ____ will", not "the data in the
-        ____ is") and the question names no
+        """The blank is the subject of a verb ("____ is", "and ____ will", "A(n) ____ will" opening
+        the sentence, not "the data in the ____ is") and the question names no
         identifier or jargon: what it says ("is still disabled by default", "will try to default
         them") holds of many things of the answer's kind, so it does not say which is meant."""
-        return candidate.kind == "cloze" and candidate.slot[0] in ("", "and", "but", "or") \
-            and candidate.slot[1] in _SUBJECT_VERBS and not self._technical_words(candidate)
+        if candidate.kind != "cloze" or candidate.slot[1] not in _SUBJECT_VERBS:
+            return False
+        opening = re.match(rf"(?:A\(n\)|An?|The) {re.escape(BLANK)}", candidate.prompt) is not None
+        return (candidate.slot[0] in ("", "and", "but", "or") or opening) and not self._technical_words(candidate)
 
     def _technical_words(self, candidate: _Candidate) -> set[str]:
         """The question's identifiers and jargon: not English (`spec.selector`, `kubeconfig`,
@@ -629,8 +652,8 @@ class QuestionGenerator:
         found = set()
         for word in {x.lower().rstrip(".") for x in TOKEN.findall(candidate.prompt)}:
             if word in skipped or word in english_stopwords() or english(word) >= TECHNICAL_ZIPF \
-                    or re.fullmatch(r"v?[\d.]+", word):
-                continue
+                    or re.fullmatch(r"v?[\d.]+", word) or _prose_hyphenated(word):
+                continue  # ("long-lived", "pre-provisioned" are prose: they pin nothing down)
             term_id = self._term_id(word)
             if term_id is not None and int(self.index.df[term_id]) <= self._max_df:
                 found.add(word)
@@ -676,6 +699,58 @@ class QuestionGenerator:
         if _similarity(a, b, self._weight) < MIN_USAGE_SIMILARITY:
             return False
         return any((word := k.split(":", 1)[1]).isalpha() and word not in english_stopwords() for k in a.keys() & b.keys())
+
+    def _heads(self, text: str) -> list[str]:
+        """The nouns the notes most often write right after the term, weighed by how telling
+        they are ("CNI plugin", "DNS server", "SRV records"): what the term is a kind of."""
+        usage = self.usage(text)
+        found = [(count * self._weight(feature), feature) for feature, count in usage.items()
+                 if feature.startswith("R1:") and feature[3:].isalpha() and feature[3:] not in english_stopwords()]
+        return [feature for _, feature in sorted(found, reverse=True)[:HEADS]]
+
+    def _shares_head(self, answer: str, term: str) -> bool:
+        """An acronym among acronyms of its class: the term is written before one of the nouns
+        the answer is most often written before. Acronyms are all short capitals and neighbour
+        words alone mix classes ("SRV records" and "DNS records" are no two servers). Asked of
+        "Which of these is ...?" only: a cloze's blank sits in a slot of the sentence that already
+        says what fits ("a(n) ____ plugin"), the four names side by side have nothing but their
+        class. An answer the notes write before no noun twice says too little to ask this."""
+        heads = [h for h in self._heads(answer) if self.usage(answer)[h] >= 2]
+        if not heads:
+            return True
+        usage = self.usage(term)
+        return any(usage[h] for h in heads)
+
+    def _topic(self, text: str) -> dict[int, float]:
+        """What the passages naming a term speak of: their words (each once per passage, IDF
+        weighed, counts damped), over the passages `usage` reads."""
+        key = text.lower()
+        found = self._topics.get(key)
+        if found is None:
+            own = self._term_id(text)
+            counts: Counter[int] = Counter()
+            if own is not None:
+                for position in self._passages_with(text):
+                    terms = np.unique(self.index.surface_term[np.asarray(self.index.word_ids(position), dtype=np.int64)])
+                    counts.update(terms.tolist())
+                counts.pop(own, None)
+            idf = self.index.idf
+            found = self._topics[key] = {t: math.log1p(c) * float(idf[t]) for t, c in counts.items()}
+        return found
+
+    def _topic_similarity(self, a: str, b: str) -> float:
+        """Cosine of two terms' topics. Neighbour words say what slot a term fills ("using ____",
+        "the ____ tool") and miss its kind among programs and components: "redis-cli" and
+        "etcdutl" are tools used like "minikube", yet their passages speak of queues and
+        snapshots, not of local clusters."""
+        x, y = self._topic(a), self._topic(b)
+        if not x or not y:
+            return 0.0
+        if len(y) < len(x):
+            x, y = y, x
+        shared = sum(v * y[t] for t, v in x.items() if t in y)
+        norm = math.sqrt(sum(v * v for v in x.values()) * sum(v * v for v in y.values()))
+        return shared / norm if norm else 0.0
 
     def _countable(self, term: Term) -> bool:
         """The notes use the term in the plural more than once ("StatefulSets"): a kind of
@@ -897,6 +972,36 @@ def _free_standing(text: str, span: tuple[int, int]) -> bool:
     if after == "'" and text[span[1] + 1:span[1] + 2].isalpha():
         return False  # "GA'ed": the blank would swallow half a word
     return before in " \"'(\u201c" and (after.isspace() or after in ".,;:!?)\"'\u201d")
+
+
+def _prose_hyphenated(word: str) -> bool:
+    """Two English words hyphenated ("long-lived", "pre-provisioned", "built-in"): prose, not an
+    identifier (three parts or a plural at the end are names and values: "cloud-controller-manager",
+    "cluster-services")."""
+    parts = word.split("-")
+    if len(parts) != 2 or parts[1].endswith("s") and not parts[1].endswith("ss"):
+        return False  # "cloud-controller-manager", "cluster-services": a name or a value
+    return all(p.isalpha() and prose_word(p) for p in parts)
+
+
+def _everyday_only(prompt: str) -> bool:
+    """Every word of the question but the blank is everyday English ("The maximum value that you
+    can set for ____ is 1800 (half an hour)"): nothing in it says what it is about (the maximum
+    of which setting, of which object?), so what it speaks of is in the sentences before."""
+    words = [w for w in TOKEN.findall(prompt.replace(BLANK, " ")) if w.lower() not in english_stopwords()
+             and not re.fullmatch(r"v?[\d.]+", w)]
+    return bool(words) and all(english(w) >= EVERYDAY_QUESTION_ZIPF for w in words)
+
+
+def _instance_of_kind(candidate: _Candidate, term: Term) -> bool:
+    """The blank is the object of an operation any object undergoes ("delete the ____", "edit
+    the ____") and the answer is a kind of object: the sentence tells what happens to the
+    instance of an example, which holds of every other kind as well."""
+    before, _ = candidate.slot
+    if candidate.kind != "cloze" or before != "the" or term.shape != "Camel":
+        return False
+    words = re.findall(r"[A-Za-z]+", candidate.prompt[: candidate.prompt.index(BLANK)])
+    return len(words) >= 2 and words[-1].lower() == "the" and words[-2].lower() in _INSTANCE_VERBS
 
 
 def _in_parentheses(text: str, span: tuple[int, int]) -> bool:

@@ -60,7 +60,14 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:the (?:other|following|example|same one)|one of which|of which|in the example|as follows)\b"
     r"|^(?:of|whose|whom|than)\b|^(?:if|when) (?:omitted|unset|empty|not (?:set|specified|provided)|set|specified|present|absent)\b",
     re.IGNORECASE)
-_THE_GIVEN = re.compile(r"\bthe (?:given|said|corresponding|respective|specified|selected|relevant|aforesaid) (\w+)", re.IGNORECASE)
+_THE_GIVEN = re.compile(r"\bthe (?:given|said|corresponding|respective|specified|selected|relevant|aforesaid|new) (\w+)", re.IGNORECASE)
+# "To select by name, use the name field ...": select what? The purpose clause has no object of its own
+_ELIDED_OBJECT = re.compile(r"^to [a-z]+ by\b", re.IGNORECASE)
+# "Each element of the array defines ...": a part of a thing of everyday words, named before
+_PART_OF_THE = re.compile(r"^(?i:each|every|any|all|the) ([a-z]+) of the ([a-z]+)\b")  # ("of the Secret": a kind, named)
+# "... for that signer are selected": a demonstrative after a preposition points at a thing named before
+_THAT_NOUN = re.compile(r"\b(?:for|of|to|from|with|on|by|at|about|in|under) (?:that|those) "
+                        r"(?!(?:is|are|was|were|can|will|must|the|a|an|it|they)\b)([A-Za-z]+)", re.IGNORECASE)
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _CONDITION = re.compile(r"\b(?:if|when|once|after|before|until|first)\b", re.IGNORECASE)
 _LEADING_ADVERBIAL = re.compile(r"^(?:by default|optionally|currently|alternatively|by design|in general|usually|typically),\s+"
@@ -172,7 +179,10 @@ def analyse_passage(text: str) -> PassageTerms:
     sentences: list[Sentence] = []
     definitions: list[Definition] = []
     previous = ""
-    for unit in units(text):
+    lead_in = ""  # the paragraph before a list, while its items follow
+    for unit, item in marked_units(text):
+        if not item:
+            lead_in = unit
         if unit.startswith(": ") and previous:  # a definition list: "term" then ": meaning"
             meaning = clean_inline(unit[2:])
             if meaning is not None:
@@ -190,7 +200,7 @@ def analyse_passage(text: str) -> PassageTerms:
             definition = _definition(piece)
             if definition is not None:
                 _add_definition(definitions, *definition, piece)
-            if standalone(piece):
+            if standalone(piece) and not (item and conditional_lead_in(lead_in)):
                 sentences.append(Sentence(piece, tuple(key_terms(piece))))
     return PassageTerms(tuple(sentences), tuple(definitions))
 
@@ -212,6 +222,22 @@ def clean_inline(text: str) -> str | None:
     if text.count("(") != text.count(")") or text.count('"') % 2:
         return None
     return text
+
+
+_CONDITIONAL_LEAD_IN = re.compile(
+    r"(?:\b(?:if|when|whenever|unless|provided(?: that)?|as long as|only after)"  # "... will be allowed if:"
+    r"(?:\s+(?:all|any|one|each|both|either|none)\s+of\s+(?:the\s+|these\s+)?following"
+    r"(?:\s+(?:conditions|criteria|is|are|apply|applies|hold|holds)(?:\s+(?:true|met|satisfied))?)?)?"
+    r"|\b(?:in|under)\s+(?:the\s+following|these|such)\s+(?:cases|conditions|circumstances|situations))\s*:\s*$",
+    re.IGNORECASE)
+
+
+def conditional_lead_in(lead_in: str) -> bool:
+    """The paragraph before a list announces conditions or cases ("A pod creation will be allowed
+    if:", "... when all of the following are true:"): each item is half of a statement
+    ("the Pod's priorityClassName is specified to a value other than cluster-services"), true
+    only under the lead-in, so no item of it reads as a question on its own."""
+    return bool(lead_in) and bool(_CONDITIONAL_LEAD_IN.search(lead_in))
 
 
 def standalone(sentence: str) -> bool:
@@ -292,14 +318,24 @@ def _subjectless(first: str, words: list[str]) -> bool:
 
 
 def _refers_back(sentence: str, words: list[str]) -> bool:
-    """A definite reference to what an earlier sentence introduced: "the given X" (unless X is
-    named before it), "then", "the other", "If omitted, ...", or a subject of everyday words
-    only ("The value must ...", "The executed command prints ...")."""
-    if _BACK_REFERENCE.search(sentence):
+    """A definite reference to what an earlier sentence introduced: "the given X", "the new X",
+    "for that X" (unless X is named before it), "then", "the other", "If omitted, ...", a subject of everyday
+    words only ("The value must ...", "The executed command prints ..."), a part of one ("Each
+    element of the array ..."), or a purpose clause with no object ("To select by name, ...")."""
+    if _BACK_REFERENCE.search(sentence) or _ELIDED_OBJECT.match(sentence):
         return True
+    part = _PART_OF_THE.match(sentence)
+    if part and all(english_zipf().get(w.lower(), 0.0) >= EVERYDAY_SUBJECT_ZIPF for w in part.groups()):
+        following = sentence[part.end():].split()
+        verb = following[0].lower().strip(",.") if following else ""
+        if verb in _AUXILIARIES or verb in _IRREGULAR or _verb_form(verb, english_zipf()):
+            return True  # "Each element of the array defines ...": which array? ("... of the cloud controller" goes on)
     for match in _THE_GIVEN.finditer(sentence):
         if match.group(1).lower() not in sentence[: match.start()].lower():
             return True
+    for match in _THAT_NOUN.finditer(sentence):
+        if match.group(1).lower().rstrip("s") not in sentence[: match.start()].lower():
+            return True  # "... for that signer", unless the sentence named it ("A Pod ... for that Pod")
     then = _THEN.search(sentence)
     if then and not _CONDITION.search(sentence[: then.start()]):
         return True  # "The control plane then removes its finalizer": after what?
@@ -446,6 +482,12 @@ _PROSE_ENDINGS = ("ible", "able", "ous", "ive", "ical", "ly", "ity", "ment", "ti
 _ENTITIES = frozenset("mdash ndash nbsp quot amp hellip rarr larr todo fixme xxx".split())  # HTML entities' names
 
 
+def prose_word(word: str) -> bool:
+    """An English word, an inflection of one ("provisioned") or two run together ("builtin")."""
+    lower = word.lower()
+    return english(lower) >= 2.5 or _inflected(lower) or _prose_compound(lower)
+
+
 def _prose_compound(word: str) -> bool:
     """Two everyday English words run together ("whitespace", "hostname", "builtin", "stateful");
     a product's name is rarely two *everyday* words ("gitlab", "coredns", "elasticsearch")."""
@@ -570,16 +612,24 @@ def units(text: str) -> list[str]:
     style (lines without endings, one thought each) every line stands alone, else two thoughts
     would run together into one "sentence".
     """
-    units: list[str] = []
+    return [unit for unit, _ in marked_units(text)]
+
+
+def marked_units(text: str) -> list[tuple[str, bool]]:
+    """`units`, each with whether it is a list item (so that an item can be read with the
+    paragraph that leads in to its list)."""
+    units: list[tuple[str, bool]] = []
     current: list[str] = []
+    item = [False]
     in_fence = False
     prose = _prose_style(text)
     item_indent: int | None = None  # where the text of the list item being read starts
 
     def flush() -> None:
         if current:
-            units.append(" ".join(current))
+            units.append((" ".join(current), item[0]))
             current.clear()
+        item[0] = False
 
     for raw in text.split("\n"):
         line = raw.rstrip()
@@ -603,6 +653,7 @@ def units(text: str) -> list[str]:
         if stripped.startswith(": ") or marker:
             flush()
             current.append(stripped if not marker else line[marker.end():].strip())
+            item[0] = bool(marker)
             item_indent = marker.end() if marker else None
             continue
         if item_indent is not None and current and len(line) - len(line.lstrip()) >= item_indent \

@@ -39,7 +39,7 @@ def test_sentences_that_lean_on_the_one_before_are_refused(sentence: str) -> Non
 
 
 @pytest.mark.parametrize("sentence", [
-    "To select by signer name, use the signerName field to designate objects that use the given signer name.",
+    "Use the signerName field to designate the ClusterTrustBundle objects that use the given signer name.",
     "The kubelet sends the probe to the IP address of the Pod unless the host field is set.",
     "If the kubelet restarts, then the static Pods are started again by the kubelet.",
     "Canal unites Flannel and Calico, providing networking and network policy.",
