@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=5)  # a failed day is tried again this often, until local midnight
 STALE_AFTER = timedelta(minutes=10)  # a claim still 'claimed' this long belongs to a dead process
-NO_QUESTIONS = "no quiz questions yet: reindex the notes (or add hand-written ones under quiz/)"
+NO_QUESTIONS = "no quiz questions yet: reindex the notes; if they give none, add hand-written ones under quiz/"
 
 
 class PostFailed(PracticeError):

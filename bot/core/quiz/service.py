@@ -47,7 +47,9 @@ log = logging.getLogger(__name__)
 
 POSTS_REMEMBERED = 4096  # posts (with their questions) kept in memory for answering
 TOPIC_PASSAGES = 5  # the best passages for a topic whose questions are candidates
-EMPTY_POOL = "There are no quiz questions yet: they are made from the notes when they are indexed."
+EMPTY_POOL = ("There are no quiz questions yet. They are made from the notes as they are indexed (a large folder "
+              "takes a few minutes), and some notes give none: moderators can write their own in quiz/ in the "
+              "notes folder.")
 EMPTY_ANSWER = "Type an answer first: nothing was recorded, so you can still answer."
 LONG_ANSWER = f"That answer is longer than {MAX_TYPED_LENGTH} characters: nothing was recorded, try a shorter one."
 
