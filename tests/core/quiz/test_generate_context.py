@@ -5,14 +5,12 @@ versions, and distractors of another kind among tools and acronyms."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from bot.core.quiz.generate import QuestionGenerator, _Candidate, _everyday_only, _instance_of_kind, _slot
-from bot.core.quiz.questions import BLANK
+from bot.core.quiz.generate import QuestionGenerator, _Candidate, _everyday_only, _instance_of_kind
 from bot.core.quiz.terms import Definition, analyse_passage, conditional_lead_in, standalone, term_of
-from tests.core.quiz.conftest import engine_over
+from tests.core.quiz.conftest import cloze, every_distractor, generator_over_templates
 
 # Sentences ------------------------------------------------------------------------------------
 
@@ -75,18 +73,13 @@ def test_a_part_of_something_named_is_kept(sentence: str) -> None:
     assert standalone(sentence)
 
 
-def _cloze(sentence: str, answer: str) -> _Candidate:
-    term = term_of(answer, False, False)
-    start = sentence.index(answer)
-    return _Candidate("cloze", sentence.replace(answer, BLANK, 1), answer, term.kind, 1.0, sentence,
-                      slot=_slot(sentence, (start, start + len(answer))))
 
 
 def test_an_operation_any_object_undergoes_does_not_ask_which_object() -> None:
     sentence = "If you try to delete the PersistentVolume, it enters a Terminating status while the finalizer exists."
-    assert _instance_of_kind(_cloze(sentence, "PersistentVolume"), term_of("PersistentVolume", False, False))
+    assert _instance_of_kind(cloze(sentence, "PersistentVolume"), term_of("PersistentVolume", False, False))
     kept = "Before you bind the PersistentVolume to a claim, set its storageClassName."
-    assert not _instance_of_kind(_cloze(kept, "PersistentVolume"), term_of("PersistentVolume", False, False))
+    assert not _instance_of_kind(cloze(kept, "PersistentVolume"), term_of("PersistentVolume", False, False))
 
 
 def test_a_question_of_everyday_words_only_names_nothing() -> None:
@@ -115,32 +108,19 @@ _TEMPLATES = [
 
 @pytest.fixture(scope="module")
 def tools(tmp_path_factory: pytest.TempPathFactory) -> QuestionGenerator:
-    notes: Path = tmp_path_factory.mktemp("tool-notes")
-    for n in range(72):
-        (notes / f"note{n:02d}.md").write_text(f"# Topic {n}\n\n{_TEMPLATES[n % len(_TEMPLATES)].format(n=n)}\n",
-                                               encoding="utf-8")
-    (notes / "versions.md").write_text(
-        "# Versions\n\nSupport for the old runtime of the kubelet ends soon in v1.24 on every node of the cluster.\n",
-        encoding="utf-8")
-    return QuestionGenerator(*engine_over(notes))
+    versions = "# Versions\n\nSupport for the old runtime of the kubelet ends soon in v1.24 on every node of the cluster.\n"
+    return generator_over_templates(tmp_path_factory.mktemp("tool-notes"), _TEMPLATES, 72,
+                                    extra={"versions.md": versions})
 
 
-def _distractors(generator: QuestionGenerator, candidate: _Candidate) -> list[str]:
-    """Every distractor the generator would consider (not only the three it picks)."""
-    original = generator._pick
-    generator._pick = lambda pool, _: [text for _, text in sorted(pool)]  # type: ignore[method-assign]
-    try:
-        return generator._term_distractors(candidate, generator.index.documents[:len(_TEMPLATES)])
-    finally:
-        generator._pick = original  # type: ignore[method-assign]
 
 
 def test_a_tool_is_offered_tools_of_its_topic(tools: QuestionGenerator) -> None:
     # used alike ("using ____ for app", "the ____ tool"), yet about snapshots and queues, not local clusters
     assert tools._used_alike(tools.usage("minikube"), tools.usage("etcdutl"))
     assert tools._topic_similarity("minikube", "etcdutl") < 0.18 < tools._topic_similarity("minikube", "microkube")
-    found = _distractors(tools, _cloze("If you are using minikube or a similar tool, you may need extra steps to get DNS.",
-                                       "minikube"))
+    found = every_distractor(tools, cloze("If you are using minikube or a similar tool, you may need extra steps to get DNS.",
+                                       "minikube"), len(_TEMPLATES))
     assert found == ["microkube"]
 
 
@@ -148,16 +128,16 @@ def test_an_acronym_is_offered_acronyms_of_its_class(tools: QuestionGenerator) -
     definition = Definition("DNS", "A resolver of hostnames inside the cluster", "DNS - A resolver of hostnames inside the cluster")
     candidate = _Candidate("definition", "Which of these is a resolver of hostnames inside the cluster?", "DNS", "acronym",
                            1.0, definition.sentence, definition)
-    found = _distractors(tools, candidate)
+    found = every_distractor(tools, candidate, len(_TEMPLATES))
     assert "SRV" not in found and "AAAA" not in found  # records, not servers
     assert {"NTP", "LDAP"} <= set(found)
 
 
 def test_a_statement_of_any_member_of_a_kind_is_a_vague_subject(tools: QuestionGenerator) -> None:
     # "long-lived" is in the notes, yet prose: it pins nothing down as an identifier would
-    assert tools._vague_subject(_cloze("A StatefulSet will never terminate on its own, but it is not long-lived.", "StatefulSet"))
-    assert not tools._vague_subject(_cloze("A StatefulSet will keep its snapshot with etcdutl.", "StatefulSet"))  # an identifier
-    assert not tools._vague_subject(_cloze("Pods created by a StatefulSet are ordered and sticky.", "StatefulSet"))  # no subject
+    assert tools._vague_subject(cloze("A StatefulSet will never terminate on its own, but it is not long-lived.", "StatefulSet"))
+    assert not tools._vague_subject(cloze("A StatefulSet will keep its snapshot with etcdutl.", "StatefulSet"))  # an identifier
+    assert not tools._vague_subject(cloze("Pods created by a StatefulSet are ordered and sticky.", "StatefulSet"))  # no subject
 
 
 def test_a_release_version_said_to_come_soon_is_not_asked(tools: QuestionGenerator) -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.quiz.generate import QuestionGenerator, _Candidate
-from bot.core.quiz.questions import BLANK
-from bot.core.quiz.terms import Definition, Term, analyse_passage, standalone, term_kind, term_of, units
-from tests.core.quiz.conftest import engine_over
+from bot.core.quiz.terms import Definition, Term, analyse_passage, standalone, term_kind, units
+from tests.core.quiz.conftest import cloze, engine_over, every_distractor, generator_over_templates
 
 
 @pytest.mark.parametrize("sentence", [
@@ -92,66 +91,43 @@ _TEMPLATES = [
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> QuestionGenerator:
-    notes: Path = tmp_path_factory.mktemp("large-notes")
-    for n in range(60):
-        lines = [f"# Topic {n}", ""]
-        for i in range(3):
-            lines += [_TEMPLATES[(n + 4 * i) % len(_TEMPLATES)].format(n=n), ""]
-        (notes / f"note{n:02d}.md").write_text("\n".join(lines), encoding="utf-8")
-    return QuestionGenerator(*engine_over(notes))
+    return generator_over_templates(tmp_path_factory.mktemp("large-notes"), _TEMPLATES, 60, per_note=3)
 
 
-def _cloze(generator: QuestionGenerator, sentence: str, answer: str) -> _Candidate:
-    term = term_of(answer, False, False)
-    start = sentence.index(answer)
-    from bot.core.quiz.generate import _slot
-
-    return _Candidate("cloze", sentence.replace(answer, BLANK, 1), answer, term.kind, 1.0, sentence,
-                      slot=_slot(sentence, (start, start + len(answer))))
 
 
-def _distractors(generator: QuestionGenerator, candidate: _Candidate) -> list[str]:
-    """Every distractor the generator would consider (not only the three it picks)."""
-    chosen: list[str] = []
-    original = generator._pick
-    generator._pick = lambda pool, _: [text for _, text in sorted(pool)]  # type: ignore[method-assign]
-    try:
-        chosen = generator._term_distractors(candidate, generator.index.documents[:8])
-    finally:
-        generator._pick = original  # type: ignore[method-assign]
-    return chosen
 
 
 def test_a_component_is_never_offered_a_file_format(large: QuestionGenerator) -> None:
     usage = large.usage
     assert large._used_alike(usage("kubelet"), usage("apiserver"))
     assert not large._used_alike(usage("kubelet"), usage("yaml"))
-    found = _distractors(large, _cloze(large, "The kubelet runs on node 7 and reports the status of its pods.", "kubelet"))
+    found = every_distractor(large, cloze("The kubelet runs on node 7 and reports the status of its pods.", "kubelet"), 8)
     assert "yaml" not in found and "apiserver" in found
 
 
 def test_the_blanks_slot_picks_distractors_that_fit_it(large: QuestionGenerator) -> None:
-    found = _distractors(large, _cloze(large, "Each pod of app 3 gets its own IP address in the cluster.", "IP"))
+    found = every_distractor(large, cloze("Each pod of app 3 gets its own IP address in the cluster.", "IP"), 8)
     assert "MAC" in found and "NAT" in found
     assert "CHOWN" not in found and "SETUID" not in found  # a capability has no address
 
 
 def test_a_value_is_never_offered_among_kinds(large: QuestionGenerator) -> None:
     assert large._used_alike(large.usage("StatefulSet"), large.usage("OrderedReady"))  # both "... controller"
-    found = _distractors(large, _cloze(large, "The StatefulSet controller keeps a sticky identity for each replica.",
-                                       "StatefulSet"))
+    found = every_distractor(large, cloze("The StatefulSet controller keeps a sticky identity for each replica.",
+                                       "StatefulSet"), 8)
     assert "OrderedReady" not in found  # never in the plural: a value, not a kind
     assert {"DaemonSet", "Deployment"} & set(found)
 
 
 def test_a_distractor_the_notes_state_in_the_same_role_is_dropped(large: QuestionGenerator) -> None:
-    candidate = _cloze(large, "The ip-masq-agent configures iptables rules to masquerade traffic from node 5.",
+    candidate = cloze("The ip-masq-agent configures iptables rules to masquerade traffic from node 5.",
                        "ip-masq-agent")
     kube_proxy = Term("kube-proxy", "name", "kube-proxy")
     kubelet = Term("kubelet", "name", "kubelet")
     assert large._stated_alike(kube_proxy, candidate, [])  # "The kube-proxy configures iptables rules"
     assert not large._stated_alike(kubelet, candidate, [])
-    assert "kube-proxy" not in _distractors(large, candidate)
+    assert "kube-proxy" not in every_distractor(large, candidate, 8)
 
 
 def test_a_concept_is_asked_among_concepts_not_verbs() -> None:
@@ -183,16 +159,16 @@ def small_pool(small: QuestionGenerator) -> list:
 
 def test_a_compound_on_small_notes_is_offered_only_what_they_write_before_its_noun(small: QuestionGenerator,
                                                                                     small_pool: list) -> None:
-    assert _distractors(small, _cloze(small, _EXPOSE, "IP")) == []  # no other acronym has an "address"
+    assert every_distractor(small, cloze(_EXPOSE, "IP"), 8) == []  # no other acronym has an "address"
     assert not any(q.answer == "IP" for q in small_pool)
-    assert len(_distractors(small, _cloze(small, _EXPOSE, "DNS"))) >= 3  # "the ____ name": anything has a name
+    assert len(every_distractor(small, cloze(_EXPOSE, "DNS"), 8)) >= 3  # "the ____ name": anything has a name
     assert any(q.answer == "DNS" and q.kind == "cloze" for q in small_pool)
 
 
 def test_small_notes_never_ask_an_acronym_whose_kind_they_do_not_tell(small: QuestionGenerator,
                                                                      small_pool: list) -> None:
-    candidate = _cloze(small, "AWS manages the k8s nodes by itself.", "AWS")
-    assert _distractors(small, candidate) == []  # named once, never defined, in no compound: a provider among storages
+    candidate = cloze("AWS manages the k8s nodes by itself.", "AWS")
+    assert every_distractor(small, candidate, 8) == []  # named once, never defined, in no compound: a provider among storages
     assert not any(q.answer == "AWS" for q in small_pool)
     assert any(q.answer == "PVC" for q in small_pool)  # an acronym the notes define is still asked
 

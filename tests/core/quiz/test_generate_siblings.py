@@ -4,14 +4,11 @@ vague statement (these failed before the rule)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from bot.core.quiz.generate import QuestionGenerator, _Candidate, _in_enumeration, _slot
-from bot.core.quiz.questions import BLANK
-from bot.core.quiz.terms import term_of
-from tests.core.quiz.conftest import engine_over
+from bot.core.quiz.generate import QuestionGenerator, _in_enumeration
+from tests.core.quiz.conftest import cloze, every_distractor, generator_over_templates
 
 _TEMPLATES = [
     "The StatefulSet controller keeps replica {n} with a sticky identity; StatefulSets are ordered.",
@@ -28,46 +25,28 @@ _TEMPLATES = [
 
 @pytest.fixture(scope="module")
 def workloads(tmp_path_factory: pytest.TempPathFactory) -> QuestionGenerator:
-    notes: Path = tmp_path_factory.mktemp("workload-notes")
-    for n in range(60):
-        lines = [f"# Topic {n}", "", _TEMPLATES[n % len(_TEMPLATES)].format(n=n), ""]
-        (notes / f"note{n:02d}.md").write_text("\n".join(lines), encoding="utf-8")
-    (notes / "beta.md").write_text("# Beta\n\nWhile in beta, DaemonSet is still disabled by default.\n\n"
-                                   "Storage metrics are reported for GCE, AWS, Vsphere and OpenStack volumes.\n\n"
-                                   "While in alpha, DaemonSet is still disabled by default for kubeconfig files.\n",
-                                   encoding="utf-8")
-    return QuestionGenerator(*engine_over(notes))
+    beta = ("# Beta\n\nWhile in beta, DaemonSet is still disabled by default.\n\n"
+            "Storage metrics are reported for GCE, AWS, Vsphere and OpenStack volumes.\n\n"
+            "While in alpha, DaemonSet is still disabled by default for kubeconfig files.\n")
+    return generator_over_templates(tmp_path_factory.mktemp("workload-notes"), _TEMPLATES, 60, extra={"beta.md": beta})
 
 
-def _cloze(sentence: str, answer: str) -> _Candidate:
-    term = term_of(answer, False, False)
-    start = sentence.index(answer)
-    return _Candidate("cloze", sentence.replace(answer, BLANK, 1), answer, term.kind, 1.0, sentence,
-                      slot=_slot(sentence, (start, start + len(answer))))
 
 
-def _distractors(generator: QuestionGenerator, candidate: _Candidate) -> list[str]:
-    """Every distractor the generator would consider (not only the three it picks)."""
-    original = generator._pick
-    generator._pick = lambda pool, _: [text for _, text in sorted(pool)]  # type: ignore[method-assign]
-    try:
-        return generator._term_distractors(candidate, generator.index.documents[:len(_TEMPLATES)])
-    finally:
-        generator._pick = original  # type: ignore[method-assign]
 
 
 def test_a_sibling_the_notes_say_it_of_is_no_wrong_answer(workloads: QuestionGenerator) -> None:
-    candidate = _cloze("The ReplicaSet picks its pods through spec.selector at every sync.", "ReplicaSet")
+    candidate = cloze("The ReplicaSet picks its pods through spec.selector at every sync.", "ReplicaSet")
     assert workloads._siblings("ReplicaSet", "StatefulSet")  # "Deployments, StatefulSets, DaemonSets and ReplicaSets"
-    found = _distractors(workloads, candidate)
+    found = every_distractor(workloads, candidate, len(_TEMPLATES))
     assert "StatefulSet" not in found  # the notes say spec.selector of StatefulSets too
     assert "DaemonSet" in found  # a sibling too, but never said to have spec.selector
 
 
 def test_a_word_beside_the_blank_tells_its_kind_not_what_it_does(workloads: QuestionGenerator) -> None:
     # "a(n) ____ plugin": every sibling fits the slot, so the slot's word makes none of them right
-    assert workloads._technical_words(_cloze("The apiserver reads every ReplicaSet at start.", "ReplicaSet")) == {"apiserver"}
-    assert workloads._technical_words(_cloze("Each ReplicaSet apiserver reads it at start.", "ReplicaSet")) == set()
+    assert workloads._technical_words(cloze("The apiserver reads every ReplicaSet at start.", "ReplicaSet")) == {"apiserver"}
+    assert workloads._technical_words(cloze("Each ReplicaSet apiserver reads it at start.", "ReplicaSet")) == set()
 
 
 def test_a_blank_inside_an_enumeration_is_not_asked(workloads: QuestionGenerator) -> None:
@@ -83,11 +62,11 @@ def test_a_blank_inside_an_enumeration_is_not_asked(workloads: QuestionGenerator
 
 
 def test_a_blank_subject_of_a_vague_statement_is_refused(workloads: QuestionGenerator) -> None:
-    assert workloads._vague_subject(_cloze("While in beta, StatefulSet is still disabled by default.", "StatefulSet"))
-    assert workloads._vague_subject(_cloze("Remove the fields and StatefulSet will try to default them.", "StatefulSet"))
-    assert not workloads._vague_subject(_cloze("While in beta, StatefulSet is disabled unless spec.selector is set.",
+    assert workloads._vague_subject(cloze("While in beta, StatefulSet is still disabled by default.", "StatefulSet"))
+    assert workloads._vague_subject(cloze("Remove the fields and StatefulSet will try to default them.", "StatefulSet"))
+    assert not workloads._vague_subject(cloze("While in beta, StatefulSet is disabled unless spec.selector is set.",
                                                 "StatefulSet"))  # an identifier says which
-    assert not workloads._vague_subject(_cloze("The data in the StatefulSet is deleted when the pods go.",
+    assert not workloads._vague_subject(cloze("The data in the StatefulSet is deleted when the pods go.",
                                                 "StatefulSet"))  # not the subject
 
 
