@@ -5,7 +5,8 @@ Rules, in order:
 2. no repeats until the pool is used up: only questions posted as a daily prompt in this guild the
    fewest times are candidates, so every question is asked once before any is asked twice; the
    question posted last is not asked again right away when there is any other;
-3. hand-written questions before generated ones (moderators wrote them for a reason);
+3. hand-written questions before generated ones (moderators wrote them for a reason), and release
+   versions after the other generated ones (`asks_a_release`: trivia, if worth knowing);
 4. then the ones the guild answered worst (share of right answers, from `/quiz` and daily answers;
    a question nobody answered counts as 0.5, between a known-hard and a known-easy one);
 5. ties are broken by the injected random generator, so a seed reproduces the choice.
@@ -18,7 +19,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.quiz.questions import Question
+from bot.core.quiz.questions import Question, asks_a_release
 
 UNANSWERED_ACCURACY = 0.5
 
@@ -49,9 +50,9 @@ def choose_daily_question(active: Sequence[Question], posted: Sequence[str],
     candidates = [q for q in active if times[q.id] == fewest]
     if len(candidates) > 1 and posted:
         candidates = [q for q in candidates if q.id != posted[-1]] or candidates
-    ranked = sorted(candidates, key=lambda q: (not is_hand_written(q),
-                                               records.get(q.id, Record(0, 0)).accuracy, q.id))
-    best = ranked[0]
-    key = (not is_hand_written(best), records.get(best.id, Record(0, 0)).accuracy)
-    tied = [q for q in ranked if (not is_hand_written(q), records.get(q.id, Record(0, 0)).accuracy) == key]
+    def preference(q: Question) -> tuple[bool, bool, float]:  # hand-written, then no release version, then the hardest
+        return not is_hand_written(q), asks_a_release(q.kind, q.answer), records.get(q.id, Record(0, 0)).accuracy
+
+    ranked = sorted(candidates, key=lambda q: (*preference(q), q.id))
+    tied = [q for q in ranked if preference(q) == preference(ranked[0])]
     return tied[rng.randrange(len(tied))]

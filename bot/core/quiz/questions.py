@@ -9,6 +9,7 @@ questions (and members' review cards keep pointing at them) across reindexes.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -47,6 +48,15 @@ class Question:
             "answer_index": self.answer_index, "answer": self.answer, "source": self.source,
             "heading": self.heading, "start_line": self.start_line, "end_line": self.end_line,
         }
+
+
+_RELEASE_ANSWER = re.compile(r"v?\d+(?:\.\d+)+")
+
+
+def asks_a_release(kind: str, answer: str) -> bool:
+    """A generated question whose answer is a release version ("In Kubernetes ____ and later ..."):
+    worth knowing, but a quiz of them feels like trivia, so they are drawn less often."""
+    return kind != "written" and _RELEASE_ANSWER.fullmatch(answer) is not None
 
 
 def question_id_for(kind: str, prompt: str, answer: str, anchor: str) -> str:

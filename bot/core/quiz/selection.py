@@ -6,7 +6,7 @@
 - Without one, the whole pool.
 - Either way a question the member saw recently is avoided; when every candidate was seen, the one
   seen longest ago is asked again. Hand-written questions weigh twice a generated one (moderators
-  wrote them to be asked).
+  wrote them to be asked), a release version half (`asks_a_release`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.core.quiz.questions import DueReview, Question
+from bot.core.quiz.questions import DueReview, Question, asks_a_release
 from bot.core.search.answering import Passage
 
 WRITTEN_WEIGHT = 2.0
+RELEASE_WEIGHT = 0.5
 
 
 def overlaps(question: Question, passage: Passage) -> bool:
@@ -30,7 +31,7 @@ def overlaps(question: Question, passage: Passage) -> bool:
 def topic_candidates(passages: Sequence[Passage], from_chunks: Sequence[Question],
                      written: Sequence[Question]) -> list[tuple[Question, float]]:
     """(question, weight) for every question of `passages` (best first): the rank-r passage's
-    questions weigh 1/(r+1), times `WRITTEN_WEIGHT` for hand-written ones."""
+    questions weigh 1/(r+1), times `kind_weight`."""
     by_chunk: dict[str, list[Question]] = {}
     for q in from_chunks:
         if q.chunk_id is not None:
@@ -40,14 +41,14 @@ def topic_candidates(passages: Sequence[Passage], from_chunks: Sequence[Question
         mine = [*by_chunk.get(passage.chunk_id, ()), *(q for q in written if overlaps(q, passage))]
         for q in mine:
             if q.id not in found:
-                found[q.id] = (q, _kind_weight(q) / (rank + 1))
+                found[q.id] = (q, kind_weight(q.kind, q.answer) / (rank + 1))
     return list(found.values())
 
 
-def pool_candidates(pool: Sequence[tuple[str, str]]) -> list[tuple[str, float]]:
-    """(id, weight) for the whole pool, given as (id, kind) pairs: choosing needs no more than that,
-    so a pool of thousands is never loaded whole for one question."""
-    return [(question_id, WRITTEN_WEIGHT if kind == "written" else 1.0) for question_id, kind in pool]
+def pool_candidates(pool: Sequence[tuple[str, str, str]]) -> list[tuple[str, float]]:
+    """(id, weight) for the whole pool, given as (id, kind, answer): choosing needs no more than
+    that, so a pool of thousands is never loaded whole for one question."""
+    return [(question_id, kind_weight(kind, answer)) for question_id, kind, answer in pool]
 
 
 def choose(candidates: Sequence[tuple[str, float]], seen: Mapping[str, datetime], rng: random.Random) -> str | None:
@@ -81,5 +82,8 @@ def _ago(delta: timedelta) -> str:
     return "just now"
 
 
-def _kind_weight(question: Question) -> float:
-    return WRITTEN_WEIGHT if question.kind == "written" else 1.0
+def kind_weight(kind: str, answer: str) -> float:
+    """How likely a question is drawn, against a generated one's 1."""
+    if kind == "written":
+        return WRITTEN_WEIGHT
+    return RELEASE_WEIGHT if asks_a_release(kind, answer) else 1.0

@@ -124,12 +124,12 @@ class QuizService:
             raise NoQuestion(EMPTY_POOL)
         return Pick(question)
 
-    async def _active_ids(self) -> list[tuple[str, str]]:
-        """(id, kind) of every question that may be asked."""
+    async def _active_ids(self) -> list[tuple[str, str, str]]:
+        """(id, kind, answer) of every question that may be asked."""
         async with self.sessions() as session:
-            rows = await session.execute(select(QuizQuestionRow.id, QuizQuestionRow.kind)
+            rows = await session.execute(select(QuizQuestionRow.id, QuizQuestionRow.kind, QuizQuestionRow.answer)
                                          .where(QuizQuestionRow.retired_at.is_(None)))
-            return [(question_id, kind) for question_id, kind in rows.all()]
+            return [(question_id, kind, answer) for question_id, kind, answer in rows.all()]
 
     async def _topic_candidates(self, topic: str) -> list[tuple[Question, float]]:
         answer = self.engine().search(topic, k=TOPIC_PASSAGES)

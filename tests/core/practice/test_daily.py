@@ -240,3 +240,19 @@ async def test_hand_written_first_then_the_worst_answered(practice: Practice, se
         clock.set(at(2026, 5, 4, 7, 0) + timedelta(days=day))
         await practice.daily.tick(poster)
     assert [p.question.id for p in poster.posts] == ["mine", "hard", "fresh", "easy"]
+
+
+async def test_a_release_version_comes_after_the_other_generated_questions(practice: Practice, sessions,
+                                                                          clock: FakeClock) -> None:
+    for q in ("v1.31", "easy", "hard"):  # the id is the answer: "v1.31" asks a release
+        await add_question(sessions, q)
+    easy, hard = await add_post(sessions, "easy"), await add_post(sessions, "hard")
+    for user in range(4):
+        await add_answer(sessions, easy, "easy", user, True, at(2026, 5, 1, 9))
+        await add_answer(sessions, hard, "hard", user, user == 0, at(2026, 5, 1, 9))
+    await configure(practice, clock, at(2026, 5, 4, 6, 0))
+    poster = RecordingPoster()
+    for day in range(3):
+        clock.set(at(2026, 5, 4, 7, 0) + timedelta(days=day))
+        await practice.daily.tick(poster)
+    assert [p.question.id for p in poster.posts] == ["hard", "easy", "v1.31"]  # even after the one all got right

@@ -37,8 +37,8 @@ def test_topic_candidates_weigh_by_rank_and_kind() -> None:
 
 
 def test_choose_is_seeded_and_weighted() -> None:
-    candidates = pool_candidates([("a", "cloze"), ("b", "written")])
-    assert candidates == [("a", 1.0), ("b", 2.0)]
+    candidates = pool_candidates([("a", "cloze", "etcd"), ("b", "written", "v1.31")])
+    assert candidates == [("a", 1.0), ("b", 2.0)]  # a moderator's question about a release is no trivia
     draws = Counter(choose(candidates, {}, random.Random(seed)) for seed in range(600))
     assert 300 < draws["b"] < 500  # about two thirds
     assert [choose(candidates, {}, random.Random(7)) for _ in range(3)] == [choose(candidates[::-1], {}, random.Random(7))] * 3
@@ -58,3 +58,10 @@ def test_review_notes() -> None:
     assert review_note(DueReview("q", NOW - timedelta(days=1), True), NOW) == "review: you got this right yesterday"
     assert review_note(DueReview("q", NOW - timedelta(hours=5), None), NOW) == "review: you answered this 5 hours ago"
     assert review_note(DueReview("q", None, None), NOW) == "review: this one is due again"
+
+
+def test_a_release_version_is_drawn_half_as_often() -> None:
+    assert pool_candidates([("a", "cloze", "v1.31"), ("b", "cloze", "1.28.2"), ("c", "definition", "etcd"),
+                            ("d", "cloze", "base64")]) == [("a", 0.5), ("b", 0.5), ("c", 1.0), ("d", 1.0)]
+    draws = Counter(choose([("old", 0.5), ("new", 1.0)], {}, random.Random(seed)) for seed in range(900))
+    assert 200 < draws["old"] < 400  # about a third
