@@ -34,12 +34,12 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from bot.core.quiz.questions import BLANK, Question, question_id_for
+from bot.core.quiz.sentences import META
 from bot.core.quiz.terms import (
     Definition,
     PassageTerms,
     Sentence,
     Term,
-    META,
     TOKEN,
     term_of,
     analyse_passage,

@@ -6,7 +6,8 @@ import pytest
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator
 from bot.core.quiz.questions import BLANK, Question
-from bot.core.quiz.terms import analyse_passage, clean_inline, normalise, standalone, term_kind
+from bot.core.quiz.sentences import standalone
+from bot.core.quiz.terms import analyse_passage, clean_inline, normalise, term_kind
 
 
 def all_questions(generator: QuestionGenerator) -> list[Question]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.quiz.generate import QuestionGenerator
-from bot.core.quiz.terms import Definition, Term, _prose_style, analyse_passage, standalone, units
+from bot.core.quiz.sentences import standalone
+from bot.core.quiz.terms import Definition, Term, _prose_style, analyse_passage, units
 from tests.core.quiz.conftest import engine_over
 
 

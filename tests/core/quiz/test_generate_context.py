@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.quiz.generate import QuestionGenerator, _Candidate, _everyday_only, _instance_of_kind
-from bot.core.quiz.terms import Definition, analyse_passage, conditional_lead_in, standalone, term_of
+from bot.core.quiz.sentences import conditional_lead_in, standalone
+from bot.core.quiz.terms import Definition, analyse_passage, term_of
 from tests.core.quiz.conftest import cloze, every_distractor, generator_over_templates
 
 # Sentences ------------------------------------------------------------------------------------

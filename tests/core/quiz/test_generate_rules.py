@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.quiz.generate import QuestionGenerator, _Candidate
-from bot.core.quiz.terms import Definition, Term, analyse_passage, standalone, term_kind, units
+from bot.core.quiz.sentences import standalone
+from bot.core.quiz.terms import Definition, Term, analyse_passage, term_kind, units
 from tests.core.quiz.conftest import cloze, engine_over, every_distractor, generator_over_templates
 
 

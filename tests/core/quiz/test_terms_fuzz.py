@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.quiz.terms import analyse_passage, standalone
+from bot.core.quiz.sentences import standalone
+from bot.core.quiz.terms import analyse_passage
 
 PIECES = ["Pod", "kube-proxy", "v1.31", "is", "are", "a", "the", "Fixed", "Throws", "If true,", "when enabled",
           " - ", ": ", ". ", ".", ",", "(", ")", '"', "`", "**", "_", "[x](y)", "\n", "\n\n", "\n  ", "* ", "1. ",
