@@ -44,6 +44,7 @@ from bot.core.quiz.terms import (
     term_of,
     analyse_passage,
     english,
+    is_release_version,
     units as _units,
     normalise,
     prose_word,
@@ -146,10 +147,7 @@ class QuestionGenerator:
         self._max_idf = max(float(self.index.idf.max()), 1e-9) if n else 1.0
         # a term in half the passages (a tenth of a large corpus) is what the notes are about, not a key to one passage
         self._max_df = max(2, n // 2) if n < 100 else n // 10
-        notes: dict[str, int] = {}
-        self._note_of = np.array([notes.setdefault(d.chunk.source, len(notes)) for d in self.index.documents],
-                                 dtype=np.int32)
-        self._note_count = len(notes)
+        self._note_count = len(np.unique(engine.names.note_of))
         self._subjects: dict[int, bool] = {}
 
     def passage_terms(self, doc: Document) -> PassageTerms:
@@ -328,7 +326,7 @@ class QuestionGenerator:
             return False
         found = self._subjects.get(term_id)
         if found is None:
-            named_in = len(np.unique(self._note_of[self.index.chunks_with(term_id)]))
+            named_in = len(np.unique(self.engine.names.note_of[self.index.chunks_with(term_id)]))
             found = self._subjects[term_id] = named_in * 3 >= notes
         return found
 
@@ -490,8 +488,8 @@ class QuestionGenerator:
             return False  # "Kubeadm" beside "kubelet": the same word twice, or an odd one out
         if term.shape in ("lower", "capital") and (self.corrections(term.text) or _everyday_typo(term.key)):
             return False  # a misspelt word ("Althought") among the choices stands out
-        df = self._df(term)
         term_id = self._term_id(term.text)
+        df = 0 if term_id is None else int(self.index.df[term_id])
         if df > self._max_df or self._synonym_too_common(stems) or term_id is not None and self._subject_of_the_notes(term_id):
             return False  # what the notes are about ("Kubernetes", or "kubernets" where they say "k8s") is no plausible wrong answer
         if len(self.index.documents) > SMALL_CORPUS and (df < 3 or "/" in term.text and term.shape != "dotted"):
@@ -867,8 +865,7 @@ class QuestionGenerator:
         return False
 
     def _df(self, term: Term) -> int:
-        words = self.analyzer.words(term.text)
-        term_id = self.index.term(self.analyzer.stem(words[0])) if words else None
+        term_id = self._term_id(term.text)
         return 0 if term_id is None else int(self.index.df[term_id])
 
     def _count(self, term: Term) -> int:
@@ -1110,7 +1107,7 @@ def _spelt_out(answer: str, prompt: str) -> bool:
 
 
 def _is_version(candidate: _Candidate) -> bool:
-    return candidate.answer_kind == "name" and bool(re.fullmatch(r"v?\d+(?:\.\d+)+", candidate.answer))
+    return candidate.answer_kind == "name" and is_release_version(candidate.answer)
 
 
 def _words_of(term: str) -> list[str]:

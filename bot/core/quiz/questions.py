@@ -9,10 +9,11 @@ questions (and members' review cards keep pointing at them) across reindexes.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
+
+from bot.core.quiz.terms import is_release_version
 
 QuestionKind = Literal["cloze", "definition", "written"]
 BLANK = "____"
@@ -50,13 +51,10 @@ class Question:
         }
 
 
-_RELEASE_ANSWER = re.compile(r"v?\d+(?:\.\d+)+")
-
-
 def asks_a_release(kind: str, answer: str) -> bool:
     """A generated question whose answer is a release version ("In Kubernetes ____ and later ..."):
     worth knowing, but a quiz of them feels like trivia, so they are drawn less often."""
-    return kind != "written" and _RELEASE_ANSWER.fullmatch(answer) is not None
+    return kind != "written" and is_release_version(answer)
 
 
 def question_id_for(kind: str, prompt: str, answer: str, anchor: str) -> str:

@@ -67,7 +67,7 @@ class Term:
         """Finer than the kind, so that a distractor looks like the answer: a domain for a domain."""
         if self.kind != "name":
             return self.kind
-        if re.fullmatch(r"v?\d+(?:\.\d+)+", self.text):
+        if is_release_version(self.text):
             return "version"  # "v1.35" among versions, never beside "pod.spec"
         if "." in self.text:
             if "/" in self.text:
@@ -116,6 +116,14 @@ class PassageTerms:
     @property
     def terms(self) -> list[Term]:
         return list({t.key: t for s in self.sentences for t, _ in s.terms}.values())
+
+
+_RELEASE_VERSION = re.compile(r"v?\d+(?:\.\d+)+")
+
+
+def is_release_version(text: str) -> bool:
+    """ "v1.35", "1.28.2": a release, not a number that counts something."""
+    return _RELEASE_VERSION.fullmatch(text) is not None
 
 
 def normalise(text: str) -> str:

@@ -32,6 +32,13 @@ def excerpt(text: str, start_line: int, matched: Sequence[str], room: int) -> Ex
     if len(text) <= room or room <= 0:
         return Excerpt(text, start_line, end_line)
     hits, firsts = _hits_per_line(text, lines, matched)
+    return lines_to_show(lines, hits, firsts, start_line, room)
+
+
+def lines_to_show(lines: Sequence[str], hits: Sequence[int], firsts: Sequence[int], start_line: int,
+                  room: int) -> Excerpt:
+    """The run of whole `lines` that fits `room` with the most matched words (`hits` per line,
+    `firsts`: where each line's first one starts), or the richest line cut around its first."""
     best = (-1, 0, 0)  # (matches, first line, end line exclusive)
     first, size, count = 0, 0, 0
     for last, line in enumerate(lines):  # a sliding window of whole lines that fits the room

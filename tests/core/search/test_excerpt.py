@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.search.answering import Passage
-from bot.core.search.excerpt import Excerpt, _cut_line, excerpt, fit_passage
+from bot.core.search.excerpt import Excerpt, excerpt, fit_passage, lines_to_show
 
 LINES = [f"line {i} says nothing much here" for i in range(1, 21)]
 LINES[13] = "the florbnagle proves the moderator right"  # line 14 of the chunk
@@ -69,27 +69,8 @@ def regex_excerpt(text: str, start_line: int, matched, room: int) -> Excerpt:
         alternatives = "|".join(re.escape(w) for w in sorted(set(matched), key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
     hits = [len(pattern.findall(line)) if pattern else 0 for line in lines]
-    best, first, size, count = (-1, 0, 0), 0, 0, 0
-    for last, line in enumerate(lines):
-        size += len(line) + (1 if last > first else 0)
-        count += hits[last]
-        while size > room and first <= last:
-            size -= len(lines[first]) + (1 if first < last else 0)
-            count -= hits[first]
-            first += 1
-        if first <= last and count > best[0]:
-            best = (count, first, last + 1)
-    count, a, b = best
-    richest = max(range(len(lines)), key=lambda i: (hits[i], -i))
-    if count < hits[richest]:
-        found = pattern.search(lines[richest]) if pattern else None
-        return Excerpt(_cut_line(lines[richest], found.start() if found else 0, room),
-                       start_line + richest, start_line + richest)
-    while a < b - 1 and not lines[a].strip():
-        a += 1
-    while b - 1 > a and not lines[b - 1].strip():
-        b -= 1
-    return Excerpt("\n".join(lines[a:b]), start_line + a, start_line + b - 1)
+    firsts = [found.start() if pattern and (found := pattern.search(line)) else 0 for line in lines]
+    return lines_to_show(lines, hits, firsts, start_line, room)
 
 
 @settings(max_examples=500, deadline=None)
