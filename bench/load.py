@@ -365,9 +365,11 @@ def baseline(folder: Path, corpus: Path, tree: Path) -> Bot:
     return bot
 
 
-def trivial(folder: Path) -> Bot:
+def trivial(folder: Path, uvloop: bool = False) -> Bot:
+    """The trivial bot on asyncio's loop (as any discord.py bot: the baseline), or on uvloop's (as notesbot)."""
     folder.mkdir(parents=True)
-    return Bot("trivial", [sys.executable, str(REPO / "bench" / "trivial_bot.py")], _plain_env(), folder)
+    argv = [sys.executable, str(REPO / "bench" / "trivial_bot.py"), *(["--uvloop"] if uvloop else [])]
+    return Bot("trivial/uvloop" if uvloop else "trivial", argv, _plain_env(), folder)
 
 
 async def wipe_postgres(url: str) -> None:
@@ -488,7 +490,7 @@ def table(bursts: Sequence[Burst]) -> str:
         worst = max(max(b.latencies, default=float("inf")) for b in runs)
         lost = sum(b.unanswered for b in runs)
         verdict, share = "", ""
-        if base and name != "trivial":
+        if base and not name.startswith("trivial"):
             ratio = rate / statistics.median(b.rate for b in base)
             share = f"{ratio:.2f}×"
             met = ratio >= TARGET_RATE_SHARE and worst <= TARGET_MAX_SECONDS and not lost
@@ -507,6 +509,8 @@ async def run(args: argparse.Namespace) -> int:
     scenarios = [SCENARIOS[name] for name in args.scenarios]
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="notesbot-load-"))
     bots = [trivial(work / "trivial")]
+    if args.trivial_uvloop:
+        bots.append(trivial(work / "trivial-uvloop", uvloop=True))
     for database in args.databases:
         if database == "postgresql":
             await wipe_postgres(args.postgres_url)
@@ -593,6 +597,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "run to be a first answer; 1 makes nearly all of them refused second answers)")
     parser.add_argument("--baseline", type=Path, metavar="TREE",
                         help="also burst notesbot run from this source tree (on SQLite), e.g. an older commit's")
+    parser.add_argument("--trivial-uvloop", action="store_true",
+                        help="also burst the trivial bot on uvloop's event loop, as notesbot runs (the baseline, "
+                             "`trivial`, runs on asyncio's, as a plain discord.py bot does)")
     parser.add_argument("--during-fill", action="store_true",
                         help="burst at once, while the question pool's background fill still runs (by default "
                              "the bursts wait for it: it follows only a first index or a large change)")

@@ -6,7 +6,7 @@ posts a fixed question with buttons A–D whose custom ids have notesbot's shape
 (`quiz:choice:POST:CHOICE`, routed the same way, as discord.py `DynamicItem`s); a click is answered
 at once with a fixed private message. Whatever rate it reaches is the ceiling the double, discord.py and the machine allow.
 
-    DISCORD_API_BASE=… DISCORD_GATEWAY_URL=… DISCORD_TOKEN=… python bench/trivial_bot.py
+    DISCORD_API_BASE=… DISCORD_GATEWAY_URL=… DISCORD_TOKEN=… python bench/trivial_bot.py [--uvloop]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import itertools
 import os
 import re
 import signal
+import sys
 
 import discord
 import discord.gateway
@@ -94,4 +95,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:] == ["--uvloop"]:  # bench/load.py --trivial-uvloop: the loop notesbot runs on
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main())
+    else:
+        asyncio.run(main())

@@ -33,6 +33,7 @@ from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
 from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
 from bot.core.terminal_text import strip_control
+from bot.event_loop import loop_factory
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
 
@@ -116,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
-        return asyncio.run(_dispatch(args, settings))
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            return runner.run(_dispatch(args, settings))
     except NotesBotError as exc:
         print(f"notesbot: error: {exc}", file=sys.stderr)
         return EXIT_CODES.get(type(exc), 2)

@@ -21,12 +21,12 @@ def test_a_small_burst_runs_and_loses_nothing(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "load.py"), "--notes", str(REPO / "corpus"), "--databases", "sqlite",
          "--scenarios", "ask", "--requests", "12", "--members", "4", "--concurrency", "4", "--rounds", "1", "--json-out", str(out),
-         "--work-dir", str(tmp_path / "work")],
+         "--work-dir", str(tmp_path / "work"), "--trivial-uvloop"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())
-    assert {b["bot"] for b in report["bursts"]} == {"trivial", "notesbot/sqlite"}
+    assert {b["bot"] for b in report["bursts"]} == {"trivial", "trivial/uvloop", "notesbot/sqlite"}
     assert all(b["answered"] == 12 and b["unanswered"] == 0 for b in report["bursts"])
     assert report["stored"] == {"notesbot/sqlite answers": "16/16"} and not report["problems"]  # 4 warm-up + 12
 
