@@ -84,6 +84,7 @@ async def main() -> None:
     bot = TrivialBot()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    print(f"event loop: {type(loop).__module__}.{type(loop).__name__}", file=sys.stderr, flush=True)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with bot:

@@ -29,6 +29,9 @@ def test_a_small_burst_runs_and_loses_nothing(tmp_path: Path) -> None:
     assert {b["bot"] for b in report["bursts"]} == {"trivial", "trivial/uvloop", "notesbot/sqlite"}
     assert all(b["answered"] == 12 and b["unanswered"] == 0 for b in report["bursts"])
     assert report["stored"] == {"notesbot/sqlite answers": "16/16"} and not report["problems"]  # 4 warm-up + 12
+    # --trivial-uvloop: the second trivial bot runs on uvloop's loop, the baseline on asyncio's
+    assert "event loop: uvloop.Loop" in (tmp_path / "work" / "trivial-uvloop" / "stderr.txt").read_text()
+    assert "event loop: asyncio." in (tmp_path / "work" / "trivial" / "stderr.txt").read_text()
 
 
 @pytest.mark.slow
