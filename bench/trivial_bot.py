@@ -96,10 +96,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    factory = None  # asyncio's loop, as any discord.py bot
     if sys.argv[1:] == ["--uvloop"]:  # bench/load.py --trivial-uvloop: the loop notesbot runs on
         import uvloop
 
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(main())
-    else:
-        asyncio.run(main())
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main())
