@@ -114,9 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdin.reconfigure(errors="replace")
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+        configure_logging(settings.log_level)
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
             return runner.run(_dispatch(args, settings))
     except NotesBotError as exc:
@@ -127,6 +125,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `notesbot ask - --json | head -1`: the reader has gone
         _discard_stdout()
         return 0
+
+
+def configure_logging(level: str) -> None:
+    """Log lines on standard error at `level`, less two libraries' chatter.
+
+    aiosqlite logs every database call at DEBUG from its own thread, which can outlive the event
+    loop: its lines could land after the final error line, and they tell an operator nothing that
+    SQLAlchemy's own logging does not. Alembic's INFO lines are one per migration step.
+    """
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger().level
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root))
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root))
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -282,3 +282,27 @@ def test_chat_reads_invalid_utf8_with_replacement(env: dict[str, str]) -> None:
                           input=b"what is a hypervisor \xff\n/quit\n", timeout=120, cwd=Path(env["DATA_DIR"]).parent)
     assert done.returncode == 0, done.stderr
     assert b"hypervizor" in done.stdout and b"Traceback" not in done.stderr
+
+
+def test_debug_logging_leaves_out_the_database_threads_chatter() -> None:
+    """aiosqlite's thread may log after the loop has ended: at DEBUG its lines came after the final
+    error line, one run in fifteen (the no-token and rejected-token tests failed by chance)."""
+    import logging
+
+    from bot.cli import configure_logging
+
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers)
+    try:
+        root.handlers.clear()
+        configure_logging("debug")
+        assert root.isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("aiosqlite").isEnabledFor(logging.INFO)
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = saved[1]
+        root.setLevel(saved[0])
+        logging.getLogger("aiosqlite").setLevel(logging.NOTSET)
+        logging.getLogger("alembic").setLevel(logging.NOTSET)
