@@ -2,6 +2,7 @@
 
     python bench/quiz_sample.py --notes corpus --n 30 --seed 1
     python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --json
+    python bench/quiz_sample.py --notes ../shared/corpora/cncf-glossary --generator structure
 
 The notes are indexed in memory exactly as a reindex would (no database), the generator runs over
 every passage (as the background fill does), and N questions are drawn with the seed. The last
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.quiz.generate import GenerationParams, QuestionGenerator  # noqa: E402
+from bot.core.quiz.structural import StructuralGenerator, StructuralParams  # noqa: E402
 from bot.core.quiz.pool import PoolParams, _wording, generate_for  # noqa: E402
 from bot.core.search.analysis import Analyzer  # noqa: E402
 from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine  # noqa: E402
@@ -35,16 +37,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one question per line as JSON")
+    parser.add_argument("--generator", choices=("terms", "structure"), default="terms",
+                        help="the pool's generator (terms) or the one built from the notes' structure")
     args = parser.parse_args()
     analyzer = Analyzer()
     synonyms_file = args.notes / "synonyms.yaml"
-    synonyms = load_synonyms(synonyms_file if synonyms_file.exists() else ROOT / "corpus" / "synonyms.yaml", analyzer)
+    synonyms = load_synonyms(synonyms_file if synonyms_file.exists() else None, analyzer)
     scan = scan_notes(args.notes, max_bytes=5 * 1024 * 1024)
     documents = [d for note in scan.files for d in analyse_note(note, analyzer, ChunkingParams()).documents]
     engine = build_engine(documents, analyzer, synonyms)
     params = PoolParams(generation=GenerationParams(seed=args.seed))
     started = time.perf_counter()
-    generator = QuestionGenerator(engine, synonyms, params.generation)
+    generator = (QuestionGenerator(engine, synonyms, params.generation) if args.generator == "terms"
+                 else StructuralGenerator(engine, synonyms, StructuralParams(seed=args.seed)))
     questions = generate_for(generator, documents)  # every passage, as the background fill does
     wordings: set[tuple[str, str]] = set()
     questions = [q for q in questions if not (_wording(q.prompt, q.answer) in wordings
@@ -62,17 +67,10 @@ def main() -> None:
         extra = f"  accepted: {', '.join(q.accepted)}" if q.accepted else ""
         print(f"   source: {q.citation} ({q.heading or '-'}){extra}")
     kinds = Counter(q.kind for q in questions)
-    answer_kinds = Counter("definition" if q.kind == "definition" else _kind(q.answer) for q in questions)
+    passages = len({q.chunk_id for q in questions})
     print(f"# pool: {len(questions)} questions ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}) "
-          f"from {len(documents)} passages; answers: {dict(answer_kinds)}; "
+          f"from {passages} of {len(documents)} passages ({passages / max(1, len(documents)):.0%}); "
           f"generated in {seconds:.2f} s", file=sys.stderr)
-
-
-def _kind(answer: str) -> str:
-    from bot.core.quiz.terms import term_of
-
-    term = term_of(answer, False, True)
-    return term.kind if term else "other"
 
 
 if __name__ == "__main__":

@@ -6,14 +6,23 @@ Markdown characters dropped, the articles "a", "an", "the" removed, spaces colla
 `**The Base64.**` is `base64`. Then, in order:
 
 1. the same words, or the same words without spaces (`config map` is `configmap`): right;
-2. the same analysed stems (`pods` is `pod`): right;
-3. a synonym of an accepted form in the notes' synonyms table (`k8s` for `Kubernetes`): right;
+2. the same analysed stems (`pods` is `pod`), negated alike (`not base64` is not `base64`): right;
+3. a synonym of an accepted form in the notes' synonyms table (`k8s` for `Kubernetes`), negated
+   alike: right;
 4. a small typo (rapidfuzz ratio at least the typo threshold) of an accepted form of at least
    `MIN_TYPO_LENGTH` characters, with the same digits (`base46` is not `base64`, `k3s` is not
    `k8s`), and not closer to one of the wrong choices: right. This is also how the notes' own typo
    (`hypervizor`) and the correct spelling (`hypervisor`) are both accepted, whichever is the answer;
 5. a wrong choice typed out: wrong, never "almost";
-6. close but not close enough (ratio at least the near-miss threshold, for answers long enough to
+6. for a `Yes`/`No` answer, the same reply in other words (`nope`, `false`, `not by default`,
+   `no it doesn't`; `yep`, `true`, `yes it does`): right; the opposite reply, or one that opens
+   with the opposite word ("yes, but not by default"): wrong (`yes_no.py`);
+7. a short sentence (at most `MAX_SENTENCE_EXTRA` other words) that says an accepted form, or
+   its synonym, as whole stemmed words ("it stores them base64 encoded" for `base64`): right,
+   unless it also names a wrong choice (any of its words the answer lacks: "base64 or gzip"),
+   negates where the answer does not (`not`, `isn't`) or the other way round, or adds a number:
+   then it is at most a near miss (8), since hedging between choices must not score;
+8. close but not close enough (ratio at least the near-miss threshold, for answers long enough to
    have typos), or part of the answer
    (at least half its words), or the answer inside a longer sentence: wrong, but a near miss, so
    the member is told "almost".
@@ -34,6 +43,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.core.quiz.questions import Question
+from bot.core.quiz.yes_no import negated, opening, reply_of, yes_or_no
 from bot.core.search.analysis import Analyzer
 from bot.core.search.synonyms import SynonymTable
 
@@ -42,12 +52,14 @@ MIN_TYPO_LENGTH = 5  # shorter answers (`OCI`, `k8s`, `10`) must be exact: one l
 ARTICLES = frozenset({"a", "an", "the"})
 DEFAULT_TYPO_THRESHOLD = 85.0
 DEFAULT_NEAR_MISS_THRESHOLD = 70.0
+MAX_SENTENCE_EXTRA = 8  # words beside the answer in a sentence that says it; more reads as a list of guesses
 
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _DIGITS = re.compile(r"\d+")
 _LETTER = re.compile(r"\A\s*\(?([a-zA-Z])[).:]?\s*\Z")
 
-How = Literal["choice", "exact", "stem", "synonym", "typo", "wrong", "near_miss", "empty", "too_long"]
+How = Literal["choice", "exact", "stem", "synonym", "yes_no", "sentence", "typo", "wrong", "near_miss", "empty",
+              "too_long"]
 
 
 @dataclass(frozen=True)
@@ -118,16 +130,27 @@ class AnswerChecker:
         for form in forms:
             if key == _key(normalise(form)):
                 return Verdict(True, False, "exact", form)
-        stems = self._stems(typed)
-        if stems:
-            for form in forms:
+        stems, denies = self._stems(typed), negated(words.split())
+        if stems:  # stop words are gone from stems, negations with them: "not base64" is no base64
+            same_sense = [form for form in forms if negated(normalise(form).split()) == denies]
+            for form in same_sense:
                 if stems == self._stems(form):
                     return Verdict(True, False, "stem", form)
-            for form in forms:
+            for form in same_sense:
                 if self._synonymous(stems, self._stems(form)):
                     return Verdict(True, False, "synonym", form)
         if any(key == _key(normalise(c)) for c in wrong):
             return Verdict(False, False, "wrong")
+        expected = yes_or_no(normalise(question.answer))
+        if expected is not None:
+            said = reply_of(words.split())
+            if said == expected:
+                return Verdict(True, False, "yes_no", question.answer)
+            if said is not None or opening(words.split()) not in (None, expected):
+                return Verdict(False, False, "wrong")
+        sentence = self._sentence_saying(stems, denies, forms, wrong)
+        if sentence is not None:
+            return Verdict(True, False, "sentence", sentence)
         best_form, best = _closest(key, forms)
         rival = max((fuzz.ratio(key, _key(normalise(c))) for c in wrong), default=0.0)
         if (best >= self.typo_threshold and best > rival and len(_key(normalise(best_form))) >= MIN_TYPO_LENGTH
@@ -139,6 +162,28 @@ class AnswerChecker:
             if _partial(words, normalise(form)):
                 return Verdict(False, True, "near_miss", form)
         return Verdict(False, False, "wrong")
+
+    def _sentence_saying(self, said: tuple[str, ...], denies: bool, forms: Sequence[str],
+                         wrong: Sequence[str]) -> str | None:
+        """The accepted form a short sentence (its stems `said`) says as whole stemmed words (or
+        as a synonym), negated as the form is, with no wrong choice or number beside it."""
+        wrong_stems = [set(self._stems(c)) for c in wrong]
+        for form in forms:
+            form_stems = self._stems(form)
+            if not form_stems or denies != negated(normalise(form).split()):
+                continue
+            for phrase in (form_stems, *self._synonyms_of(form_stems)):
+                at = _find(said, phrase)
+                if at is None or len(said) - len(phrase) > MAX_SENTENCE_EXTRA:
+                    continue
+                beside = set(said[:at] + said[at + len(phrase):])
+                if any(_is_number(w) for w in beside) or any(beside & (c - set(form_stems)) for c in wrong_stems):
+                    return None
+                return form
+        return None
+
+    def _synonyms_of(self, stems: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return [other for group in self.synonyms.groups if stems in group for other in group if other != stems]
 
     def _stems(self, text: str) -> tuple[str, ...]:
         return tuple(self.analyzer.stems(self.analyzer.words(text)))
@@ -154,6 +199,16 @@ def _key(words: str) -> str:
 def _closest(key: str, forms: Sequence[str]) -> tuple[str, float]:
     scored = [(form, fuzz.ratio(key, _key(normalise(form)))) for form in forms]
     return max(scored, key=lambda pair: pair[1], default=("", 0.0))
+
+
+def _find(words: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
+    """Where `phrase` starts in `words`, or None."""
+    n = len(phrase)
+    return next((i for i in range(len(words) - n + 1) if words[i:i + n] == phrase), None)
+
+
+def _is_number(word: str) -> bool:
+    return word.replace(".", "").isdigit()
 
 
 def _partial(typed: str, form: str) -> bool:

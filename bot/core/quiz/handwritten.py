@@ -8,33 +8,43 @@
         explanation: Encoded, not encrypted.            # optional
         source: k8s-colearning-lesson-1.md              # the note it comes from
         heading: Storage                                # optional: the section within the note
+        lines: 118-120                                  # optional: pin the lines it cites
 
 Every entry is checked on its own: a bad entry is reported (`file: entry N: what is wrong`) and
-skipped, and the valid entries of the same file still load. The line range is not written by hand:
-it comes from the index (the section under `heading`, else the whole note), so it follows the note
-as it is edited. A hand-written question ranks above every generated one (`quality`).
+skipped, and the valid entries of the same file still load. The lines a question cites come from
+the index, so they follow the note as it is edited: the passage of the note (of the section under
+`heading`, if given) that holds the answer (`placement.py`), else the whole section or note. A
+`lines: START-END` (or one line number) pins them instead, when the answer is spread or the
+passage is ambiguous; they must fall within the note (and the section); the question then cites
+the passage that shares the most lines with them. `lines` is not part of the question's id, so
+pinning an existing question keeps members' review cards pointing at it. A hand-written question
+ranks above every generated one (`quality`).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.core.quiz.placement import answer_passage, overlapping
 from bot.core.quiz.questions import Question, question_id_for
 from bot.core.quiz.terms import normalise
+from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
 
 QUIZ_FOLDER = "quiz"
 WRITTEN_QUALITY = 10.0  # generated questions score below 1
 CHOICES = 4
-FIELDS = ("question", "answer", "choices", "accepted", "explanation", "source", "heading")
+FIELDS = ("question", "answer", "choices", "accepted", "explanation", "source", "heading", "lines")
 MAX_QUESTION_CHARS = 500
 MAX_ANSWER_CHARS = 200
 MAX_EXPLANATION_CHARS = 1000
+_LINES = re.compile(r"\A(\d+)(?:\s*-\s*(\d+))?\Z")
 
 
 class _Invalid(ValueError):
@@ -48,6 +58,7 @@ def load_handwritten(quiz_dir: Path, documents: Sequence[Document] | Any = ()) -
     `documents` are the indexed passages (or a search engine), used to check `source` and
     `heading` and to find the line range; without them only the entries' shape is checked.
     """
+    analyzer = getattr(documents, "analyzer", None) or Analyzer()
     documents = list(getattr(documents, "documents", documents))
     questions: list[Question] = []
     problems: list[str] = []
@@ -63,7 +74,7 @@ def load_handwritten(quiz_dir: Path, documents: Sequence[Document] | Any = ()) -
             continue
         for number, entry in enumerate(entries, start=1):
             try:
-                questions.append(_question(entry, label, documents))
+                questions.append(_question(entry, label, documents, analyzer))
             except _Invalid as exc:
                 problems.append(f"{label}: entry {number}: {exc}")
     return questions, problems
@@ -85,7 +96,7 @@ def _entries(path: Path) -> list[Any]:
     return data
 
 
-def _question(entry: Any, label: str, documents: list[Document]) -> Question:
+def _question(entry: Any, label: str, documents: list[Document], analyzer: Analyzer) -> Question:
     if not isinstance(entry, dict):
         raise _Invalid("expected a mapping with `question:`, `answer:` and `source:`")
     unknown = sorted(str(k) for k in entry if k not in FIELDS)
@@ -110,7 +121,9 @@ def _question(entry: Any, label: str, documents: list[Document]) -> Question:
         answer_index = keys.index(normalise(answer))
     if len(normalise(answer)) > 3 and f" {normalise(answer)} " in f" {normalise(prompt)} ":
         raise _Invalid("the answer is visible in the question")
-    chunk_id, heading_path, start, end = _locate(source, heading, answer, documents)
+    lines = _lines(entry)
+    chunk_id, heading_path, start, end = _locate(source, heading, lines, (prompt, answer, accepted),
+                                                 documents, analyzer)
     anchor = "\x1f".join([label, source, heading or "", "\x1f".join(choices), "\x1f".join(accepted), explanation or ""])
     qid = question_id_for("written", prompt, answer, anchor)
     if answer_index is not None:  # as written, the answer often comes first: shuffle, by the id
@@ -127,12 +140,12 @@ def _question(entry: Any, label: str, documents: list[Document]) -> Question:
     )
 
 
-def _locate(source: str, heading: str | None, answer: str,
-            documents: list[Document]) -> tuple[str | None, str | None, int, int]:
-    """The passage, heading path and line range of `heading` in note `source`: the passage that
-    states the answer when one does, else the whole section (or note)."""
+def _locate(source: str, heading: str | None, lines: tuple[int, int] | None, asked: tuple[str, str, list[str]],
+            documents: list[Document], analyzer: Analyzer) -> tuple[str | None, str | None, int, int]:
+    """The passage, heading path and line range a question cites: the pinned `lines`, else the
+    passage of the note (section) that holds the answer, else the whole section (or note)."""
     if not documents:
-        return None, heading, 0, 0
+        return (None, heading, *lines) if lines else (None, heading, 0, 0)
     in_note = [d for d in documents if d.chunk.source == source]
     if not in_note:
         raise _Invalid(f"`source` {source!r} is not an indexed note")
@@ -146,12 +159,33 @@ def _locate(source: str, heading: str | None, answer: str,
             known = sorted({d.chunk.heading_path[-1] for d in in_note if d.chunk.heading_path})
             hint = f" (its headings: {', '.join(known[:8])})" if known else " (the note has no headings)"
             raise _Invalid(f"`heading` {heading!r} is not a heading of {source}{hint}")
-    stating = [d for d in chosen if normalise(answer) and normalise(answer) in normalise(d.chunk.text)]
-    if stating:
-        chunk = stating[0].chunk
+    first, last = chosen[0].chunk.start_line, max(d.chunk.end_line for d in chosen)
+    if lines is not None:
+        pinned = overlapping(chosen, *lines)
+        if pinned is None or not first <= lines[0] <= lines[1] <= last:
+            where = f"the section {heading!r}" if heading else source
+            raise _Invalid(f"`lines` {lines[0]}-{lines[1]} are not within {where} (lines {first}-{last})")
+        return pinned.chunk.chunk_id, pinned.chunk.heading, *lines
+    prompt, answer, accepted = asked
+    holding = answer_passage(chosen, answer, accepted, prompt, analyzer)
+    if holding is not None:
+        chunk = holding.chunk
         return chunk.chunk_id, chunk.heading, chunk.start_line, chunk.end_line
-    first = chosen[0].chunk
-    return first.chunk_id, first.heading, first.start_line, max(d.chunk.end_line for d in chosen)
+    return chosen[0].chunk.chunk_id, chosen[0].chunk.heading, first, last
+
+
+def _lines(entry: dict[Any, Any]) -> tuple[int, int] | None:
+    value = entry.get("lines")
+    if value is None:
+        return None
+    match = _LINES.match(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if match is None:
+        raise _Invalid(f"`lines` must be START-END or one line number, like 118-120 (found {value!r})")
+    start = int(match[1])
+    end = int(match[2]) if match[2] else start
+    if not 1 <= start <= end:
+        raise _Invalid(f"`lines` must go from line 1 or later to a line at or after the start (found {value!r})")
+    return start, end
 
 
 def _text(entry: dict[Any, Any], name: str, limit: int, *, required: bool = False) -> str | None:

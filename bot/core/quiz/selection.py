@@ -2,7 +2,9 @@
 
 - With a topic, the candidates are the questions of the passages the search engine ranks best for
   it (generated ones by chunk id, hand-written ones whose source lines overlap the passage), and a
-  better-ranked passage's questions are likelier to be drawn.
+  better-ranked passage's questions are likelier to be drawn; and, wherever their passage is, the
+  questions whose own prompt, answer or choices say the topic's words (`topic_words`), which
+  weigh as a question of the best passage.
 - Without one, the whole pool.
 - Either way a question the member saw recently is avoided; when every candidate was seen, the one
   seen longest ago is asked again. Hand-written questions weigh twice a generated one (moderators
@@ -43,6 +45,17 @@ def topic_candidates(passages: Sequence[Passage], from_chunks: Sequence[Question
             if q.id not in found:
                 found[q.id] = (q, kind_weight(q.kind, q.answer) / (rank + 1))
     return list(found.values())
+
+
+def with_own_words(on_passages: Sequence[tuple[Question, float]],
+                   saying: Sequence[tuple[str, str, str]]) -> list[tuple[str, float]]:
+    """(id, weight) of a topic's candidates: those of its passages (`topic_candidates`), and those
+    that say the topic's words, given as (id, kind, answer), weighing as on the best passage (their
+    own words name the topic); a question that is both keeps the larger weight."""
+    weights = {q.id: w for q, w in on_passages}
+    for question_id, kind, answer in saying:
+        weights[question_id] = max(weights.get(question_id, 0.0), kind_weight(kind, answer))
+    return list(weights.items())
 
 
 def pool_candidates(pool: Sequence[tuple[str, str, str]]) -> list[tuple[str, float]]:

@@ -39,6 +39,8 @@ from bot.core.quiz.answer_batches import AnswerBatches
 from bot.core.quiz.posts import NewAnswer, PostKind, QuizPost, QuizPosts, StoredAnswer, Tally, post_from_row
 from bot.core.quiz.questions import Question, RecordedAnswer, ReviewSource
 from bot.core.quiz.store import QuestionStore, question_from_row
+from bot.core.quiz.topic_words import TopicWords
+from bot.core.search.analysis import Analyzer
 from bot.core.search.answering import Passage, SearchEngine
 from bot.core.search.documents import Document
 from bot.core.storage.models import QuizPostRow, QuizQuestionRow
@@ -115,11 +117,11 @@ class QuizService:
                     return Pick(question, selection.review_note(due, now))
         seen = await self.posts.recently_seen(guild_id, user_id, now - timedelta(days=self.settings.recent_days))
         if topic is not None:
-            candidates = await self._topic_candidates(topic)
-            chosen = selection.choose([(q.id, w) for q, w in candidates], seen, rng)
-            return Pick(next(q for q, _ in candidates if q.id == chosen))
-        chosen = selection.choose(selection.pool_candidates(await self._active_ids()), seen, rng)
-        question = None if chosen is None else await self.questions.get(chosen)
+            candidates, loaded = await self._topic_candidates(topic)
+        else:
+            candidates, loaded = selection.pool_candidates(await self._active_ids()), {}
+        chosen = selection.choose(candidates, seen, rng)
+        question = None if chosen is None else loaded.get(chosen) or await self.questions.get(chosen)
         if question is None:
             raise NoQuestion(EMPTY_POOL)
         return Pick(question)
@@ -131,17 +133,28 @@ class QuizService:
                                          .where(QuizQuestionRow.retired_at.is_(None)))
             return [(question_id, kind, answer) for question_id, kind, answer in rows.all()]
 
-    async def _topic_candidates(self, topic: str) -> list[tuple[Question, float]]:
-        answer = self.engine().search(topic, k=TOPIC_PASSAGES)
-        if not answer.passages:
+    async def _topic_candidates(self, topic: str) -> tuple[list[tuple[str, float]], dict[str, Question]]:
+        """(id, weight) of the questions about `topic` (see `selection`), and those of them already
+        loaded; the others are loaded only when drawn."""
+        engine = self.engine()
+        answer = engine.search(topic, k=TOPIC_PASSAGES)
+        saying = await self._saying(TopicWords.of(topic, engine.analyzer), engine.analyzer)
+        if not answer.passages and not saying:
             hint = f" Did you mean: {', '.join(answer.suggestions)}?" if answer.suggestions else ""
             raise NoQuestion(f"Nothing in the notes matches {topic!r}.{hint}", answer.suggestions)
-        from_chunks = await self.questions.active_for_chunks([p.chunk_id for p in answer.passages])
-        written = await self._active_written()
-        candidates = selection.topic_candidates(answer.passages, from_chunks, written)
+        on_passages: list[tuple[Question, float]] = []
+        if answer.passages:
+            from_chunks = await self.questions.active_for_chunks([p.chunk_id for p in answer.passages])
+            on_passages = selection.topic_candidates(answer.passages, from_chunks, await self._active_written())
+        candidates = selection.with_own_words(on_passages, saying)
         if not candidates:
             raise NoQuestion(f"No quiz question covers {topic!r} yet; try another topic, or /quiz without one.")
-        return candidates
+        return candidates, {q.id: q for q, _ in on_passages}
+
+    async def _saying(self, words: TopicWords, analyzer: Analyzer) -> list[tuple[str, str, str]]:
+        """(id, kind, answer) of the active questions whose own words say the topic's."""
+        found = await self.questions.active_containing(words.prefixes)
+        return [(q.id, q.kind, q.answer) for q in found if words.matches([q.prompt, q.answer, *q.choices], analyzer)]
 
     async def _active(self, question: Question) -> bool:
         """Whether a question may still be asked (a due review's question may have been retired)."""

@@ -8,14 +8,25 @@ old posts, answers and review cards point at them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.quiz.questions import Question
 from bot.core.storage.models import QuizQuestionRow
 
 _IN_BATCH = 500  # ids per IN (...) list; far below SQLite's and asyncpg's parameter limits
+
+
+class QuestionText(NamedTuple):
+    """What a topic is matched against, without loading the whole question."""
+
+    id: str
+    kind: str
+    answer: str
+    prompt: str
+    choices: list[str]
 
 
 def question_from_row(row: QuizQuestionRow) -> Question:
@@ -60,3 +71,18 @@ class QuestionStore:
                 )
                 found.extend(question_from_row(r) for r in rows)
         return sorted(found, key=lambda q: (-q.quality, q.id))
+
+    async def active_containing(self, fragments: Sequence[str]) -> list[QuestionText]:
+        """The active questions whose prompt, answer or choices contain every fragment, ignoring
+        ASCII case: a cheap first cut for a `/quiz` topic (`topic_words`), read column by column
+        so a large pool is never loaded as questions. No fragments: no questions."""
+        if not fragments:
+            return []
+        row = QuizQuestionRow
+        text = row.prompt + " " + row.answer + " " + cast(row.choices, Text)
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(row.id, row.kind, row.answer, row.prompt, row.choices)
+                .where(row.retired_at.is_(None), *(text.ilike(f"%{f}%") for f in fragments))
+                .order_by(row.id))
+            return [QuestionText(*r) for r in rows.all()]

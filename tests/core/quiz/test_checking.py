@@ -38,6 +38,9 @@ VIRTUALBOX = question("VirtualBox", ("VirtualBox", "VMWare", "Hyper-V", "QEMU"))
 K3S = question("k3s", ("k3s", "k8s", "minikube", "kind"))
 TEN = question("10", ("10", "64", "1", "2"))
 PVC = question("persistent volume claim")
+NO = question("No")
+NOT_BY_DEFAULT = question("No", accepted=("not by default",))
+YES = question("Yes")
 
 CASES = [
     # (name, question, typed, correct, near_miss, how)
@@ -60,7 +63,30 @@ CASES = [
     ("digits swapped are not a typo", BASE64, "base46", False, True, "near_miss"),
     ("near miss", VIRTUALBOX, "virtbox", False, True, "near_miss"),
     ("part of the answer", OCI, "open container", False, True, "near_miss"),
-    ("the answer inside a sentence", BASE64, "it stores them as base64 strings", False, True, "near_miss"),
+    ("the answer inside a sentence", BASE64, "it stores them as base64 strings", True, False, "sentence"),
+    ("a sentence that says the answer", BASE64, "it stores them base64 encoded", True, False, "sentence"),
+    ("a sentence that says the answer's stems", PVC, "you make persistent volume claims", True, False, "sentence"),
+    ("a sentence that says a synonym", KUBERNETES, "it all runs on k8s", True, False, "sentence"),
+    ("a sentence that names a wrong choice too", BASE64, "base64 or gzip", False, True, "near_miss"),
+    ("a sentence that names a word of a wrong choice", BASE64, "base64, maybe AES", False, True, "near_miss"),
+    ("a sentence that negates the answer", BASE64, "it is not base64", False, True, "near_miss"),
+    ("a sentence that adds a number", BASE64, "base64 since 2019", False, True, "near_miss"),
+    ("a long list that holds the answer", KUBERNETES,
+     "docker swarm nomad mesos openshift rancher kubernetes podman lxc lxd", False, True, "near_miss"),
+    ("nope for no", NO, "nope", True, False, "yes_no"),
+    ("false for no", NO, "false", True, False, "yes_no"),
+    ("not by default for no", NO, "not by default", True, False, "yes_no"),
+    ("no it doesn't for no", NO, "no it doesn't", True, False, "yes_no"),
+    ("a negation for no", NO, "it is not available by default", True, False, "yes_no"),
+    ("no and a sentence for no", NO, "No, it doesn't.", True, False, "yes_no"),
+    ("yes for no", NO, "yes", False, False, "wrong"),
+    ("yes and a negation is not a yes", NO, "yes, but not by default", False, False, "wrong"),
+    ("a hedge is not a no", NO, "I don't know", False, False, "wrong"),
+    ("an accepted form's words without its negation", NOT_BY_DEFAULT, "by default it is", False, True, "near_miss"),
+    ("yep for yes", YES, "yep", True, False, "yes_no"),
+    ("true for yes", YES, "True", True, False, "yes_no"),
+    ("yes and a sentence for yes", YES, "yes it does", True, False, "stem"),  # its other words are stop words
+    ("a negation for yes", YES, "it does not", False, False, "wrong"),
     ("empty", BASE64, "", False, False, "empty"),
     ("only spaces and punctuation", BASE64, "  ?! ", False, False, "empty"),
     ("only an article", BASE64, "the", False, False, "empty"),

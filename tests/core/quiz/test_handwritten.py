@@ -1,4 +1,5 @@
-"""Hand-written questions: the shipped files are valid; bad entries are reported one by one."""
+"""Hand-written questions: the shipped files are valid; bad entries are reported one by one; a
+question cites the passage that holds its answer, or the lines its entry pins."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from bot.config import SHIPPED_CORPUS
 from bot.core.quiz.handwritten import WRITTEN_QUALITY, load_handwritten
+from bot.core.quiz.questions import Question
 from tests.core.quiz.conftest import engine_over
 
 
@@ -82,7 +84,7 @@ def test_bad_entries_are_reported_and_the_good_ones_still_load(tmp_path: Path, s
         "quiz/bad.yaml: entry 4: `answer` is not one of the `choices`",
         "quiz/bad.yaml: entry 5: `source` 'nowhere.md' is not an indexed note",
         "quiz/bad.yaml: entry 6: unknown field `sauce` (allowed: question, answer, choices, accepted, "
-        "explanation, source, heading)",
+        "explanation, source, heading, lines)",
         "quiz/bad.yaml: entry 7: expected a mapping with `question:`, `answer:` and `source:`",
         "quiz/bad.yaml: entry 8: two `choices` are the same once case and punctuation are ignored",
         "quiz/bad.yaml: entry 9: `answer` reads as false in YAML: put it in quotes, like \"yes\"",
@@ -121,3 +123,129 @@ def test_without_the_index_only_the_shape_is_checked(seed_engine) -> None:
 
 def test_a_missing_folder_has_no_questions(tmp_path: Path) -> None:
     assert load_handwritten(tmp_path / "quiz") == ([], [])
+
+
+# --------------------------------------------------------------------------- the lines cited
+
+SHIPPED_ETCD_ID = "128a4397d4"  # as before placement by answer: review cards point at it
+
+
+def _shipped(seed_engine, start: str) -> Question:
+    questions, _ = load_handwritten(SHIPPED_CORPUS / "quiz", seed_engine)
+    return next(q for q in questions if q.prompt.startswith(start))
+
+
+def test_no_shipped_question_cites_the_whole_note(seed_engine) -> None:
+    questions, _ = load_handwritten(SHIPPED_CORPUS / "quiz", seed_engine)
+    assert [q.prompt for q in questions if (q.start_line, q.end_line) == (1, 122)] == []
+
+
+def test_a_shipped_answer_in_other_words_cites_its_passage(seed_engine) -> None:
+    q = _shipped(seed_engine, "Why are containers called ephemeral?")  # "you don't save stuff inside of em", line 14
+    assert (q.start_line, q.end_line) == (1, 21)
+
+
+def test_a_shipped_yes_no_question_cites_the_passage_of_its_words(seed_engine) -> None:
+    q = _shipped(seed_engine, "Is a node's local disk available")  # line 109, not "no shell" on line 61
+    assert (q.start_line, q.end_line) == (100, 109)
+
+
+def test_the_cited_passage_is_the_questions_chunk(seed_engine) -> None:
+    q = _shipped(seed_engine, "By default, how does etcd")
+    chunk = next(d.chunk for d in seed_engine.documents if d.chunk.chunk_id == q.chunk_id)
+    assert (chunk.start_line, chunk.end_line, chunk.heading) == (q.start_line, q.end_line, q.heading) == (111, 122, None)
+
+
+def test_placement_leaves_the_ids_as_they_were(seed_engine) -> None:
+    assert _shipped(seed_engine, "By default, how does etcd").id.startswith(SHIPPED_ETCD_ID)
+
+
+NOTE = """\
+# Cluster
+
+Notes on the cluster, its storage and its network.
+
+## Encoding
+
+Base64 is an encoding, not encryption: anyone who can read it can decode it.
+
+## Secrets
+
+By default etcd stores Secrets base64 encoded on disk; encryption at rest must be turned on.
+
+## Volumes
+
+A PersistentVolumeClaim asks for storage; the cluster binds it to a PersistentVolume.
+
+## Networking
+
+Pods talk to each other across nodes without NAT; a NetworkPolicy limits which may.
+"""
+LINES = {"Cluster": (1, 3), "Encoding": (5, 7), "Secrets": (9, 11), "Volumes": (13, 15), "Networking": (17, 19)}
+
+
+def _load(tmp_path: Path, entries: str) -> tuple[list[Question], list[str]]:
+    notes = tmp_path / "notes"
+    (notes / "quiz").mkdir(parents=True)
+    (notes / "cluster.md").write_text(NOTE)
+    (notes / "quiz" / "q.yaml").write_text(entries)
+    return load_handwritten(notes / "quiz", engine_over(notes)[0])
+
+
+def _cited(tmp_path: Path, entry: str) -> tuple[int, int]:
+    questions, problems = _load(tmp_path, entry)
+    assert problems == []
+    return questions[0].start_line, questions[0].end_line
+
+
+def test_the_passage_that_states_the_answer_is_cited(tmp_path: Path) -> None:
+    entry = "- question: What binds a claim for storage?\n  answer: a persistentvolume\n  source: cluster.md\n"
+    assert _cited(tmp_path, entry) == LINES["Volumes"]
+
+
+def test_an_accepted_form_places_an_answer_the_notes_do_not_state(tmp_path: Path) -> None:
+    entry = ("- question: What may limit which pods talk?\n  answer: a network policy object\n"
+             "  accepted: [NetworkPolicy]\n  source: cluster.md\n")
+    assert _cited(tmp_path, entry) == LINES["Networking"]
+
+
+def test_the_passage_with_more_of_the_questions_words_wins_a_tie(tmp_path: Path) -> None:
+    entry = "- question: How does etcd keep Secrets on disk by default?\n  answer: base64\n  source: cluster.md\n"
+    assert _cited(tmp_path, entry) == LINES["Secrets"]  # "Encoding", before it, states base64 too
+
+
+def test_a_yes_no_answer_is_placed_by_the_questions_words(tmp_path: Path) -> None:
+    entry = "- question: Do pods need NAT to talk across nodes?\n  answer: \"No\"\n  source: cluster.md\n"
+    assert _cited(tmp_path, entry) == LINES["Networking"]  # not "Notes" on line 3, which holds "no" in no word
+
+
+def test_an_answer_no_passage_holds_cites_the_whole_note(tmp_path: Path) -> None:
+    entry = "- question: Which company wrote the notes?\n  answer: Initech\n  source: cluster.md\n"
+    assert _cited(tmp_path, entry) == (1, 19)
+
+
+def test_lines_pin_the_citation_and_its_passage(tmp_path: Path) -> None:
+    entry = "- question: What is base64?\n  answer: an encoding\n  source: cluster.md\n  lines: 10-11\n"
+    questions, problems = _load(tmp_path, entry)
+    assert problems == []
+    q = questions[0]
+    assert (q.start_line, q.end_line, q.heading) == (10, 11, "Cluster > Secrets")
+
+
+def test_pinned_lines_do_not_change_the_id(tmp_path: Path) -> None:
+    entry = "- question: What is base64?\n  answer: an encoding\n  source: cluster.md\n"
+    unpinned = _load(tmp_path / "a", entry)[0][0]
+    pinned = _load(tmp_path / "b", entry + "  lines: 11\n")[0][0]
+    assert pinned.id == unpinned.id and (pinned.start_line, pinned.end_line) == (11, 11)
+
+
+def test_bad_lines_are_reported(tmp_path: Path) -> None:
+    base = "- question: What is base64?\n  answer: an encoding\n  source: cluster.md\n"
+    _, problems = _load(tmp_path, base + "  lines: 7-5\n" + base + "  lines: 30-31\n" + base + "  lines: soon\n"
+                        + base + "  heading: Volumes\n  lines: 10-11\n")
+    assert problems == [
+        "quiz/q.yaml: entry 1: `lines` must go from line 1 or later to a line at or after the start (found '7-5')",
+        "quiz/q.yaml: entry 2: `lines` 30-31 are not within cluster.md (lines 1-19)",
+        "quiz/q.yaml: entry 3: `lines` must be START-END or one line number, like 118-120 (found 'soon')",
+        "quiz/q.yaml: entry 4: `lines` 10-11 are not within the section 'Volumes' (lines 13-15)",
+    ]

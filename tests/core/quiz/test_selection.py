@@ -8,7 +8,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from bot.core.quiz.questions import DueReview, Question
-from bot.core.quiz.selection import choose, overlaps, pool_candidates, review_note, topic_candidates
+from bot.core.quiz.selection import (
+    choose,
+    overlaps,
+    pool_candidates,
+    review_note,
+    topic_candidates,
+    with_own_words,
+)
 from bot.core.search.answering import Passage
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
@@ -34,6 +41,15 @@ def test_topic_candidates_weigh_by_rank_and_kind() -> None:
     found = topic_candidates([passage("c2", 1, 4), passage("c1", 5, 9), passage("c3", 10, 20)],
                              [GENERATED, second], [WRITTEN])
     assert [(q.id, w) for q, w in found] == [("g2", 1.0), ("g1", 0.5), ("w1", 2.0 / 3)]
+
+
+def test_questions_that_say_the_topic_weigh_as_on_the_best_passage() -> None:
+    assert with_own_words([(GENERATED, 1.0)], [("g9", "cloze", "etcd"), ("w9", "written", "x")]) == \
+        [("g1", 1.0), ("g9", 1.0), ("w9", 2.0)]
+
+
+def test_a_question_on_a_passage_that_says_the_topic_keeps_the_larger_weight() -> None:
+    assert with_own_words([(GENERATED, 1.0 / 3)], [("g1", "cloze", "a")]) == [("g1", 1.0)]
 
 
 def test_choose_is_seeded_and_weighted() -> None:

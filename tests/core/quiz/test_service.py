@@ -16,6 +16,7 @@ from bot.core.quiz.service import QuizService
 from bot.core.search.service import NotesService
 from bot.core.storage.models import QuizQuestionRow
 from tests.core.quiz.conftest import FakeClock
+from tests.core.quiz.fixtures import CREATED_AT, SEED_NOTE
 
 GUILD, CHANNEL, USER = 10, 20, 7
 WHERE = dict(guild_id=GUILD, channel_id=CHANNEL)
@@ -56,6 +57,67 @@ async def test_topic_without_questions_says_so(quiz: QuizService) -> None:
 async def test_retired_questions_are_never_drawn(quiz: QuizService, questions: dict[str, Question]) -> None:
     drawn = {(await quiz.pick(guild_id=GUILD, user_id=USER, seed=s)).question.id for s in range(60)}
     assert drawn == {q.id for name, q in questions.items() if name != "canary"}
+
+
+CNI = Question(id="cni0000000000001", kind="cloze", prompt="Which ____ plugins enforce NetworkPolicies between pods?",
+               choices=("CNI", "CSI", "CRI", "OCI"), answer_index=0, answer="CNI", source=SEED_NOTE, heading=None,
+               start_line=1, end_line=21, quality=0.5)
+MUT = Question(id="mut0000000000001", kind="written", prompt="Which keyword makes a Rust binding mutable?",
+               choices=(), answer_index=None, answer="mut", source="rust/variables.md", heading=None,
+               start_line=5, end_line=9, quality=10.0)
+
+
+async def _store(sessions: async_sessionmaker[AsyncSession], notes: NotesService, q: Question,
+                 retired: bool = False) -> Question:
+    """Store `q` (on the seed note's first passage when it cites the seed note)."""
+    chunk_id = next((d.chunk.chunk_id for d in notes.engine.documents
+                     if d.chunk.source == q.source and d.chunk.start_line == q.start_line), None)
+    async with sessions() as session, session.begin():
+        session.add(QuizQuestionRow(
+            id=q.id, kind=q.kind, prompt=q.prompt, choices=list(q.choices), answer_index=q.answer_index,
+            answer=q.answer, accepted=[], explanation=None, source=q.source, heading=None, start_line=q.start_line,
+            end_line=q.end_line, chunk_id=chunk_id, quality=q.quality, created_at=CREATED_AT,
+            retired_at=CREATED_AT if retired else None))
+    return q
+
+
+async def _topic_picks(quiz: QuizService, topic: str, seeds: int = 30) -> set[str]:
+    return {(await quiz.pick(guild_id=GUILD, user_id=USER, topic=topic, seed=s)).question.id for s in range(seeds)}
+
+
+async def test_topic_draws_questions_that_say_it_on_passages_its_search_misses(
+        sessions: async_sessionmaker[AsyncSession], notes: NotesService, quiz: QuizService) -> None:
+    await _store(sessions, notes, CNI)  # lines 1-21 say nothing of network policies
+    assert all(p.chunk_id != next(d.chunk.chunk_id for d in notes.engine.documents if d.chunk.start_line == 1)
+               for p in notes.engine.search("NetworkPolicy", k=5).passages)
+    assert CNI.id in await _topic_picks(quiz, "NetworkPolicy")
+
+
+async def test_topic_words_apart_find_a_question_that_says_them_joined_and_plural(
+        sessions: async_sessionmaker[AsyncSession], notes: NotesService, quiz: QuizService) -> None:
+    await _store(sessions, notes, CNI)
+    assert CNI.id in await _topic_picks(quiz, "network policy")
+
+
+async def test_topic_finds_a_question_that_says_it_though_no_note_does(
+        sessions: async_sessionmaker[AsyncSession], notes: NotesService, quiz: QuizService) -> None:
+    await _store(sessions, notes, MUT)
+    assert await _topic_picks(quiz, "mutable", seeds=5) == {MUT.id}
+
+
+async def test_a_retired_question_that_says_the_topic_is_not_drawn(
+        sessions: async_sessionmaker[AsyncSession], notes: NotesService, quiz: QuizService) -> None:
+    await _store(sessions, notes, MUT, retired=True)
+    with pytest.raises(NoQuestion):
+        await quiz.pick(guild_id=GUILD, user_id=USER, topic="mutable")
+
+
+async def test_the_topic_prefilter_reads_only_the_questions_holding_its_prefixes(
+        sessions: async_sessionmaker[AsyncSession], notes: NotesService, quiz: QuizService) -> None:
+    await _store(sessions, notes, CNI)
+    await _store(sessions, notes, MUT)
+    assert [q.id for q in await quiz.questions.active_containing(["NETWO", "poli"])] == [CNI.id]
+    assert await quiz.questions.active_containing([]) == []
 
 
 async def test_same_seed_same_question(quiz: QuizService) -> None:
