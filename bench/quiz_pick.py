@@ -77,7 +77,7 @@ async def main(pool: int, repeat: int, notes: Path | None) -> None:
             async def pick_whole_pool() -> None:  # the baseline: every question loaded, then a draw
                 seen = await quiz.posts.recently_seen(1, 7, NOW)
                 questions = await quiz.questions.active()
-                chosen = selection.choose(selection.pool_candidates([(q.id, q.kind) for q in questions]), seen, rng)
+                chosen = selection.choose(selection.pool_candidates([(q.id, q.kind, q.answer) for q in questions]), seen, rng)
                 next(q for q in questions if q.id == chosen)
 
             async def pick_topic() -> None:
