@@ -22,7 +22,7 @@ after start-up. Measured:
 * passages with a question: passages of the index with at least one such question, and their
   share of the passages;
 * release answers: the questions whose answer is a release version ("v1.35"), with the bot's own
-  check (`asks_a_release`, else `is_release_version`; the column is left out if neither imports);
+  check (`bot.core.quiz.questions.asks_a_release`);
 * fill seconds: wall time of the fill to the end, with the passages it had left to visit (the
   reindex generates from the first passages itself, `PoolParams.inline_budget`, so a small folder
   leaves the fill little or nothing: its generation time is then inside "reindex s"), and the
@@ -60,6 +60,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import open_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.core.quiz.questions import asks_a_release  # noqa: E402
 from bot.core.storage.models import ChunkRow, QuizQuestionRow  # noqa: E402
 
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -75,34 +76,6 @@ TARGET = (f"issue 15: passages with a generated question >= {MIN_PASSAGE_SHARE:.
 TICK = 0.005  # the loop ticker's sleep (seconds)
 
 ReleaseCheck = Callable[[str, str], bool]  # (kind, answer) -> the answer is a release version
-
-
-def release_check() -> tuple[ReleaseCheck | None, str | None]:
-    """The bot's own "is this answer a release version" rule, wherever the generator keeps it now
-    (it is being rewritten): `asks_a_release(kind, answer)`, else `is_release_version(answer)`;
-    (None, None) if neither imports or answers a probe."""
-
-    def questions_rule() -> ReleaseCheck:
-        from bot.core.quiz.questions import asks_a_release
-
-        return lambda kind, answer: bool(asks_a_release(kind, answer))
-
-    def terms_rule() -> ReleaseCheck:
-        from bot.core.quiz.terms import is_release_version
-
-        return lambda kind, answer: kind != "written" and bool(is_release_version(answer))
-
-    candidates: list[tuple[str, Callable[[], ReleaseCheck]]] = [
-        ("bot.core.quiz.questions.asks_a_release", questions_rule),
-        ("bot.core.quiz.terms.is_release_version", terms_rule)]
-    for name, load in candidates:
-        try:
-            check = load()
-            check("cloze", "v1.35")  # the signature still fits
-        except (ImportError, TypeError, AttributeError):
-            continue
-        return check, name
-    return None, None
 
 
 def default_folders(corpora: Path) -> list[Path]:
@@ -229,9 +202,7 @@ async def main(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             print(f"quiz_breadth: error: {folder} is not a folder", file=sys.stderr)
             return 2
-    release, release_rule = release_check()
-    if release is None:
-        print("quiz_breadth: no release-version rule imports: that column is left out", file=sys.stderr)
+    release, release_rule = asks_a_release, "bot.core.quiz.questions.asks_a_release"
     results = []
     for folder in folders:
         with tempfile.TemporaryDirectory(prefix="quiz-breadth-") as tmp:

@@ -2,7 +2,6 @@
 
     python bench/quiz_sample.py --notes corpus --n 30 --seed 1
     python bench/quiz_sample.py --notes ../shared/corpora/k8s-docs --n 30 --seed 1 --json
-    python bench/quiz_sample.py --notes ../shared/corpora/cncf-glossary --generator structure
 
 The notes are indexed in memory exactly as a reindex would (no database), the generator runs over
 every passage (as the background fill does), and N questions are drawn with the seed. The last
@@ -22,9 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.quiz.generate import GenerationParams, QuestionGenerator  # noqa: E402
 from bot.core.quiz.structural import StructuralGenerator, StructuralParams  # noqa: E402
-from bot.core.quiz.pool import PoolParams, _wording, generate_for  # noqa: E402
+from bot.core.quiz.pool import _wording, generate_for  # noqa: E402
 from bot.core.search.analysis import Analyzer  # noqa: E402
 from bot.core.search.indexing import ChunkingParams, analyse_note, build_engine  # noqa: E402
 from bot.core.search.notes import scan_notes  # noqa: E402
@@ -37,8 +35,6 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one question per line as JSON")
-    parser.add_argument("--generator", choices=("terms", "structure"), default="terms",
-                        help="the pool's generator (terms) or the one built from the notes' structure")
     args = parser.parse_args()
     analyzer = Analyzer()
     synonyms_file = args.notes / "synonyms.yaml"
@@ -46,10 +42,8 @@ def main() -> None:
     scan = scan_notes(args.notes, max_bytes=5 * 1024 * 1024)
     documents = [d for note in scan.files for d in analyse_note(note, analyzer, ChunkingParams()).documents]
     engine = build_engine(documents, analyzer, synonyms)
-    params = PoolParams(generation=GenerationParams(seed=args.seed))
     started = time.perf_counter()
-    generator = (QuestionGenerator(engine, synonyms, params.generation) if args.generator == "terms"
-                 else StructuralGenerator(engine, synonyms, StructuralParams(seed=args.seed)))
+    generator = StructuralGenerator(engine, synonyms, StructuralParams(seed=args.seed))
     questions = generate_for(generator, documents)  # every passage, as the background fill does
     wordings: set[tuple[str, str]] = set()
     questions = [q for q in questions if not (_wording(q.prompt, q.answer) in wordings

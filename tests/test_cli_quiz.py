@@ -98,7 +98,7 @@ async def test_quiz_all_json_lists_every_active_question(env: dict[str, str]) ->
     assert [p["id"] for p in lines] == [q.id for q in active]  # best first, as stored
     assert [p for p in lines] == [q.as_json() for q in active]
     kinds = {p["kind"] for p in lines}
-    assert {"cloze", "written"} <= kinds  # generated from the notes, and the shipped hand-written file
+    assert {"definition", "written"} <= kinds  # generated from the notes, and the shipped hand-written file
     assert all(p["choices"][p["answer_index"]] == p["answer"] for p in lines if p["choices"])
 
 

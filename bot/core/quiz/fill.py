@@ -31,11 +31,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
-from bot.core.quiz.generate import GenerationParams, QuestionGenerator
+from bot.core.quiz.structural import StructuralGenerator, StructuralParams
 from bot.core.quiz.pool import QUESTIONS, generate_for, insert_questions, mark_visited, visited_among
 from bot.core.quiz.questions import Question
 from bot.core.search.answering import SearchEngine
 from bot.core.search.documents import Document
+from bot.core.search.structure import StructureCache
 from bot.core.storage.repositories import NotesRepository
 
 log = logging.getLogger(__name__)
@@ -84,13 +85,14 @@ class PoolFiller:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], current: CurrentIndex, *, clock: Clock,
                  rng: random.Random, params: FillParams | None = None,
-                 generation: GenerationParams | None = None) -> None:
+                 generation: StructuralParams | None = None) -> None:
         self.sessions = sessions
         self.current = current
         self.clock = clock
         self.rng = rng  # where a pass starts: two processes filling at once mostly work apart
         self.params = params or FillParams()
-        self.generation = generation or GenerationParams()
+        self.generation = generation or StructuralParams()
+        self.structures = StructureCache()  # passages' structure, kept while their content is indexed
 
     async def status(self) -> FillReport:
         """How much of the current index the pool has visited (one cheap read)."""
@@ -169,11 +171,12 @@ class PoolFiller:
                     filled = version
             await _wait(stop, self.params.poll_seconds)
 
-    async def _generator(self, engine: SearchEngine) -> QuestionGenerator:
+    async def _generator(self, engine: SearchEngine) -> StructuralGenerator:
         """A generator over `engine` (built in a thread: it looks at the whole index)."""
-        return await asyncio.to_thread(QuestionGenerator, engine, engine.queries.synonyms, self.generation)
+        self.structures.keep_only({d.chunk.chunk_id for d in engine.documents})
+        return await asyncio.to_thread(StructuralGenerator, engine, engine.queries.synonyms, self.generation, self.structures)
 
-    async def _fill_batch(self, generator: QuestionGenerator, batch: list[Document], version: int) -> int | None:
+    async def _fill_batch(self, generator: StructuralGenerator, batch: list[Document], version: int) -> int | None:
         """Generate from the passages of `batch` nobody visited yet and store the result; None when
         the index changed meanwhile (nothing is stored then)."""
         async with self.sessions() as session:

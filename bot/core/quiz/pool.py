@@ -32,13 +32,14 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.core.quiz.generate import GenerationParams, QuestionGenerator
+from bot.core.quiz.structural import StructuralGenerator, StructuralParams
 from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
 from bot.core.quiz.questions import Question
-from bot.core.quiz.terms import normalise
+from bot.core.quiz.questions import normalise
 from bot.core.search.documents import Document
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import ReindexChange
+from bot.core.search.structure import StructureCache
 from bot.core.storage.models import QuizQuestionRow, QuizSourceRow
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ _BATCH = 500  # values per IN (...) list or insert batch
 
 @dataclass(frozen=True)
 class PoolParams:
-    generation: GenerationParams = GenerationParams()
+    generation: StructuralParams = StructuralParams()
     # new passages generated from inside a reindex (about 3 ms each); the rest is left to the fill
     inline_budget: int = 100
 
@@ -68,7 +69,7 @@ class PoolReport:
     warnings: list[SkippedFile] = field(default_factory=list)
 
 
-def generate_for(generator: QuestionGenerator, documents: Iterable[Document]) -> list[Question]:
+def generate_for(generator: StructuralGenerator, documents: Iterable[Document]) -> list[Question]:
     """Questions of these passages, in passage order."""
     return [q for doc in documents for q in generator.generate(doc)]
 
@@ -79,6 +80,7 @@ class QuestionPool:
     def __init__(self, params: PoolParams | None = None) -> None:
         self.params = params or PoolParams()
         self.last_report: PoolReport | None = None
+        self.structures = StructureCache()  # passages' structure, kept while their content is indexed
 
     async def on_reindex(self, session: AsyncSession, change: ReindexChange) -> list[SkippedFile]:
         """Update the pool for this reindex; returns warnings for the reindex summary."""
@@ -98,7 +100,8 @@ class QuestionPool:
         now_todo = todo[:self.params.inline_budget]
         report.deferred = len(todo) - len(now_todo)
         if now_todo:
-            generator = QuestionGenerator(change.engine, change.synonyms, self.params.generation)
+            self.structures.keep_only(current)
+            generator = StructuralGenerator(change.engine, change.synonyms, self.params.generation, self.structures)
             report.generated = await insert_questions(connection, generate_for(generator, now_todo), change.now)
             await mark_visited(connection, [d.chunk.chunk_id for d in now_todo], change.now)
         questions, problems = load_handwritten(change.notes_dir / QUIZ_FOLDER, change.engine)

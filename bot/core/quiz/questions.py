@@ -9,11 +9,25 @@ questions (and members' review cards keep pointing at them) across reindexes.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.core.quiz.terms import is_release_version
+_RELEASE_VERSION = re.compile(r"v?\d+(?:\.\d+)+")
+
+
+def is_release_version(text: str) -> bool:
+    """ "v1.35", "1.28.2": a release, not a number that counts something."""
+    return _RELEASE_VERSION.fullmatch(text) is not None
+
+
+def normalise(text: str) -> str:
+    """Lower case, no punctuation, no articles, single spaces: two choices are the same when
+    their normal forms are."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    return " ".join(w for w in words if w not in ("a", "an", "the"))
+
 
 QuestionKind = Literal["cloze", "definition", "written"]
 BLANK = "____"

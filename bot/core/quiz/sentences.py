@@ -8,7 +8,7 @@ description whose subject is elsewhere ("Allows ...", "Throws an error if ...", 
 ..."); and no list item whose list is led in by conditions ("... is allowed if:").
 
 Each rule is a cheap test of the text alone (and the shipped English frequencies), written for a
-kind of sentence a review rejected; `tests/core/quiz/test_generate_*.py` hold their cases.
+kind of sentence a review rejected; `tests/core/quiz/test_sentences.py` holds their cases.
 """
 
 from __future__ import annotations
@@ -66,12 +66,6 @@ _PREDICATE_START = re.compile(r"^(?:only\s+|also\s+|not\s+)?(?:valid|available|s
 _OBJECT_START = frozenset("a an the all any each every no its their this that these whether if true false from "
                           "undefined null one".split())
 _ORDINAL_REFERENCE = re.compile(r"\bthe (?:second|third|fourth|next|previous) \w+|^the same\b(?!.*\bas\b)", re.IGNORECASE)
-_CONDITIONAL_LEAD_IN = re.compile(
-    r"(?:\b(?:if|when|whenever|unless|provided(?: that)?|as long as|only after)"  # "... will be allowed if:"
-    r"(?:\s+(?:all|any|one|each|both|either|none)\s+of\s+(?:the\s+|these\s+)?following"
-    r"(?:\s+(?:conditions|criteria|is|are|apply|applies|hold|holds)(?:\s+(?:true|met|satisfied))?)?)?"
-    r"|\b(?:in|under)\s+(?:the\s+following|these|such)\s+(?:cases|conditions|circumstances|situations))\s*:\s*$",
-    re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:^|,\s)(?:the|The)\s")
 _AUXILIARIES = frozenset(
     "is are was were be been being am can cannot could will would shall should must may might has have had does do "
@@ -79,14 +73,6 @@ _AUXILIARIES = frozenset(
 _NOUN_BEFORE = frozenset("the a an of for in on with and or to from by at your its their our this that all no".split())
 _IRREGULAR = frozenset("writes runs gives takes makes keeps sends holds finds gets sets puts lets becomes comes "
                        "goes shows knows grows means builds leads reads brings".split())
-
-
-def conditional_lead_in(lead_in: str) -> bool:
-    """The paragraph before a list announces conditions or cases ("A pod creation will be allowed
-    if:", "... when all of the following are true:"): each item is half of a statement
-    ("the Pod's priorityClassName is specified to a value other than cluster-services"), true
-    only under the lead-in, so no item of it reads as a question on its own."""
-    return bool(lead_in) and bool(_CONDITIONAL_LEAD_IN.search(lead_in))
 
 
 def standalone(sentence: str) -> bool:

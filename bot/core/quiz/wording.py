@@ -16,6 +16,9 @@ from bot.core.search.synonyms import SynonymTable
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _AUXILIARIES = frozenset("is are was were can could may might must will would shall should does do has have "
                          "refers means".split())
+_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_MODALS = frozenset("can cannot could may might must will would shall should".split())
+FREQUENCY_ADVERBS = frozenset("never always also only usually often typically generally simply mainly mostly".split())
 _NOT_VERBS = frozenset("this that these those its their his her our your which who whose what where when "
                        "as us thus plus always perhaps".split())
 
@@ -54,6 +57,13 @@ class Wording:
         return any(set(other) <= text_stems for phrase, other in self.synonyms.expansions(tuple(answer_stems))
                    if set(phrase) <= answer_stems)
 
+    def names(self, name: str, text: str) -> bool:
+        """Every word of `name` is in `text` in some form: the text names it (a description that
+        shares one word with a long name, "container" for "container image", does not)."""
+        parts = " ".join(_PART.findall(name))  # "xTitle" → "x Title": the words a reader sees in it
+        wanted = {s for s in self.stems(parts) if len(s) > 2} or set(self.stems(parts))
+        return bool(wanted) and wanted <= set(self.stems(text)) or self.visible(name, text) and len(wanted) == 1
+
     def find_name(self, name: str, sentence: str, within_words: int) -> tuple[int, int] | None:
         """Where `sentence` names `name` (its words in order, in any form), starting within the
         first `within_words` words: the character span, else None."""
@@ -69,19 +79,18 @@ class Wording:
 
     @staticmethod
     def opens_with_verb(predicate: str) -> bool:
-        """"is a ...", "refers to ...", "distributes data ...": a verb in the present, third person."""
-        first = predicate.split(" ", 1)[0].strip(",;:") if predicate else ""
+        """"is a ...", "refers to ...", "distributes data ...", "never return": a verb in the
+        present (after an adverb of frequency, in either number)."""
+        words = predicate.split(" ", 2) if predicate else []
+        first = words[0].strip(",;:") if words else ""
         if not first or not first.isalpha() or not first.islower() or first in _NOT_VERBS:
             return False
+        if first in FREQUENCY_ADVERBS and len(words) > 1:
+            second = words[1]
+            return second.isalpha() and second.islower() and second not in _NOT_VERBS and second not in FREQUENCY_ADVERBS
+        if len(words) > 1 and words[1].lower() in _AUXILIARIES | _MODALS:
+            return False  # "values MUST follow ...": a plural noun, then the verb
         return first in _AUXILIARIES or (first.endswith("s") and not first.endswith(("ss", "us", "is")))
-
-
-def shorten(text: str, words: int) -> str:
-    """At most `words` words, cut at a word, with "…" when cut."""
-    parts = text.split()
-    if len(parts) <= words:
-        return " ".join(parts)
-    return " ".join(parts[:words]).rstrip(",;:—-") + "…"
 
 
 def blank_out(text: str, spans: Sequence[tuple[int, int]], blank: str) -> str:

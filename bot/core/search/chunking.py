@@ -45,12 +45,14 @@ from bot.core.search.markup import visible_text
 
 @dataclass(frozen=True)
 class ChunkedNote:
-    """A note split into chunks, with its front matter's title and tags."""
+    """A note split into chunks, with its front matter's title, tags, category and status."""
 
     title: str | None
     tags: tuple[str, ...]
     chunks: list[Chunk] = field(default_factory=list)
     warning: str | None = None  # a problem with the front matter, for the reindex summary
+    category: str | None = None  # `category:` (or the first of `categories:`): the author's class of the note
+    unpublished: bool = False  # `draft: true` or `status: deprecated/draft/archived`: the author withdrew it
 
 
 _FRONT_MATTER_OPEN = "---"
@@ -90,7 +92,8 @@ class _Section:
 def chunk_note(source: str, text: str, *, min_words: int = 40, max_words: int = 200) -> ChunkedNote:
     """Split one note's text into chunks of whole lines that cite back to the file exactly."""
     lines = normalise_newlines(text).split("\n")
-    body_start, title, tags, warning = _front_matter(lines)
+    front = _front_matter(lines)
+    body_start = front.body_start
     sections = _sections(lines, body_start)
     ranges: list[tuple[tuple[str, ...], int, int]] = []
     for section in sections:
@@ -98,7 +101,8 @@ def chunk_note(source: str, text: str, *, min_words: int = 40, max_words: int = 
             trimmed = _trim_blank(lines, start, end)
             if trimmed is not None:
                 ranges.append((section.heading_path, *trimmed))
-    return ChunkedNote(title=title, tags=tags, chunks=_make_chunks(source, lines, ranges), warning=warning)
+    return ChunkedNote(title=front.title, tags=front.tags, chunks=_make_chunks(source, lines, ranges),
+                       warning=front.warning, category=front.category, unpublished=front.unpublished)
 
 
 def chunk_id_for(source: str, heading_path: Sequence[str], text: str, occurrence: int = 0) -> str:
@@ -128,10 +132,20 @@ def count_words(text: str) -> int:
 # --- front matter -------------------------------------------------------------------------------
 
 
-def _front_matter(lines: list[str]) -> tuple[int, str | None, tuple[str, ...], str | None]:
-    """Return (first body line, title, tags, warning); front matter lines never reach the index."""
+@dataclass(frozen=True)
+class _FrontMatter:
+    body_start: int = 0
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    unpublished: bool = False
+    warning: str | None = None
+
+
+def _front_matter(lines: list[str]) -> _FrontMatter:
+    """The first body line and what the front matter says; its lines never reach the index."""
     if not lines or lines[0].lstrip("\ufeff").rstrip() != _FRONT_MATTER_OPEN:
-        return 0, None, (), None
+        return _FrontMatter()
     for index in range(1, len(lines)):
         if lines[index].rstrip() in _FRONT_MATTER_CLOSE:
             meta, warning = _load_yaml("\n".join(lines[1:index]))
@@ -139,8 +153,9 @@ def _front_matter(lines: list[str]) -> tuple[int, str | None, tuple[str, ...], s
             clean_title, clean_tags = _storable(title), tuple(dict.fromkeys(t for t in map(_storable, tags) if t))
             if (clean_title, clean_tags) != (title, tags):
                 warning = "front matter title or tags held NUL or invalid characters; removed"
-            return index + 1, clean_title or None, clean_tags, warning
-    return 0, None, (), None
+            return _FrontMatter(index + 1, clean_title or None, clean_tags, _category_from(meta),
+                                _unpublished(meta), warning)
+    return _FrontMatter()
 
 
 def _load_yaml(text: str) -> tuple[dict[Any, Any], str | None]:
@@ -169,6 +184,25 @@ def _title_from(meta: dict[Any, Any]) -> str | None:
     if isinstance(title, str) and title.strip():
         return title.strip()
     return None
+
+
+def _category_from(meta: dict[Any, Any]) -> str | None:
+    """`category: Technology` or `categories: [Technology, ...]`, in lower case; None if absent."""
+    raw = meta.get("category", meta.get("categories"))
+    if isinstance(raw, list):
+        raw = next((item for item in raw if isinstance(item, str) and item.strip()), None)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    return _storable(" ".join(raw.split()).lower()[:80]) or None
+
+
+_WITHDRAWN = frozenset({"deprecated", "draft", "archived", "obsolete"})
+
+
+def _unpublished(meta: dict[Any, Any]) -> bool:
+    """The author marked the note a draft or deprecated (Hugo's `draft: true`, a `status:`)."""
+    status = meta.get("status")
+    return meta.get("draft") is True or (isinstance(status, str) and status.strip().lower() in _WITHDRAWN)
 
 
 def _tags_from(meta: dict[Any, Any]) -> tuple[str, ...]:

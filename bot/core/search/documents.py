@@ -38,3 +38,5 @@ class Document:
     title: str | None
     body_words: tuple[str, ...]
     heading_words: tuple[str, ...]  # words of the chunk's own heading (the last of its path)
+    category: str | None = None  # the note's front matter `category`, lower case
+    unpublished: bool = False  # the note's front matter marks it a draft or deprecated

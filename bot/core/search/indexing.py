@@ -48,6 +48,8 @@ def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -
             title=title,
             body_words=tuple(analyzer.words(visible_text(chunk.text))),
             heading_words=tuple(analyzer.words(chunk.heading_path[-1])) if chunk.heading_path else (),
+            category=chunked.category,
+            unpublished=chunked.unpublished,
         )
         for chunk in chunked.chunks
     ]

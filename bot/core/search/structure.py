@@ -6,7 +6,8 @@ An author says what the concepts are and which things belong together without be
   ("## Counter" / "A *counter* is a cumulative metric ...");
 * **marked terms**: bold, italic and `code` spans, each in the sentence it stands in;
 * **entries**: a term and its meaning side by side: `Term: meaning` and `**Term** - meaning` list
-  items, definition lists (`Term` then `: meaning`), rows of a two-column table;
+  items, a list item that opens with a marked term and goes on with what it does (`**RBAC**
+  decides ...`), definition lists (`Term` then `: meaning`), rows of a two-column table;
 * **groups**: the items of one list and the rows of one table are things of one kind.
 
 `structure_of` reads one passage (a chunk: whole source lines, headings included) with
@@ -34,6 +35,7 @@ Mark = str  # "strong", "em" or "code"
 _md = MarkdownIt("commonmark").enable("table")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bcf)([.!?])\s+(?=[A-Z0-9\"'(`*_\[])")
 _ENTRY_SEPARATOR = re.compile(r"^(?P<term>[^:–—]{1,60}?)\s*(?::|\s[-–—])\s+(?P<meaning>\S.{7,})$")
+_SAYS_WHAT = re.compile(r"(?:is|are|[a-z]+[^s\W]s)\s+\S.{7,}$")  # "decides which ...", "is the ..."
 _DEFINITION_LIST = re.compile(r"^:\s+(?P<meaning>\S.{7,})$")
 MAX_MARKED_CHARS = 60
 MAX_PASSAGE_CHARS = 20_000  # a longer passage (one huge table or paragraph) is read up to here
@@ -208,6 +210,9 @@ class _Reader:
             self.groups[group].append(term)
         elif lead is not None:
             self.groups[group].append(lead.text)
+            rest = stripped[lead.end - (len(text) - len(text.lstrip())):].strip()
+            if _SAYS_WHAT.match(rest):  # "**RBAC** decides which users ...": the term, then what it does
+                self._add_entry(lead.text, rest, group, line, lead.mark)
         elif len(stripped.split()) <= 4:
             self.groups[group].append(stripped.rstrip(".;,"))
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -85,6 +86,8 @@ class NoteFileRow(Base):
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     title: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSON)
+    category: Mapped[str | None] = mapped_column(Text)  # front matter `category`, lower case
+    unpublished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a draft, deprecated
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

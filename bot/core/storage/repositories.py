@@ -114,6 +114,8 @@ class NotesRepository:
             FILES.c.path,
             CHUNKS.c.ordinal,
             FILES.c.title,
+            FILES.c.category,
+            FILES.c.unpublished,
             CHUNKS.c.heading_path.cast(Text),  # JSON text on every driver, decoded below
             CHUNKS.c.start_line,
             CHUNKS.c.end_line,
@@ -128,7 +130,7 @@ class NotesRepository:
             rows.sort(key=itemgetter(0, 1))
             headings: dict[str, tuple[str, ...]] = {}
             documents = []
-            for (path, ordinal, title, heading_json, start_line, end_line, chunk_text, chunk_id,
+            for (path, ordinal, title, category, unpublished, heading_json, start_line, end_line, chunk_text, chunk_id,
                  body_words, heading_words) in rows:
                 heading_path = headings.get(heading_json)
                 if heading_path is None:
@@ -148,6 +150,8 @@ class NotesRepository:
                         title=title,
                         body_words=tuple(body_words.split(" ")) if body_words else (),
                         heading_words=tuple(heading_words.split(" ")) if heading_words else (),
+                        category=category,
+                        unpublished=bool(unpublished),
                     )
                 )
             del rows  # freed by reference counting now, so the collector never has to scan them
@@ -315,7 +319,9 @@ class FileChunks:
 def _file_values(item: FileChunks, indexed_at: datetime) -> dict[str, Any]:
     note = item.note
     return {"content_hash": note.content_hash, "size": note.size, "modified_at": note.modified_at,
-            "title": item.title, "tags": list(item.tags), "indexed_at": indexed_at}
+            "title": item.title, "tags": list(item.tags), "indexed_at": indexed_at,
+            "category": item.documents[0].category if item.documents else None,
+            "unpublished": bool(item.documents and item.documents[0].unpublished)}
 
 
 def _chunk_values(doc: Document, file_id: int) -> dict[str, Any]:

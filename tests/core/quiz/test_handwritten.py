@@ -111,9 +111,9 @@ def test_an_unknown_heading_names_the_notes_headings(tmp_path: Path) -> None:
         "- question: What backs up cluster resources?\n  answer: Velero\n  source: storage.md\n  heading: Backups\n"
         "- question: What backs up cluster resources?\n  answer: Velero\n  source: storage.md\n  heading: Restores\n")
     questions, problems = load_handwritten(quiz, engine)
-    assert [(q.heading, q.start_line, q.end_line) for q in questions] == [("Storage > Backups", 8, 10)]
+    assert [(q.heading, q.start_line, q.end_line) for q in questions] == [("Storage > Backups", 19, 21)]
     assert problems == ["quiz/q.yaml: entry 2: `heading` 'Restores' is not a heading of storage.md "
-                        "(its headings: Backups, Storage)"]
+                        "(its headings: Backups, CSI, PersistentVolume, PersistentVolumeClaim, Secrets, Storage)"]
 
 
 def test_without_the_index_only_the_shape_is_checked(seed_engine) -> None:

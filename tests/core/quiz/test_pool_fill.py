@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import SHIPPED_CORPUS
 from bot.core.quiz.fill import FillParams, PoolFiller
-from bot.core.quiz.generate import QuestionGenerator
+from bot.core.quiz.structural import StructuralGenerator
 from bot.core.quiz.pool import PoolParams, QuestionPool, generate_for
 from bot.core.search.service import NotesService, ServiceConfig
 from bot.core.storage.database import create_engine, session_factory
@@ -49,7 +49,7 @@ def make_filler(sessions, service: NotesService, seed: int = 0, params: FillPara
 def expected_ids(service: NotesService) -> set[str]:
     """Every question the generator makes from the whole index (what a full fill must store)."""
     engine = service.engine
-    return {q.id for q in generate_for(QuestionGenerator(engine, engine.queries.synonyms), engine.documents)}
+    return {q.id for q in generate_for(StructuralGenerator(engine, engine.queries.synonyms), engine.documents)}
 
 
 async def active_generated(sessions) -> list[QuizQuestionRow]:
@@ -66,13 +66,13 @@ async def visited(sessions) -> set[str]:
 def count_generated(monkeypatch) -> list[str]:
     """Chunk ids the generator is run on, in order."""
     seen: list[str] = []
-    real = QuestionGenerator.generate
+    real = StructuralGenerator.generate
 
     def spy(self, doc):
         seen.append(doc.chunk.chunk_id)
         return real(self, doc)
 
-    monkeypatch.setattr(QuestionGenerator, "generate", spy)
+    monkeypatch.setattr(StructuralGenerator, "generate", spy)
     return seen
 
 
@@ -88,7 +88,7 @@ async def test_the_reindex_leaves_a_large_change_to_the_fill_which_covers_every_
     assert report.visited == report.passages == len(service.engine.documents)
     assert await visited(sessions) == passages  # including passages that gave no question
     ids = {r.id for r in await active_generated(sessions)}
-    assert ids == expected_ids(service) and len(ids) >= 10
+    assert ids == expected_ids(service) and len(ids) >= 6
     assert report.questions == len(ids) and report.line().startswith(f"question pool: {len(passages)} of")
     again = await filler.fill()  # nothing left: nothing generated
     assert again.complete and again.generated == 0
@@ -140,7 +140,7 @@ async def test_a_reindex_during_a_fill_makes_it_stop_and_start_again_on_the_new_
     other = make_service(sessions, notes)  # another process on the same database
     await other.start()
     filler = make_filler(sessions, service, params=FillParams(batch_passages=1000))  # one batch: every passage
-    old = {d.chunk.chunk_id for d in service.engine.documents if d.chunk.source == "networking.md"}
+    old = {d.chunk.chunk_id for d in service.engine.documents if "CoreDNS" in d.chunk.text}
     real_store = filler._store
 
     async def reindex_first(*args):

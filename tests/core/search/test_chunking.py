@@ -342,6 +342,22 @@ def test_front_matter_values(front: str, title: str | None, tags: tuple[str, ...
     assert spans(note) == [(body_line, body_line, ())]
 
 
+@pytest.mark.parametrize(
+    ("front", "category", "unpublished"),
+    [
+        ("category: Technology", "technology", False),
+        ("categories: [' ', Concept, Property]", "concept", False),
+        ("category: 3\ndraft: true", None, True),
+        ("status: Deprecated", None, True),
+        ("draft: 'false'\nstatus: stable", None, False),  # only a YAML true withdraws a note
+        ("category: [unclosed", None, False),  # malformed YAML: values ignored
+    ],
+)
+def test_front_matter_category_and_withdrawal(front: str, category: str | None, unpublished: bool) -> None:
+    note = chunk_note("n.md", f"---\n{front}\n---\nBody text.\n")
+    assert (note.category, note.unpublished) == (category, unpublished)
+
+
 def test_unclosed_front_matter_is_ordinary_text() -> None:
     text = "---\ntitle: x\n"
     note = chunk_note("n.md", text)

@@ -63,6 +63,15 @@ def test_list_items_lead_terms_form_a_group_and_know_their_lead_in() -> None:
     assert [s.lead_in for s in items] == ["Runtimes you may meet:"] * 2
 
 
+def test_a_list_item_opening_with_a_marked_term_and_what_it_does_is_an_entry() -> None:
+    text = ("Tools:\n\n- **RBAC** decides which users may call which verbs.\n- **Falco** watches system calls on nodes.\n"
+            "- **Trivy**, a scanner for images\n")
+    structure = structure_of(passages(text)[0])
+    assert [(e.term, e.meaning, e.term_mark) for e in structure.entries] == [
+        ("RBAC", "decides which users may call which verbs.", "strong"), ("Falco", "watches system calls on nodes.", "strong")]
+    assert list(structure.groups.values()) == [("RBAC", "Falco", "Trivy")]  # all three are of one kind
+
+
 def test_markup_a_reader_never_sees_is_not_read() -> None:
     text = 'A [Pod](/docs/pod/) runs {{< glossary_tooltip text="containers" term_id="container" >}} <!-- x -->.\n'
     structure = structure_of(passages(text)[0])

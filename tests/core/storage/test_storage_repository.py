@@ -83,6 +83,18 @@ async def test_documents_round_trip_in_path_then_ordinal_order(sessions: Session
     assert loaded[3].chunk.heading_path == ()
 
 
+async def test_a_notes_category_and_withdrawal_come_back_with_its_passages(sessions: Sessions) -> None:
+    from dataclasses import replace
+
+    await store(sessions, "glossary/tool.md", [replace(document("glossary/tool.md", i), category="technology")
+                                               for i in range(2)])
+    await store(sessions, "old.md", [replace(document("old.md", 0), unpublished=True)])
+    loaded = {(d.chunk.source, d.chunk.ordinal): d for d in await load(sessions)}
+    assert [loaded[("glossary/tool.md", i)].category for i in range(2)] == ["technology"] * 2
+    assert loaded[("old.md", 0)].unpublished and not loaded[("glossary/tool.md", 0)].unpublished
+    assert loaded[("old.md", 0)].category is None
+
+
 async def test_stored_files_are_keyed_by_path_with_utc_times(sessions: Sessions) -> None:
     modified = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=CEST)
     async with sessions.begin() as session:
