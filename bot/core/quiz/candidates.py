@@ -89,6 +89,7 @@ class Draft:
     describes: bool = False  # the choices are descriptions (cut alike), not names
     about: str = ""  # the name a description question asks about
     fact: str = ""  # questions of one fact (a concept, an entry) asked both ways share it
+    group: str = ""  # questions from one list or table share it
 
 
 def concept_drafts(catalogue: Catalogue, wording: Wording, concept: Concept | None) -> Iterator[Draft]:
@@ -161,14 +162,14 @@ def entry_drafts(catalogue: Catalogue, wording: Wording, doc: Document, structur
             term = f"`{entry.term}`" if entry.term_mark == "code" else entry.term
             yield Draft("definition", f"{where}which of these describes {term}?", answer,
                         tuple(meanings[id(e)] for e in ranked), f"{entry.term}: {entry.meaning}", 0.6,
-                        describes=True, about=f"{where} {entry.term}", fact=entry.term)
+                        describes=True, about=f"{where} {entry.term}", fact=entry.term, group=str(entry.group))
             asked = _as_predicate(wording, answer)
             if asked is not None:
                 shape = shape_of(entry.term, entry.term_mark or "code")
                 kin = [e.term for e in ranked if shape_of(e.term, e.term_mark or "code") == shape
                        and _overlap(wording, entry.meaning, e.meaning) < TOO_ALIKE]  # else both may be meant
                 yield Draft("definition", f"{where}which of these {asked}?", entry.term, tuple(kin),
-                            f"{entry.term}: {entry.meaning}", 0.55, fact=entry.term)
+                            f"{entry.term}: {entry.meaning}", 0.55, fact=entry.term, group=str(entry.group))
 
 
 def cloze_drafts(catalogue: Catalogue, wording: Wording, doc: Document, structure: PassageStructure) -> Iterator[Draft]:

@@ -91,7 +91,8 @@ def echoes(wording: Wording, name: str, answer: str, distractors: list[str]) -> 
         found = {w for w in words if any(same_root(w, s) for s in stems)}
         lowered = re.findall(r"[a-z]+", text.lower())
         initials = "".join(w[0] for w in lowered)  # "pl": "... priority level ..."
-        return found | {p for p in parts if p in initials or any(abbreviates(p, w) for w in lowered)}
+        return found | {p for p in parts if p in initials or any(abbreviates(p, w) for w in lowered)
+                        or (len(p) >= 3 and spells_out(p, text))}  # `UID`: "Uniquely IDentifies"
     answer_words = echoed(answer)
     others = [echoed(d) for d in distractors]
     return any(sum(word in other for other in others) < 2 for word in answer_words)

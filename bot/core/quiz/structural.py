@@ -49,6 +49,7 @@ class StructuralParams:
 
     seed: int = 0
     max_per_passage: int = 4
+    max_per_group: int = 2  # questions from one list or table (their choices are each other's answers)
 
 
 class StructuralGenerator:
@@ -75,15 +76,18 @@ class StructuralGenerator:
                   *cloze_drafts(self.catalogue, self.wording, doc, structure)]
         questions: list[Question] = []
         asked: set[str] = set()
+        per_group: dict[str, int] = {}
         for draft in drafts:
             if len(questions) >= self.params.max_per_passage:
                 break
-            if draft.fact in asked:
-                continue  # asked the other way round already: each question would give the other away
+            if draft.fact in asked or per_group.get(draft.group, 0) >= self.params.max_per_group:
+                continue  # asked the other way round already, or a table's choices would answer its other questions
             question = self._finish(draft, doc)
             if question is not None:
                 questions.append(question)
                 asked.add(draft.fact)
+                if draft.group:
+                    per_group[draft.group] = per_group.get(draft.group, 0) + 1
         return questions
 
     def _finish(self, draft: Draft, doc: Document) -> Question | None:

@@ -40,6 +40,7 @@ def test_the_notes_give_concept_questions_and_entry_questions_each_fact_asked_on
     assert describes.answer == "Decides which users and service accounts may call which API verbs"
     assert all(c.split()[0].endswith("s") for c in describes.choices)  # the other tools' meanings
     assert not any(q.answer == "RBAC" for q in pool)  # asked once: the other way round would give it away
+    assert len([q for q in pool if q.source == "security.md"]) == 2  # of one list: its choices answer the others
     which = [q for q in pool if q.prompt.startswith("Which of these is a runtime")]
     assert all(set(q.choices) <= {"containerd", "CRI-O", "Kata Containers", "gVisor"} for q in which)
 
@@ -172,6 +173,7 @@ def test_rule_5_refuses_a_description_that_alone_repeats_the_name_asked_about() 
     assert echoes(w, "ReplicationControllerStatus", status, others)  # "replication controller" only there
     assert echoes(w, "min shards", "Configures the minimum number of shards", ["Sets the maximum time", "Controls the queue"])
     assert not echoes(w, "ReplicationControllerStatus", "Represents the current status", others)  # "status" in all
+    assert echoes(w, "UID", "Uniquely identifies the object", ["Names the object", "Sets the owner", "Marks deletion"])
 
 
 def test_rule_5_refuses_a_right_description_that_is_clearly_the_longest() -> None:
