@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test bench eval clean
+.PHONY: run test test-quick bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the core alone (search, quiz, practice, storage; about a minute): not the CLI, the terminal or
+# the Discord end-to-end runs, which `make test` (and CI) add
+test-quick: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/core -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/benchmark.py

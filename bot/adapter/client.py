@@ -70,6 +70,10 @@ class NotesBot(commands.Bot):
     """The bot over one `App`. It has no text commands: slash commands, a menu and mentions."""
 
     def __init__(self, app: App, *, sync_on_start: bool = True) -> None:
+        # The bot never joins a voice channel: discord.py's warnings that voice's libraries are
+        # missing (PyNaCl, davey) would greet every start with a problem that is none.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         # No message cache: the bot never looks a message up (its buttons carry their state), and
         # keeping each of its own answers only fed the garbage collector during bursts.
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,

@@ -212,6 +212,7 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     assert code == 0, err
     assert "Traceback" not in err and "shutting down" in err
     assert double.token not in out + err
+    assert "voice will NOT be supported" not in err  # the bot has no voice: no warning about its libraries
 
 
 async def test_a_rejected_token_is_one_clear_line(double: DiscordDouble, notes_dir: Path, tmp_path: Path) -> None:

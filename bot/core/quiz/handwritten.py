@@ -32,8 +32,7 @@ from typing import Any
 import yaml
 
 from bot.core.quiz.placement import answer_passage, overlapping
-from bot.core.quiz.questions import Question, question_id_for
-from bot.core.quiz.questions import normalise
+from bot.core.quiz.questions import Question, normalise, question_id_for
 from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
 
