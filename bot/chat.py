@@ -19,17 +19,19 @@ from bot.core.errors import NotesBotError
 from bot.core.search.notes import printable_path
 from bot.core.search.watch import watching
 from bot.core.terminal_text import strip_control
-from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, render_leaderboard, render_progress
+from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, SCORING_HELP, render_leaderboard, render_progress
 from bot.quiz_terminal import TerminalQuiz
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
   /more           the next passages for the last question
-  /quiz [TOPIC]   a quiz question from the notes; answer with A–D or in your own words
+  /quiz [TOPIC]   a question from the notes; answer A–D or in your own words
   /reindex        re-read the notes folder (only changed files are re-analysed)
+""" + PRACTICE_HELP + """
   /help           this help
   /quit           leave (Ctrl-D works too)
-""" + PRACTICE_HELP
+
+""" + escape(SCORING_HELP)  # what members use first, leaving last, then how points are counted
 
 
 class Chat:

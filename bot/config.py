@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     notes_watch: bool = Field(False, description="Reindex by itself when the notes folder changes (bot, chat).")
     data_dir: Path = Field(REPO_DIR / "data", description="Where the default SQLite database lives.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means SQLite in DATA_DIR.")
-    synonyms_file: Path | None = Field(None, description="Synonyms YAML; default NOTES_DIR's, else shipped.")
+    synonyms_file: Path | None = Field(None, description="Synonyms YAML; default NOTES_DIR's (none if it has none).")
     max_file_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Larger note files are skipped.")
     chunk_min_words: int = Field(40, gt=0, description="Chunks grow towards at least this many words.")
     chunk_max_words: int = Field(200, gt=0, description="Chunks are split before this many words.")
@@ -96,9 +96,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'notesbot.sqlite3'}"
         if self.discord_token is not None and not self.discord_token.get_secret_value().strip():
             self.discord_token = None
-        if self.synonyms_file is None:
-            own = self.notes_dir / SYNONYMS_FILENAME
-            self.synonyms_file = own if own.is_file() else SHIPPED_CORPUS / SYNONYMS_FILENAME
+        if self.synonyms_file is None:  # the notes' own, read at each reindex (added later: used then);
+            self.synonyms_file = self.notes_dir / SYNONYMS_FILENAME  # none of the shipped notes' for others
         return self
 
 

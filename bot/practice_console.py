@@ -16,26 +16,28 @@ from bot.core.practice.standings import Progress
 
 LOCAL_USER_ID = 0  # the terminal chat's one user
 MARK_STYLES = {"right": "green", "wrong": "red", "none": "grey37"}
+MARKS = {"right": "■", "wrong": "×", "none": "·"}  # told apart without colour too (a pipe, a log)
 WEEKDAYS = "MTWTFSS"
 
 
 def render_progress(progress: Progress) -> RenderableType:
+    """Points and accuracy, then streak and reviews (each line under 80 columns), then the last 12
+    weeks, a day a mark."""
     accuracy = f"{progress.accuracy:.0%}" if progress.accuracy is not None else "—"
-    summary = Text.assemble(
-        ("Points ", "bold"), str(progress.points), "  ·  ", ("Accuracy ", "bold"),
-        f"{accuracy} ({progress.correct}/{progress.answered} right)", "  ·  ", ("Streak ", "bold"),
-        f"{progress.current_streak} days (best {progress.best_streak})", "  ·  ", ("Reviews due ", "bold"),
-        str(progress.reviews_due),
-    )
+    points = Text.assemble(("Points ", "bold"), str(progress.points), "  ·  ", ("Accuracy ", "bold"),
+                           f"{accuracy} ({progress.correct}/{progress.answered} right)")
+    streak = Text.assemble(("Streak ", "bold"), f"{progress.current_streak} days (best {progress.best_streak})",
+                           "  ·  ", ("Reviews due ", "bold"), str(progress.reviews_due))
     rows = []
     for weekday in range(7):
         line = Text(WEEKDAYS[weekday] + " ", style="dim")
         for _day, mark in progress.calendar[weekday::7]:
-            line.append("■ ", style=MARK_STYLES[mark])
+            line.append(MARKS[mark] + " ", style=MARK_STYLES[mark])
         rows.append(line)
-    legend = Text("last 12 weeks: ", style="dim") + Text("■ right ", "green") + Text("■ wrong ", "red") + \
-        Text("■ no answer", "grey37")
-    return Group(summary, *rows, legend)
+    legend = Text("last 12 weeks: ", style="dim") + Text.assemble(
+        *((f"{MARKS[mark]} {label}  ", MARK_STYLES[mark]) for mark, label in
+          (("right", "right"), ("wrong", "wrong"), ("none", "no answer"))))
+    return Group(points, streak, *rows, legend)
 
 
 def render_leaderboard(board: Leaderboard) -> RenderableType:
@@ -50,6 +52,6 @@ def render_leaderboard(board: Leaderboard) -> RenderableType:
     return table
 
 
-PRACTICE_HELP = escape(f"""  /progress       your points, accuracy, streak, reviews due and the last 12 weeks
-  /leaderboard [{'|'.join(PERIODS)}]   the standings (default: week)
-  ({SCORING_RULES})""")  # rich markup would swallow the [..]
+PRACTICE_HELP = escape(f"""  /progress       your points, accuracy, streak, reviews due, the last 12 weeks
+  /leaderboard [{'|'.join(PERIODS)}]   the standings (default: week)""")  # rich markup would swallow the [..]
+SCORING_HELP = SCORING_RULES.replace("`", "")  # a terminal shows no `code`

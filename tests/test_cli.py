@@ -306,3 +306,28 @@ def test_debug_logging_leaves_out_the_database_threads_chatter() -> None:
         root.setLevel(saved[0])
         logging.getLogger("aiosqlite").setLevel(logging.NOTSET)
         logging.getLogger("alembic").setLevel(logging.NOTSET)
+
+
+def test_chat_help_fits_80_columns_and_lists_leaving_last(env: dict[str, str]) -> None:
+    done = run({**env, "COLUMNS": "80"}, "chat", stdin="/help\n/quit\n")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    commands = [line.split()[0] for line in lines if line.startswith("  /")]
+    assert commands[-2:] == ["/help", "/quit"] and "/ask" in commands and "/leaderboard" in commands
+    assert all(len(line) <= 80 for line in lines) and "`" not in done.stdout
+
+
+def test_a_notes_folder_without_synonyms_gets_none_of_the_shipped_ones(tmp_path: Path) -> None:
+    """`rs` means a ReplicaSet in the shipped notes' synonyms; in a Rust book it does not."""
+    from bot.config import load_settings
+    from bot.core.search.analysis import Analyzer
+    from bot.core.search.synonyms import load_synonyms
+
+    analyzer = Analyzer()
+    expands = lambda settings: load_synonyms(settings.synonyms_file, analyzer).expansions(("rs",))  # noqa: E731
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    assert list(expands(load_settings(data_dir=tmp_path / "data")))  # the shipped notes: their own file
+    assert not list(expands(load_settings(notes_dir=notes, data_dir=tmp_path / "data")))
+    (notes / "synonyms.yaml").write_text("groups:\n  - [rs, replicaset]\n")
+    assert list(expands(load_settings(notes_dir=notes, data_dir=tmp_path / "data")))  # the folder's own

@@ -58,3 +58,5 @@ def test_chat_progress_and_leaderboard(env: dict[str, str]) -> None:
     assert "Nobody has answered a quiz question in this period (all) yet." in done.stdout
     assert "Usage: /leaderboard [week|month|all]" in done.stdout
     assert "/progress" in done.stdout and "3 points on the" in done.stdout
+    assert "· no answer" in done.stdout  # each day's mark is told apart without colour
+    assert all(len(line) <= 80 for line in done.stdout.splitlines() if "Reviews due" in line or "Points" in line)
