@@ -8,6 +8,11 @@ Text from the notes is printed through `bot.console`, which strips terminal esca
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -122,10 +127,44 @@ class Chat:
         self.console.print(escape(pool.sentence("being generated in the background")))
 
 
+LOG_FILE = "notesbot.log"
+
+
+@contextmanager
+def logs_in_a_file(path: Path) -> Iterator[None]:
+    """While a member types, the log's lines go to `path`: written to the terminal, they would land
+    inside the prompt ("you> … INFO …"). Warnings and errors still show on standard error."""
+    root = logging.getLogger()
+    streams = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    levels = [h.level for h in streams]
+    for stream in streams:
+        stream.setLevel(max(stream.level, logging.WARNING))
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        for stream, level in zip(streams, levels):
+            stream.setLevel(level)
+
+
 async def run_chat(settings: Settings, console: Console | None = None) -> int:
     """Open the services, bring the index up to date with the notes folder, and converse until
     /quit or end of input (watching the folder meanwhile when NOTES_WATCH is on)."""
     console = console or Console()
+    if console.is_terminal:
+        log = settings.data_dir / LOG_FILE
+        with logs_in_a_file(log):
+            console.print(f"[dim]The log is in {escape(strip_control(printable_path(str(log))))}.[/dim]")
+            return await _converse(settings, console)
+    return await _converse(settings, console)
+
+
+async def _converse(settings: Settings, console: Console) -> int:
     async with open_app(settings, fill_pool=True) as app, watching(app.notes, enabled=settings.notes_watch):
         with indexing_progress(console) as progress:
             await app.notes.start(progress)
@@ -134,11 +173,14 @@ async def run_chat(settings: Settings, console: Console | None = None) -> int:
         folder = escape(strip_control(printable_path(str(settings.notes_dir))))
         console.print(f"[bold]notesbot[/bold] · {docs} passages from {folder}. "
                       "Type a question, /help for commands, /quit to leave.")
+        piped_in_echoed = sys.stdin.isatty()
         while True:
             try:
                 line = await asyncio.to_thread(console.input, "[bold green]you>[/bold green] ")
             except EOFError:
                 console.print()
                 return 0
+            if not piped_in_echoed:  # a pipe is not echoed by a terminal: show what was asked
+                console.print(escape(strip_control(line.strip())), highlight=False)
             if not await chat.handle(line):
                 return 0

@@ -110,6 +110,7 @@ def test_chat_answers_from_stdin(env: dict[str, str]) -> None:
     done = run(env, "chat", stdin="what is a hypervisor\n/more\n/help\n/quit\n")
     assert done.returncode == 0, done.stderr
     assert "hypervizor" in done.stdout and "/reindex" in done.stdout
+    assert "you> what is a hypervisor\n" in done.stdout  # a piped question is shown after the prompt
 
 
 def test_chat_reindex_reports_the_question_pool(env: dict[str, str]) -> None:
@@ -331,3 +332,30 @@ def test_a_notes_folder_without_synonyms_gets_none_of_the_shipped_ones(tmp_path:
     assert not list(expands(load_settings(notes_dir=notes, data_dir=tmp_path / "data")))
     (notes / "synonyms.yaml").write_text("groups:\n  - [rs, replicaset]\n")
     assert list(expands(load_settings(notes_dir=notes, data_dir=tmp_path / "data")))  # the folder's own
+
+
+def test_the_chat_on_a_terminal_writes_its_log_to_a_file_not_into_the_prompt(tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from bot.chat import logs_in_a_file
+
+    root = logging.getLogger()
+    screen = io.StringIO()
+    terminal = logging.StreamHandler(screen)
+    terminal.setLevel(logging.INFO)
+    old_level = root.level
+    root.addHandler(terminal)
+    root.setLevel(logging.INFO)
+    try:
+        with logs_in_a_file(tmp_path / "data" / "notesbot.log"):
+            logging.getLogger("bot.core.quiz.fill").info("question pool: 10 of 20 passages visited")
+            logging.getLogger("bot.core.search").warning("notes/bad.md: not UTF-8; skipped")
+        logging.getLogger("bot").info("after the chat")
+    finally:
+        root.removeHandler(terminal)
+        root.setLevel(old_level)
+    logged = (tmp_path / "data" / "notesbot.log").read_text()
+    assert "question pool: 10 of 20" in logged and "not UTF-8" in logged
+    assert "question pool" not in screen.getvalue() and "not UTF-8" in screen.getvalue()  # warnings still show
+    assert "after the chat" in screen.getvalue() and terminal.level == logging.INFO  # as it was

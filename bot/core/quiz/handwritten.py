@@ -33,6 +33,7 @@ import yaml
 
 from bot.core.quiz.placement import answer_passage, overlapping
 from bot.core.quiz.questions import Question, normalise, question_id_for
+from bot.core.yaml_problems import one_line, yaml_problem
 from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
 
@@ -83,9 +84,9 @@ def _entries(path: Path) -> list[Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise _Invalid(f"cannot read the file: {_one_line(exc)}") from None
+        raise _Invalid(f"cannot read the file: {one_line(exc)}") from None
     except yaml.YAMLError as exc:
-        raise _Invalid(f"not valid YAML: {_one_line(exc)}") from None
+        raise _Invalid(f"not valid YAML: {yaml_problem(exc)}") from None
     if data is None:
         return []
     if isinstance(data, dict) and set(data) == {"questions"}:
@@ -223,5 +224,3 @@ def _strings(entry: dict[Any, Any], name: str) -> list[str]:
     return out
 
 
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

@@ -20,6 +20,7 @@ import yaml
 
 from bot.core.search.analysis import Analyzer
 from bot.core.errors import SynonymsError
+from bot.core.yaml_problems import yaml_problem
 
 Phrase = tuple[str, ...]  # stems
 
@@ -86,7 +87,7 @@ def read_groups(path: Path) -> list[list[str]]:
         _refuse_aliases(text, path)
         document = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
-        raise SynonymsError(path, _one_line(exc)) from None
+        raise SynonymsError(path, yaml_problem(exc)) from None
     return _validated(document if document is not None else {}, path)
 
 
@@ -139,5 +140,3 @@ def _contains(stems: Sequence[str], phrase: Phrase) -> bool:
     return any(tuple(stems[i : i + n]) == phrase for i in range(len(stems) - n + 1))
 
 
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

@@ -249,3 +249,13 @@ def test_bad_lines_are_reported(tmp_path: Path) -> None:
         "quiz/q.yaml: entry 3: `lines` must be START-END or one line number, like 118-120 (found 'soon')",
         "quiz/q.yaml: entry 4: `lines` 10-11 are not within the section 'Volumes' (lines 13-15)",
     ]
+
+
+def test_a_yaml_syntax_error_says_its_line_and_column(tmp_path: Path) -> None:
+    quiz = tmp_path / "quiz"
+    quiz.mkdir()
+    (quiz / "q.yml").write_text("questions:\n  - question: Which runtime?\n    answer: [containerd\n")
+    questions, problems = load_handwritten(quiz, engine_over(tmp_path)[0])
+    assert questions == [] and len(problems) == 1 and "^" not in problems[0]
+    assert problems[0].startswith("quiz/q.yml: not valid YAML: line 4, column 1: expected ',' or ']'")
+    assert "from line 3, column 13" in problems[0]  # where the list that was never closed began
