@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     daily_commands = daily.add_subparsers(dest="daily_command", metavar="DAILY_COMMAND", required=True)
     daily_show = daily_commands.add_parser("show", help="print every server's schedule and next post time")
     daily_show.add_argument("--json", action="store_true", help="print one JSON array of schedules")
+    daily_set = daily_commands.add_parser("set", help="post a server's daily quiz in a channel at a local time")
+    daily_set.add_argument("guild", type=int, metavar="GUILD_ID")
+    daily_set.add_argument("--channel", type=int, required=True, metavar="CHANNEL_ID")
+    daily_set.add_argument("--time", required=True, metavar="HH:MM", help="24-hour clock, the server's local time")
+    daily_set.add_argument("--timezone", required=True, metavar="ZONE", help="an IANA name, e.g. Europe/Berlin")
+    daily_set.add_argument("--role", type=int, default=None, metavar="ROLE_ID", help="a role to ping with the post")
+    daily_off = daily_commands.add_parser("off", help="stop a server's daily quiz (its settings are kept)")
+    daily_off.add_argument("guild", type=int, metavar="GUILD_ID")
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN) until SIGINT/SIGTERM")
     sync = commands.add_parser("sync", help="log in to Discord, sync the slash commands and exit")
@@ -263,10 +271,23 @@ async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _daily(args: argparse.Namespace, settings: Settings) -> int:
-    """`daily show`: every server's schedule, its next post (UTC and local) and last problem."""
+    """`daily show`: every server's schedule, its next post (UTC and local) and last problem;
+    `daily set` / `daily off`: what `/daily-quiz set` and `off` do in Discord, validated the same
+    way (the channel's permissions are checked when the bot posts: a problem shows in `show`)."""
     async with open_app(settings) as app:
-        statuses = [s.as_json() for s in await app.practice.schedules.all_statuses()]
-    if args.json:
+        schedules = app.practice.schedules
+        if args.daily_command == "set":
+            await schedules.set(args.guild, channel_id=args.channel, time_text=args.time, zone_name=args.timezone,
+                                role_id=args.role, set_by=None)
+        elif args.daily_command == "off" and not await schedules.off(args.guild, set_by=None):
+            print(f"notesbot: error: server {args.guild} has no daily quiz on", file=sys.stderr)
+            return 2
+        if args.daily_command == "show":
+            found = await schedules.all_statuses()
+        else:
+            found = [status] if (status := await schedules.status(args.guild)) is not None else []
+        statuses = [s.as_json() for s in found]
+    if getattr(args, "json", False):
         print(json.dumps(statuses, ensure_ascii=False))
         return 0
     if not statuses:

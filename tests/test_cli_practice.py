@@ -51,6 +51,19 @@ def test_daily_show_json_lists_every_schedule_with_its_next_post(env: dict[str, 
     assert "server 42: channel 7 at 23:59 Asia/Tokyo, next post" in human and "server 43" in human and "off" in human
 
 
+def test_daily_set_and_off_from_the_command_line(env: dict[str, str]) -> None:
+    done = run(env, "daily", "set", "42", "--channel", "7", "--time", "09:30", "--timezone", "Europe/Berlin")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("server 42: channel 7 at 09:30 Europe/Berlin, next post ")
+    refused = run(env, "daily", "set", "42", "--channel", "8", "--time", "25:00", "--timezone", "Europe/Berlin")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "is not a time" in refused.stderr
+    shown = json.loads(run(env, "daily", "show", "--json").stdout)
+    assert [(s["guild_id"], s["channel_id"], s["enabled"]) for s in shown] == [(42, 7, True)]  # the refusal changed nothing
+    assert run(env, "daily", "off", "42").stdout.strip() == "server 42: channel 7 at 09:30 Europe/Berlin, off"
+    again = run(env, "daily", "off", "42")
+    assert again.returncode == 2 and "has no daily quiz on" in again.stderr
+
+
 def test_chat_progress_and_leaderboard(env: dict[str, str]) -> None:
     done = run(env, "chat", stdin="/progress\n/leaderboard all\n/leaderboard year\n/help\n/quit\n")
     assert done.returncode == 0, done.stderr

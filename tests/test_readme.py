@@ -12,7 +12,7 @@ from bot.chat import HELP
 from bot.cli import build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-PLACEHOLDERS = {"QUESTION": "what is a pod", "REV": "base", "ID": "1", "N": "2"}
+PLACEHOLDERS = {"QUESTION": "what is a pod", "REV": "base", "ID": "1", "GUILD_ID": "1", "N": "2"}
 
 
 def table_after(heading: str) -> list[str]:
