@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.loop_ticker import timed  # noqa: E402
 from bot.app import open_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.quiz.questions import asks_a_release  # noqa: E402
@@ -73,7 +74,6 @@ MIN_QUESTIONS = 30  # active generated questions
 TARGET = (f"issue 15: passages with a generated question >= {MIN_PASSAGE_SHARE:.0%} of passages "
           f"and >= {MIN_QUESTIONS} generated questions")
 
-TICK = 0.005  # the loop ticker's sleep (seconds)
 
 ReleaseCheck = Callable[[str, str], bool]  # (kind, answer) -> the answer is a release version
 
@@ -91,29 +91,12 @@ def default_folders(corpora: Path) -> list[Path]:
 
 async def timed_fill(filler: Any) -> dict[str, Any]:
     """Run the fill to the end while a ticker measures how long the event loop was held."""
-    lags: list[float] = []
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        while not done.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(TICK)
-            lags.append(time.perf_counter() - before - TICK)
-
-    ticking = asyncio.create_task(ticker())
-    started = time.perf_counter()
-    try:
-        report = await filler.fill()
-    finally:
-        seconds = time.perf_counter() - started
-        done.set()
-        await ticking
-    lags.sort()
+    report, timing = await timed(filler.fill())
     return {
-        "fill_seconds": seconds,
+        "fill_seconds": timing.seconds,
         "fill_complete": bool(getattr(report, "complete", False)),
-        "loop_held_max_ms": lags[-1] * 1000 if lags else 0.0,
-        "loop_held_p99_ms": lags[int(len(lags) * 0.99)] * 1000 if lags else 0.0,
+        "loop_held_max_ms": timing.held_max * 1000,
+        "loop_held_p99_ms": timing.held_p99 * 1000,
     }
 
 

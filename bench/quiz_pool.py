@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.loop_ticker import timed  # noqa: E402
 from bot.core.quiz.fill import PoolFiller  # noqa: E402
 from bot.core.quiz.pool import QuestionPool  # noqa: E402
 from bot.core.quiz.store import QuestionStore  # noqa: E402
@@ -80,24 +81,9 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
 
 async def timed_fill(filler: PoolFiller) -> dict[str, float]:
     """Run the fill to the end while a ticker measures how long the event loop was held."""
-    lags: list[float] = []
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        while not done.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(0.005)
-            lags.append(time.perf_counter() - before - 0.005)
-
-    ticking = asyncio.create_task(ticker())
-    started = time.perf_counter()
-    report = await filler.fill()
-    seconds = time.perf_counter() - started
-    done.set()
-    await ticking
-    lags.sort()
-    return {"fill": seconds, "fill_complete": float(report.complete), "lag_max": lags[-1] if lags else 0.0,
-            "lag_p99": lags[int(len(lags) * 0.99)] if lags else 0.0}
+    report, timing = await timed(filler.fill())
+    return {"fill": timing.seconds, "fill_complete": float(report.complete), "lag_max": timing.held_max,
+            "lag_p99": timing.held_p99}
 
 
 async def main() -> None:

@@ -92,7 +92,10 @@ class Catalogue:
     # ------------------------------------------------------------------ reading a folder
 
     def _ensure(self, source: str) -> str:
-        folder = posixpath.dirname(source)
+        """The note's folder, read (once)."""
+        return self._read_folder(posixpath.dirname(source))
+
+    def _read_folder(self, folder: str) -> str:
         if folder not in self._read:
             self._read.add(folder)
             for doc in self._by_folder.get(folder, ()):
@@ -222,7 +225,7 @@ class Catalogue:
         folder = self._ensure(concept.document.chunk.source)
         found: list[Concept] = []
         for place in dict.fromkeys((folder, posixpath.dirname(folder))):
-            self._ensure(posixpath.join(place, "_"))
+            self._read_folder(place)
             found += self._others(self._in_folder.get(place, ()), concept)
         return found
 
