@@ -83,6 +83,12 @@ def main() -> None:
 
         def render_all() -> float:
             rendering._passage_text.cache_clear()  # every answer rendered afresh, as in a burst
+            try:
+                from bot.core.reading.parse import read_passage
+            except ImportError:  # a tree from before the notes' Markdown was rendered
+                pass
+            else:
+                read_passage.cache_clear()
             started = time.process_time()
             for n, answer in enumerate(answers):
                 embed = rendering.answer_embed(answer)

@@ -3,7 +3,7 @@
     python bench/evaluate.py                                   # the seed notes (passage set)
     python bench/evaluate.py --set bench/eval/k8s-notes.yaml   # Kubernetes docs (note set):
                                                                # tuning half, held-out half, all
-    python bench/evaluate.py --set bench/eval/k8s-notes.yaml --code /work/main   # "before"
+    python bench/evaluate.py --set bench/eval/k8s-notes.yaml --code ../notesbot-before   # "before"
     python bench/evaluate.py --set bench/eval/k8s-notes.yaml --sweep             # tune (tuning half only)
 
 Passage sets report hit@1, hit@3 and MRR@10 and list the misses. Note sets report note-level

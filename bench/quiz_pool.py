@@ -46,7 +46,8 @@ async def one_run(notes: Path, with_pool: bool, workdir: Path) -> dict[str, obje
         sessions = session_factory(db)
         pool = QuestionPool() if with_pool else None
         config = ServiceConfig(notes_dir=notes, synonyms_file=ROOT / "corpus" / "synonyms.yaml")
-        service = NotesService(config, sessions, on_reindex=pool.on_reindex if pool else None)
+        service = NotesService(config, sessions, on_reindex=pool.on_reindex if pool else None,
+                               after_reindex=pool.after_reindex_hook(sessions) if pool else None)
         started = time.perf_counter()
         await service.start()
         full = time.perf_counter() - started

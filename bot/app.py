@@ -85,7 +85,9 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
     db = await open_database(settings.database_url)
     try:
         sessions = session_factory(db)
-        notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(QuestionPool()))
+        pool = QuestionPool()
+        notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(pool),
+                             after_reindex=pool.after_reindex_hook(sessions))
         reviews = ReviewsBehind(sessions, clock)  # a click's card is written behind its reply
         practice = build_practice(sessions, clock, reviews=reviews)
         app = App(

@@ -3,6 +3,8 @@
 Expected problems (a missing notes folder, an unreachable database, a bad setting) end as one line
 on standard error and a non-zero exit status, never a traceback:
 2 for settings and notes, 3 for the database, 4 when a reindex is already running.
+A database that cannot store the notes' changes at start (read-only, full, gone) is one line and
+exit 3 too, but the command still answers, from the index as last stored.
 
 Every command that answers (bot, chat, `ask`) first brings the index up to date with the notes
 folder (`NotesService.start`, which logs what changed on standard error). Output is always valid
@@ -28,14 +30,24 @@ from contextlib import AbstractContextManager, nullcontext
 from bot import __version__
 from bot.app import App, open_app
 from bot.config import Settings, load_settings
+from bot.core.practice.daily import NO_QUESTIONS
 from bot.core.quiz.fill import FillReport
-from bot.core.errors import NotesBotError, ReindexInProgress, StorageError
+from bot.core.quiz.questions import Question
+from bot.core.errors import DatabaseUnavailable, NotesBotError, ReindexInProgress, StorageError
 from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
 from bot.core.terminal_text import strip_control
 from bot.event_loop import loop_factory
+from bot.log_lines import ExpectedErrorsInOneLine
+
+PREVIEW_OTHERS = 5  # questions equally due named besides the first, by `daily preview`
 
 EXIT_CODES: dict[type[NotesBotError], int] = {StorageError: 3, ReindexInProgress: 4}
+
+
+def exit_code(error: NotesBotError) -> int:
+    """The status for an expected error: its own class's or its nearest parent's, else 2."""
+    return next((EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES), 2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     daily_set.add_argument("--role", type=int, default=None, metavar="ROLE_ID", help="a role to ping with the post")
     daily_off = daily_commands.add_parser("off", help="stop a server's daily quiz (its settings are kept)")
     daily_off.add_argument("guild", type=int, metavar="GUILD_ID")
+    daily_preview = daily_commands.add_parser("preview", help="the question a server's next daily quiz is drawn from")
+    daily_preview.add_argument("guild", type=int, metavar="GUILD_ID")
+    daily_preview.add_argument("--json", action="store_true", help="print one JSON array of the questions")
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN) until SIGINT/SIGTERM")
     sync = commands.add_parser("sync", help="log in to Discord, sync the slash commands and exit")
@@ -127,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner.run(_dispatch(args, settings))
     except NotesBotError as exc:
         print(f"notesbot: error: {exc}", file=sys.stderr)
-        return EXIT_CODES.get(type(exc), 2)
+        return exit_code(exc)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `notesbot ask - --json | head -1`: the reader has gone
@@ -144,6 +159,8 @@ def configure_logging(level: str) -> None:
     """
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ExpectedErrorsInOneLine())
     root = logging.getLogger().level
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root))
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root))
@@ -163,7 +180,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _quiz(args, settings)
     if args.command in ("run", "sync") or (args.command is None and settings.discord_token is not None):
         return await _discord(args, settings)
-    from bot.chat import run_chat
+    from bot.terminal.chat import run_chat
 
     return await run_chat(settings)
 
@@ -187,15 +204,14 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from_stdin = args.question == "-"
     questions = _stdin_questions() if from_stdin else iter([_from_argv(args.question)])
     async with open_app(settings) as app:
-        with _progress_on_stderr() as progress:
-            await app.notes.start(progress)
+        unavailable = await _start(app)
         console = None
         for question in questions:
             answer = app.notes.search(question, k=k)
             if args.json:
                 _print_json(answer.as_json())
                 continue
-            from bot.console import render_answer, render_question
+            from bot.terminal.console import render_answer, render_question
 
             if console is None:
                 from rich.console import Console
@@ -204,22 +220,37 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
             if from_stdin:
                 console.print(render_question(question))
             console.print(render_answer(answer))
-    return 0
+    return 0 if unavailable is None else exit_code(unavailable)
 
 
 async def _quiz(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.quiz_terminal import quiz_command
+    from bot.terminal.quiz import quiz_command
     from rich.console import Console
 
     async with open_app(settings) as app:
+        unavailable = await _start(app)
+        if args.check:
+            code = _check_handwritten(settings, app)
+        elif args.fill:  # into a database that just refused the index's changes? Said already.
+            code = exit_code(unavailable) if unavailable is not None else await _fill_pool(app)
+        else:
+            code = await quiz_command(app, topic=args.topic, seed=args.seed, as_json=args.json, every=args.all,
+                                      interactive=sys.stdin.isatty() and sys.stdout.isatty(), console=Console())
+    return code or (0 if unavailable is None else exit_code(unavailable))
+
+
+async def _start(app: App) -> DatabaseUnavailable | None:
+    """Bring the index up to date with the notes. A database that cannot store the changes
+    (read-only, full, gone) is said in one line, and returned for the exit status: the command
+    goes on with the index as last stored, which the failed update left in place."""
+    try:
         with _progress_on_stderr() as progress:
             await app.notes.start(progress)
-        if args.check:
-            return _check_handwritten(settings, app)
-        if args.fill:
-            return await _fill_pool(app)
-        return await quiz_command(app, topic=args.topic, seed=args.seed, as_json=args.json, every=args.all,
-                                  interactive=sys.stdin.isatty() and sys.stdout.isatty(), console=Console())
+    except DatabaseUnavailable as exc:
+        print(f"notesbot: error: the notes' changes were not indexed: {exc}; "
+              "answering from the index as last stored", file=sys.stderr)
+        return exc
+    return None
 
 
 async def _fill_pool(app: App) -> int:
@@ -252,13 +283,17 @@ def _check_handwritten(settings: Settings, app: App) -> int:
 
 async def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
-        with _progress_on_stderr() as progress:
-            summary = await app.notes.reindex(progress=progress)
+        try:
+            with _progress_on_stderr() as progress:
+                summary = await app.notes.reindex(progress=progress)
+        except DatabaseUnavailable as exc:
+            print(f"notesbot: error: {exc}; the previous index is kept", file=sys.stderr)
+            return exit_code(exc)
         status = await app.filler.status()
     if args.json:
         _print_json(summary.as_json())
     else:
-        from bot.console import render_summary
+        from bot.terminal.console import render_summary
         from rich.console import Console
 
         Console().print(render_summary(summary))
@@ -276,6 +311,8 @@ async def _daily(args: argparse.Namespace, settings: Settings) -> int:
     way (the channel's permissions are checked when the bot posts: a problem shows in `show`)."""
     async with open_app(settings) as app:
         schedules = app.practice.schedules
+        if args.daily_command == "preview":
+            return _print_preview(args.guild, await app.practice.daily.preview(args.guild), as_json=args.json)
         if args.daily_command == "set":
             await schedules.set(args.guild, channel_id=args.channel, time_text=args.time, zone_name=args.timezone,
                                 role_id=args.role, set_by=None)
@@ -293,9 +330,33 @@ async def _daily(args: argparse.Namespace, settings: Settings) -> int:
     if not statuses:
         print("No server has a daily quiz schedule.")
     for s in statuses:
-        state = f"next post {s['next_post_local']}" if s["enabled"] else "off"
+        state = f"next post {s['next_post_local']}" if s["next_post_local"] else "not posting" if s["enabled"] else "off"
         problem = f"; last problem: {s['last_error']}" if s["last_error"] else ""
         print(f"server {s['guild_id']}: channel {s['channel_id']} at {s['time']} {s['timezone']}, {state}{problem}")
+    return 0
+
+
+def _print_preview(guild_id: int, due: list[Question], *, as_json: bool) -> int:
+    """`daily preview`: the next daily question with its answer and source (a moderator's view), or
+    the questions equally due, one of which the post will draw."""
+    if as_json:
+        print(json.dumps([q.as_json() for q in due], ensure_ascii=False))
+        return 0
+    if not due:
+        print(f"notesbot: error: {NO_QUESTIONS}", file=sys.stderr)
+        return 2
+    print(f"Server {guild_id}'s next daily question:" if len(due) == 1 else
+          f"Server {guild_id}'s next daily question is one of {len(due)} equally due (drawn when it posts); the first:")
+    first = due[0]
+    print(strip_control(first.prompt))
+    for index, choice in enumerate(first.choices):
+        mark = "*" if index == first.answer_index else " "
+        print(f"  {mark} {'ABCD'[index]}. {strip_control(choice)}")
+    print(f"answer: {strip_control(first.answer)}  source: {first.citation}")
+    for other in due[1:PREVIEW_OTHERS + 1]:
+        print(f"  also due: {strip_control(other.prompt)} ({other.citation})")
+    if len(due) > PREVIEW_OTHERS + 1:
+        print(f"  and {len(due) - PREVIEW_OTHERS - 1} more")
     return 0
 
 
@@ -303,7 +364,7 @@ def _progress_on_stderr() -> AbstractContextManager[Progress | None]:
     """A progress bar on standard error when it is a terminal (rich is loaded only then)."""
     if not sys.stderr.isatty():
         return nullcontext(None)
-    from bot.console import indexing_progress
+    from bot.terminal.console import indexing_progress
     from rich.console import Console
 
     return indexing_progress(Console(stderr=True))

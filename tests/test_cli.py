@@ -264,6 +264,28 @@ def test_escape_sequences_in_notes_never_reach_the_terminal(env: dict[str, str],
     assert "\x1b]0;owned\x07" in as_json["results"][0]["text"]
 
 
+def test_a_piped_answer_is_the_notes_as_a_reader_sees_them_and_json_keeps_the_source(
+        env: dict[str, str], tmp_path: Path) -> None:
+    from tests import reader_note
+
+    (tmp_path / "notes" / reader_note.NAME).write_text(reader_note.NOTE)
+    done = run(env, "ask", reader_note.QUESTION)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert not reader_note.ESCAPES.search(out)
+    for hidden in reader_note.HIDDEN:
+        assert hidden not in out, hidden
+    assert "**Ferris** opens the **poem** with `File::open` and **reads** it whole;" in out
+    assert '\n    let poem = fs::read_to_string("poem.txt")?; // ferris reads the poem\n' in out  # code: no marks
+    assert "\nListing 12-3: A **poem** by Emily Dickinson\n" in out and "\n    [listing: poem.txt]\n" in out
+    assert "Ask @everyone or <@123> about the **poem**." in out
+    result = next(r for r in json.loads(run(env, "ask", reader_note.QUESTION, "--json").stdout)["results"]
+                  if r["source"] == reader_note.NAME)
+    lines = reader_note.NOTE.split("\n")
+    assert result["text"] == "\n".join(lines[result["start_line"] - 1:result["end_line"]])  # the source, exactly
+    assert "<!-- a comment no reader sees -->" in result["text"]
+
+
 def test_hostile_synonyms_file_is_one_warning_and_the_notes_still_answer(env: dict[str, str], tmp_path: Path) -> None:
     bomb = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
                      + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]
@@ -338,7 +360,7 @@ def test_the_chat_on_a_terminal_writes_its_log_to_a_file_not_into_the_prompt(tmp
     import io
     import logging
 
-    from bot.chat import logs_in_a_file
+    from bot.terminal.chat import logs_in_a_file
 
     root = logging.getLogger()
     screen = io.StringIO()

@@ -14,10 +14,10 @@ import pytest
 from rich.console import Console
 
 from bot.app import App, open_app
-from bot.chat import Chat
+from bot.terminal.chat import Chat
 from bot.config import SHIPPED_CORPUS, load_settings
 from bot.core.quiz.questions import Question
-from bot.quiz_terminal import TERMINAL_USER, quiz_command
+from bot.terminal.quiz import TERMINAL_USER, quiz_command
 from tests.cli import cli_env, run
 from tests.core.quiz.fixtures import store_only_fixtures
 

@@ -1,11 +1,13 @@
 """What a member sees when something fails, and what the log keeps.
 
 Expected refusals (not a moderator, on cooldown, a reindex already running, any `NotesBotError`)
-become one short ephemeral sentence. Anything else is a bug: the member gets a short ephemeral
-"Something went wrong" and the log gets the traceback with the command, guild, channel and user
-ids, so the failure can be found and reproduced. Application-command failures arrive through
-`NotesTree.on_error`; buttons and mentions call `report()` themselves, because discord.py only
-logs (and swallows) errors raised in dynamic items and event listeners.
+become one short ephemeral sentence. A database that is unavailable (`DatabaseUnavailable`) is
+said so without its address, an answer that could not be stored is "not counted", and the log
+keeps one line with the reason for the operator. Anything else is a bug: the member gets a short
+ephemeral "Something went wrong" and the log gets the traceback with the command, guild, channel
+and user ids, so the failure can be found and reproduced. Application-command failures arrive
+through `NotesTree.on_error`; buttons and mentions call `report()` themselves, because discord.py
+only logs (and swallows) errors raised in dynamic items and event listeners.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import discord
 from discord import app_commands
 
 from bot.adapter.rendering import NO_MENTIONS, cooldown_text
-from bot.core.errors import NotesBotError
+from bot.core.errors import DatabaseUnavailable, NotesBotError
 
 log = logging.getLogger(__name__)
 
 SOMETHING_WRONG = "Something went wrong while doing that. The error was logged; please try again later."
+DATABASE_UNAVAILABLE = "The database is unavailable right now, so that could not be done. Please try again later."
+ANSWER_NOT_COUNTED = "The database is unavailable right now, so your answer was not counted. Please try again later."
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -39,8 +43,9 @@ class OnCooldown(app_commands.CheckFailure):
         self.retry_after = retry_after
 
 
-def user_message(error: BaseException) -> str | None:
-    """The sentence for an expected failure, or None when the failure is a bug."""
+def user_message(error: BaseException, *, answering: bool = False) -> str | None:
+    """The sentence for an expected failure, or None when the failure is a bug. `answering`: the
+    failure was storing the member's quiz answer."""
     if isinstance(error, NotModerator):
         return error.text
     if isinstance(error, OnCooldown):
@@ -49,6 +54,8 @@ def user_message(error: BaseException) -> str | None:
         return "This command only works in a server."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here."
+    if isinstance(error, DatabaseUnavailable):
+        return ANSWER_NOT_COUNTED if answering else DATABASE_UNAVAILABLE
     if isinstance(error, NotesBotError):
         return f"Sorry: {error}"
     return None
@@ -71,10 +78,14 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
         log.warning("could not send %r to user %s", text, interaction.user.id, exc_info=True)
 
 
-async def report(interaction: discord.Interaction, error: BaseException, where: str) -> None:
-    """Answer a failed interaction and log it if it was unexpected."""
+async def report(interaction: discord.Interaction, error: BaseException, where: str, *,
+                 answering: bool = False) -> None:
+    """Answer a failed interaction and log it if it was unexpected (or the database's outage,
+    in one line). `answering`: it was the member's quiz answer."""
     error = unwrap(error)
-    text = user_message(error)
+    text = user_message(error, answering=answering)
+    if isinstance(error, DatabaseUnavailable):
+        log.warning("%s failed (guild %s, user %s): %s", where, interaction.guild_id, interaction.user.id, error)
     if text is None:
         log.error("%s failed (guild %s, channel %s, user %s)", where, interaction.guild_id,
                   interaction.channel_id, interaction.user.id, exc_info=error)

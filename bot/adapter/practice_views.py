@@ -131,8 +131,10 @@ def schedule_text(status: ScheduleStatus | None) -> str:
         return "The daily quiz is not set up here. A moderator can start it with `/daily-quiz set`."
     s = status.schedule
     role = f" and mentions <@&{s.role_id}>" if s.role_id else ""
-    lines = [f"Daily quiz: **{'on' if s.enabled else 'off'}** — posts in <#{s.channel_id}> at {s.time_text} "
-             f"({s.zone.key}){role}."]
+    lines = [f"Daily quiz: **{'on' if s.enabled else 'off'}** — posts in <#{s.channel_id}> at {safe(s.time_text)} "
+             f"({safe(s.zone_name)}){role}."]
+    if s.problem:
+        lines.append(f"⚠️ Not posting: {safe(s.problem)}.")
     if status.next_post_at is not None:
         local = status.next_post_at.astimezone(s.zone).strftime("%Y-%m-%d %H:%M %Z")
         lines.append(f"Next post: {local} · {timestamp(status.next_post_at)} ({timestamp(status.next_post_at, 'R')}).")

@@ -32,12 +32,14 @@ import discord
 from bot.adapter import acks, limits, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
+from bot.adapter.markdown import note_line, quoted_notes
 from bot.adapter.rendering import NO_MENTIONS, one_line, safe
 from bot.core.errors import AlreadyAnswered, QuizClosed
 from bot.core.quiz.checking import MAX_TYPED_LENGTH
 from bot.core.quiz.posts import StoredAnswer, Tally
 from bot.core.quiz.questions import Question
 from bot.core.quiz.service import Outcome
+from bot.core.reading import read_passage
 from bot.core.search.answering import Passage
 
 log = logging.getLogger(__name__)
@@ -45,11 +47,14 @@ log = logging.getLogger(__name__)
 LETTERS = "ABCD"
 OWN_WORDS = "Answer in my own words"
 MODAL_ID = re.compile(r"quiz:answer:(?P<post>\d+)")
+_POST_BUTTON = re.compile(r"quiz:(?:choice|typed):(?P<post>\d+)(?::[0-3])?")  # ChoiceButton, OwnWordsButton
 ANSWER_INPUT_ID = "answer"
 QUIZ_COLOUR = discord.Colour.teal()
 CLOSED_COLOUR = discord.Colour.dark_grey()
 PASSAGE_LIMIT = 700  # characters of the source passage quoted in feedback
 LABEL_LIMIT = 300  # characters of an answer or choice shown in feedback (the whole fits in 2,000)
+PROMPT_LIMIT = 1000  # characters of a question shown
+EXPLANATION_LIMIT = 400
 SOURCE_LIMIT = 500
 TITLES = {"quiz": "Quiz", "daily": "Question of the day"}
 
@@ -70,10 +75,10 @@ def answer_label(question: Question) -> str:
 
 def _question_text(question: Question, note: str | None) -> str:
     lines = [f"*{safe(note)}*", ""] if note else []
-    lines.append(f"**{safe(one_line(question.prompt))}**")
+    lines.append(f"**{note_line(question.prompt, PROMPT_LIMIT, bold=True)}**")
     if question.choices:
         lines.append("")
-        lines += [f"**{LETTERS[i]}.** {safe(one_line(c))}" for i, c in enumerate(question.choices[:len(LETTERS)])]
+        lines += [f"**{LETTERS[i]}.** {note_line(c, LABEL_LIMIT)}" for i, c in enumerate(question.choices[:len(LETTERS)])]
     else:
         lines += ["", f"Answer with **{OWN_WORDS}**."]
     return limits.fit("\n".join(lines), limits.EMBED_DESCRIPTION)
@@ -103,9 +108,9 @@ def render_closed_message(question: Question, post_id: int, kind: str, tally: Ta
                           base_url: str | None = None) -> dict[str, Any]:
     """The post once closed: the answer, the explanation and citation, who answered and how many
     were right, and the buttons disabled."""
-    lines = [_question_text(question, None), "", f"✅ Answer: **{safe(one_line(answer_label(question)))}**"]
+    lines = [_question_text(question, None), "", f"✅ Answer: **{note_line(answer_label(question), LABEL_LIMIT, bold=True)}**"]
     if question.explanation:
-        lines.append(safe(one_line(question.explanation)))
+        lines.append(note_line(question.explanation, EXPLANATION_LIMIT))
     lines.append(f"Source: {rendering.source_link(passage or _cited(question), base_url)}")
     embed = discord.Embed(title=f"{TITLES.get(kind, 'Quiz')} (closed)", colour=CLOSED_COLOUR,
                           description=limits.fit("\n".join(lines), limits.EMBED_DESCRIPTION))
@@ -125,14 +130,25 @@ def quiz_view(post_id: int, choices: int, *, disabled: bool = False) -> discord.
     return view
 
 
+def post_of(message: discord.Message) -> int | None:
+    """The quiz post whose buttons `message` carries (how the bot knows its own post again)."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            match = _POST_BUTTON.fullmatch(getattr(item, "custom_id", None) or "")
+            if match is not None:
+                return int(match["post"])
+    return None
+
+
 def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | None = None,
                   base_url: str | None = None) -> str:
     """The private feedback: ✅ or ❌ first, the right answer, the explanation, the source passage
-    and its citation. Whatever the member typed is escaped (no Markdown, no pings)."""
+    and its citation: the notes' text as Markdown, rendered; whatever the member typed escaped (no
+    Markdown, no pings)."""
     question, verdict = outcome.question, outcome.verdict
     if outcome.answer.choice_index is not None:
         typed = None  # a click, or a letter typed in the form: shown as the choice picked
-    answer = f"**{limits.fit(one_line(answer_label(question)), LABEL_LIMIT, safe)}**"
+    answer = f"**{note_line(answer_label(question), LABEL_LIMIT, bold=True)}**"
     if verdict.correct:
         head = f"✅ Right! The answer is {answer}."
         if verdict.how == "typo" and typed is not None:
@@ -143,7 +159,7 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
         head = f"❌ Not this time: you wrote “{_typed(typed)}”. The answer is {answer}."
     else:
         picked = outcome.answer.choice_index
-        mine = limits.fit(one_line(choice_label(question, picked)), LABEL_LIMIT, safe) if picked is not None else "?"
+        mine = note_line(choice_label(question, picked), LABEL_LIMIT, bold=True) if picked is not None else "?"
         head = f"❌ Not this time: you picked **{mine}**. The answer is {answer}."
     return _with_source(head, question, passage, base_url)
 
@@ -151,7 +167,7 @@ def feedback_text(outcome: Outcome, passage: Passage | None, *, typed: str | Non
 @functools.lru_cache(maxsize=1024)
 def _with_source(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
     """The feedback below its first line. Kept for the next member: every click on a post gets one
-    of a few first lines, and quoting the passage (escaped, cut to fit) was most of a click's
+    of a few first lines, and quoting the passage (read, cut to fit) was most of a click's
     rendering."""
     return _source_part(head, question, passage, base_url)
 
@@ -159,7 +175,7 @@ def _with_source(head: str, question: Question, passage: Passage | None, base_ur
 def already_text(question: Question, previous: StoredAnswer) -> str:
     """The reply to a second attempt: what they answered the first time, and how it went."""
     if previous.choice_index is not None and previous.choice_index < len(question.choices):
-        what = f"you picked **{safe(one_line(choice_label(question, previous.choice_index)))}**"
+        what = f"you picked **{note_line(choice_label(question, previous.choice_index), LABEL_LIMIT, bold=True)}**"
     else:
         what = f"you wrote “{_typed(previous.text or '')}”"
     how = "right" if previous.correct else "almost right" if previous.near_miss else "not right"
@@ -169,30 +185,22 @@ def already_text(question: Question, previous: StoredAnswer) -> str:
 def _source_part(head: str, question: Question, passage: Passage | None, base_url: str | None) -> str:
     parts = [head]
     if question.explanation:
-        parts.append(limits.fit(one_line(question.explanation), 400, safe))
+        parts.append(note_line(question.explanation, EXPLANATION_LIMIT))
     cited = passage or _cited(question)
     source = rendering.source_link(cited, base_url)
     if len(source) > SOURCE_LIMIT:  # a very long path: cite it without the link, cut if need be
         source = "`" + limits.fit(cited.citation.replace("`", "ˋ"), SOURCE_LIMIT - 2) + "`"
     room = limits.CONTENT - sum(len(p) + 1 for p in parts) - len(source) - 16
     if passage is not None and room > 80:  # quoted within the room left, so the citation is never cut
-        parts.append(limits.fit(_plain(passage.text), min(PASSAGE_LIMIT, room), lambda t: _quote(safe(t))))
+        parts.append(quoted_notes(read_passage(passage.text, passage.start_line), min(PASSAGE_LIMIT, room)))
     parts.append(f"Source: {source}")
     return "\n".join(parts)
-
-
-def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
 def _cited(question: Question) -> Passage:
     """A citation of the question's own lines when its passage is no longer indexed."""
     return Passage(source=question.source, heading=question.heading, start_line=question.start_line,
                    end_line=question.end_line, score=0.0, text="", matched=(), chunk_id=question.chunk_id or "")
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", text.strip())
 
 
 def _typed(text: str) -> str:
@@ -276,7 +284,7 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
     try:
         await _answer_typed(interaction, int(match["post"]), _submitted_text(interaction.data))
     except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
-        await report(interaction, exc, "quiz answer modal")
+        await report(interaction, exc, "quiz answer modal", answering=True)
     return True
 
 
@@ -337,7 +345,7 @@ class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
         try:
             await answer_choice(interaction, self.post_id, self.choice)
         except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
-            await report(interaction, exc, f"quiz button {LETTERS[self.choice]}")
+            await report(interaction, exc, f"quiz button {LETTERS[self.choice]}", answering=True)
 
 
 class OwnWordsButton(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:typed:(?P<post>\d+)"):

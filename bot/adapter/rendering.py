@@ -1,19 +1,19 @@
 """Answers, summaries and short replies as Discord messages that always fit Discord's limits.
 
-Everything shown comes from notes or members, so it is made inert first: markdown escaped and every
-mention form (`@everyone`, `@here`, `<@123>`, `<@!123>`, `<@&456>`) broken with a zero-width space,
-*in addition to* sending with `AllowedMentions.none()`. Passage text is cut at a word boundary
-*before* it is escaped and the matched words are bolded, so a cut never breaks markup.
+What members typed (a question, a name) is made inert: markdown escaped and every mention form
+(`@everyone`, `@here`, `<@123>`, `<@!123>`, `<@&456>`) broken with a zero-width space, *in
+addition to* sending with `AllowedMentions.none()`. A passage is the notes' own Markdown, rendered
+by Discord (`markdown`): the lines around its matched words, read as a reader of the notes sees
+them, cut on the reader's tree so that a cut never leaves a mark open.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timezone
 from urllib.parse import quote
 
@@ -21,10 +21,11 @@ import discord
 from discord import app_commands
 
 from bot.adapter import limits
+from bot.adapter.markdown import MENTION, note_markdown
+from bot.core.reading.passages import passage_doc
 from bot.core.search.answering import Answer, Passage
 from bot.core.search.excerpt import fit_passage
 from bot.core.search.service import ReindexSummary
-from bot.core.search.whole_words import WordIndex, word_index, word_spans
 from bot.core.storage.repositories import ReindexRunRecord
 
 COLOUR = discord.Colour.blurple()
@@ -32,12 +33,7 @@ NOTHING_COLOUR = discord.Colour.orange()
 QUESTION_LIMIT = 200  # shown in the title; the search itself uses the whole question
 NO_MENTIONS = discord.AllowedMentions.none()
 
-# `@` followed by what would make Discord render (or ping) a mention; numeric ids of any length,
-# because discord.utils.escape_mentions only breaks 17-20 digit ones.
-_MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
 _SPACES = re.compile(r"\s+")
-_HEADING_LINE = re.compile(r"\A#{1,6}[ \t][^\n]*(\n|\Z)")
-_URL = re.compile(r"((?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]|<[^: >]+:/[^ >]+>)")  # as escape_markdown
 
 
 # discord.utils.escape_markdown's patterns (links kept as they are), compiled once: it builds and
@@ -68,7 +64,7 @@ def escape_markdown(text: str) -> str:
 
 def safe(text: str) -> str:
     """User or note text made inert: no markdown, no mentions (a zero-width space after @)."""
-    return _MENTION.sub("@\u200b", escape_markdown(text))
+    return MENTION.sub("@\u200b", escape_markdown(text))
 
 
 def one_line(text: str) -> str:
@@ -84,38 +80,6 @@ def source_link(passage: Passage, base_url: str | None) -> str:
     return f"[{citation}]({url})"
 
 
-def bold_matches(escaped: str, words: Sequence[str]) -> str:
-    """Bold whole-word occurrences of `words` (any case; the longest word where several start at
-    one place) in already escaped text, outside links (a bolded link would break) and never right
-    after a backslash (it would escape the asterisk)."""
-    if not words:
-        return escaped
-    index = word_index(frozenset(words))
-    parts = _URL.split(escaped)  # odd items are the links
-    return "".join(part if i % 2 else _bold_part(part, index) for i, part in enumerate(parts))
-
-
-def _bold_part(text: str, index: WordIndex) -> str:
-    out, last = [], 0
-    for start, end in word_spans(text, index, escaped=True):
-        out += (text[last:start], "**", text[start:end], "**")
-        last = end
-    out.append(text[last:])
-    return "".join(out)
-
-
-_ESCAPED = re.compile(r"[_\\~|*`]")  # what escape_markdown escapes one by one
-
-
-def _rendered_length(raw: str, words: Sequence[str]) -> Callable[[int], int]:
-    """A close guess of len(bold_matches(safe(raw[:n]), words)) for any n, from one scan of `raw`:
-    a backslash per markdown character, four asterisks per matched word (links, mentions and
-    line-start markup are ignored; `limits.fit` only uses it to choose where to look)."""
-    marks = [m.start() for m in _ESCAPED.finditer(raw)]
-    bolds = [end for _, end in word_spans(raw, word_index(frozenset(words)), escaped=True)] if words else []
-    return lambda n: n + bisect.bisect_left(marks, n) + 4 * bisect.bisect_right(bolds, n)
-
-
 def passage_field(
     passage: Passage, rank: int, base_url: str | None, *,
     name_limit: int = limits.FIELD_NAME, value_limit: int = limits.FIELD_VALUE,
@@ -124,23 +88,25 @@ def passage_field(
     heading = passage.heading or passage.title or passage.source
     name = limits.fit(f"{rank}. {one_line(heading)}", name_limit, safe)
     # a passage longer than its room shows the lines around its matched words, cited exactly
-    passage = fit_passage(passage, value_limit - len(source_link(passage, base_url)) - 1)
-    source = source_link(passage, base_url)
+    room = value_limit - len(source_link(passage, base_url)) - 1
+    shown = fit_passage(passage, room)
+    source = source_link(shown, base_url)
     if len(source) > value_limit // 2:  # a long link would crowd out the text: cite without it
-        source = source_link(passage, None)
+        source = source_link(shown, None)
     if len(source) > value_limit // 2:
-        source = "`" + limits.fit(passage.citation.replace("`", "ˋ"), value_limit // 2 - 2) + "`"
+        source = "`" + limits.fit(shown.citation.replace("`", "ˋ"), value_limit // 2 - 2) + "`"
     budget = value_limit - len(source) - 1
-    text = _passage_text(passage.text, passage.matched, budget)
+    text = _passage_text(passage.text, passage.start_line, shown.start_line, shown.end_line, passage.matched,
+                         room, budget)
     return name, f"{source}\n{text}" if text else source
 
 
 @functools.lru_cache(maxsize=2048)
-def _passage_text(text: str, matched: tuple[str, ...], budget: int) -> str:
-    """A passage's text, cut to `budget`, escaped and highlighted: most of an answer's cost, and
-    in a burst (a quiz post, a busy channel) the same passages come back for many members."""
-    return limits.fit(_compact(text), budget, lambda s: bold_matches(safe(s), matched),
-                      estimate=lambda raw: _rendered_length(raw, matched))
+def _passage_text(text: str, first_line: int, start: int, end: int, matched: tuple[str, ...], room: int,
+                  budget: int) -> str:
+    """Lines `start`..`end` of a passage as Discord Markdown within `budget`: most of an answer's
+    cost, and in a burst (a quiz post, a busy channel) the same passages come back for many members."""
+    return note_markdown(passage_doc(text, first_line, start, end, matched, room), budget, matched)
 
 
 def answer_embed(answer: Answer, *, base_url: str | None = None, first_rank: int = 1) -> discord.Embed:
@@ -246,12 +212,6 @@ def mention_help(bot_name: str) -> str:
 
 def cooldown_text(retry_after: float) -> str:
     return f"You're asking quickly: try again in {max(1, math.ceil(retry_after))} s."
-
-
-def _compact(text: str) -> str:
-    """The passage without its heading line (the field's name shows it) and blank-line runs."""
-    text = _HEADING_LINE.sub("", text.strip(), count=1)
-    return re.sub(r"\n{3,}", "\n\n", text.strip())
 
 
 def command_usages(commands: Sequence[app_commands.Command | app_commands.Group]) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@
     │   └── SynonymsError      the synonyms file is unreadable or has the wrong shape
     ├── NotesFolderError       the notes folder is missing or is not a folder
     ├── StorageError           the database cannot be reached or migrated
+    │   └── DatabaseUnavailable  it refused a read or write while running (read-only, full, gone)
     ├── ReindexInProgress      a reindex is already running; try again later
     ├── PracticeError          a daily-quiz setting or practice request is refused (bad time, zone...)
     └── QuizError              a quiz request that cannot be served as asked (bot.core.quiz)
@@ -39,6 +40,22 @@ class NotesFolderError(NotesBotError):
 
 class StorageError(NotesBotError):
     """The database is unreachable, or its schema cannot be brought up to date."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database refused a read or write: it is read-only, its disk is full, or it cannot be
+    reached. The storage layer turns every such driver error into this one type (see
+    `bot.core.storage.outages`), so each front-end catches it once: what was being stored is lost
+    (a quiz answer is not counted), and the index in memory keeps answering.
+
+    `problem` says what is wrong in a few words ("it is read-only"), without the database's URL,
+    for members; the message adds where and the driver's reason, for operators."""
+
+    def __init__(self, where: str, problem: str, reason: str, *, read_only: bool = False) -> None:
+        super().__init__(f"the database at {where} is unavailable: {problem} ({reason})")
+        self.problem = problem
+        self.reason = reason
+        self.read_only = read_only
 
 
 class ReindexInProgress(NotesBotError):

@@ -185,8 +185,17 @@ def assert_no_pings(body: dict[str, Any]) -> None:
 
 
 def assert_balanced_markdown(text: str) -> None:
-    """No half-open bold/code span: after dropping escaped characters, markers come in pairs."""
-    plain = re.sub(r"\\.", "", text)
-    assert plain.count("**") % 2 == 0, text
-    assert plain.replace("**", "").count("*") == 0, text
-    assert plain.count("`") % 2 == 0, text
+    """No half-open mark: every code block closed; outside them, after dropping escaped characters,
+    URLs and code spans, no backtick is left and bold, emphasis and strikethrough come in pairs, and
+    every `[` opens a whole masked link."""
+    assert text.count("```") % 2 == 0, text
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    prose = re.sub(r"\\.", "", prose)
+    prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", prose, flags=re.DOTALL)
+    assert "`" not in prose, text
+    links = re.findall(r"\[[^\[\]]*\]\(https?://[^\s()]+\)", prose)
+    prose = re.sub(r"https?://\S+", "", prose)
+    assert prose.count("[") == prose.count("](") == len(links), text
+    assert prose.count("**") % 2 == 0, text
+    assert prose.replace("**", "").count("*") % 2 == 0, text
+    assert prose.count("_") % 2 == 0 and prose.count("~~") % 2 == 0, text

@@ -25,6 +25,7 @@ from tests.adapter.conftest import (
     embed_of,
     embed_text,
 )
+from tests import reader_note
 from tests.discord_double import DiscordDouble, Overwrite, Perm
 
 EPHEMERAL = 64
@@ -344,6 +345,30 @@ async def test_mentions_in_a_note_ping_no_one(bot: NotesBot, double: DiscordDoub
     assert_no_pings(body)
     value = embed_of(body)["fields"][0]["value"]
     assert "@\u200beveryone" in value and "<@\u200b123>" in value and "<@\u200b&456>" in value
+    message = double.get_message(it.original_message_id)
+    assert (message["mentions"], message["mention_roles"], message["mention_everyone"]) == ([], [], False)
+
+
+async def test_an_answer_shows_the_notes_markdown_rendered(bot: NotesBot, double: DiscordDouble, app: App) -> None:
+    """Over the wire, a passage is the notes' Markdown for Discord to render: code spans unescaped,
+    code blocks with their language, nothing a reader never sees (a comment, an anchor, a tag, a
+    directive), and still no mention that could ping."""
+    (app.settings.notes_dir / reader_note.NAME).write_text(reader_note.NOTE, encoding="utf-8")
+    await app.notes.reindex()
+    it, cb = await ask(double, reader_note.QUESTION)
+    assert cb.status == 200
+    body = cb.json["data"]
+    assert_no_pings(body)
+    values = [f["value"] for f in embed_of(body)["fields"] if f["value"].startswith(f"`{reader_note.NAME}:")]
+    text = "\n".join(values)
+    assert "`File::open`" in text and "\\`" not in text  # inline code, not escaped backticks
+    assert "<!--" not in text
+    for hidden in reader_note.HIDDEN:
+        assert hidden not in text, hidden
+    assert '```rust\nlet poem = fs::read_to_string("poem.txt")?;' in text
+    assert "_Listing 12-3: A **poem** by Emily Dickinson_" in text
+    for value in values:
+        assert_balanced_markdown(value)
     message = double.get_message(it.original_message_id)
     assert (message["mentions"], message["mention_roles"], message["mention_everyone"]) == ([], [], False)
 

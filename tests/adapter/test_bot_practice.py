@@ -11,19 +11,22 @@ import asyncio
 import io
 import random
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from bot.adapter.client import NotesBot
+from bot.adapter.cogs.practice import daily_nonce
+from bot.adapter.quiz_views import render_quiz_message
 from bot.app import App, open_app
-from bot.core.storage.models import QuizPostRow
+from bot.core.practice.daily import STALE_AFTER
+from bot.core.storage.models import DailyScheduleRow, QuizPostRow, ReviewCardRow
 from tests.adapter.conftest import connected, embed_of, make_settings
-from tests.core.practice.conftest import FakeClock, add_answer, add_post, add_question
+from tests.core.practice.conftest import FakeClock, add_answer, add_post, add_question, crash_once
 from tests.discord_double import DiscordDouble, Overwrite, Perm
 
 EPHEMERAL = 64
@@ -183,6 +186,56 @@ async def test_the_daily_post_appears_at_the_time_and_the_next_reveals_it(
         assert fields["Points"] == "0" and fields["Reviews due"] == "1"  # missed yesterday: due again now
 
 
+def daily_posts_in(double: DiscordDouble) -> list[dict]:
+    """The daily prompts the channel shows (however many requests sent them)."""
+    return [m for m in double.channel_messages() if m["embeds"] and m["embeds"][0]["title"].startswith("Question of")]
+
+
+async def recorded_daily_posts(app: App) -> list[QuizPostRow]:
+    async with app.sessions() as session:
+        return list(await session.scalars(select(QuizPostRow).where(QuizPostRow.kind == "daily")
+                                          .order_by(QuizPostRow.id)))
+
+
+async def test_a_crash_between_sending_and_recording_posts_the_day_once_and_reveals_it(
+    practice_app: App, double: DiscordDouble, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with connected(NotesBot(practice_app), double):
+        await configure(double)
+        crash_once(monkeypatch, "_posted")  # Discord accepted the post; recording it fails, as in a crash
+        clock.set(NINE)
+        first = await double.wait_for("POST", MESSAGES, lambda r: r.status == 200, timeout=5)
+        assert first.json["nonce"] == daily_nonce(double.guild.id, date(2026, 5, 4)) and first.json["enforce_nonce"]
+        await ticks()
+        clock.set(NINE + STALE_AFTER)  # the claim is stale: another process (or this one) takes it over
+        double.advance_time(STALE_AFTER.total_seconds())  # past Discord's nonce window too
+        await double.wait_for("GET", MESSAGES, timeout=5)  # the channel's latest messages, looked through
+        for _ in range(100):
+            if (posts := await recorded_daily_posts(practice_app)) and posts[-1].message_id is not None:
+                break
+            await ticks(1)
+        (post,) = posts  # adopted, not posted again
+        assert post.message_id == int(first.response["id"])
+        await ticks()
+        assert [int(m["id"]) for m in daily_posts_in(double)] == [post.message_id]
+
+        mark = double.mark()
+        clock.set(NEXT_NINE)
+        edit = await double.wait_for("PATCH", rf"/channels/\d+/messages/{post.message_id}", after=mark, timeout=5)
+        assert edit.json["embeds"][0]["title"] == "Question of the day (closed)"  # revealed like any other
+        await double.wait_until(lambda: len(daily_posts_in(double)) == 2, what="the next day's post")
+
+
+async def test_show_reports_a_zone_this_machine_does_not_know(practice_app: App, double: DiscordDouble) -> None:
+    async with connected(NotesBot(practice_app), double):
+        await configure(double)
+        async with practice_app.sessions() as session, session.begin():
+            await session.execute(update(DailyScheduleRow).values(timezone="Mars/Olympus"))
+        shown = await final_response(double, await double.send_slash_command("daily-quiz show", user="moderator"))
+    assert "(Mars/Olympus)" in shown["content"] and "⚠️ Not posting: the time zone 'Mars/Olympus'" in shown["content"]
+    assert "Next post" not in shown["content"]
+
+
 async def test_a_deleted_channel_is_shown_as_the_problem(practice_app: App, double: DiscordDouble,
                                                          clock: FakeClock) -> None:
     async with connected(NotesBot(practice_app), double):
@@ -233,6 +286,30 @@ async def test_forget_me_needs_a_confirmation_and_leaves_others(practice_app: Ap
     mine = await practice_app.practice.standings.progress(double.guild.id, double.member.id)
     theirs = await practice_app.practice.standings.progress(double.guild.id, double.moderator.id)
     assert (mine.answered, theirs.answered) == (0, 1)
+
+
+async def test_forget_me_while_card_updates_are_queued_leaves_no_card(practice_app: App, double: DiscordDouble) -> None:
+    reviews = practice_app.practice.reviews
+    reviews.flush_after = 3600  # the card's update waits behind the reply until something asks for it
+    question = await practice_app.quiz.questions.get("q1")
+    post = await practice_app.quiz.post(question, guild_id=double.guild.id, channel_id=double.channel.id,
+                                        user_id=double.member.id)
+    async with connected(NotesBot(practice_app), double) as bot:
+        sent = await bot.get_channel(double.channel.id).send(**render_quiz_message(question, post.id, "quiz", 0))
+        it = await double.send_component_click(f"quiz:choice:{post.id}:0", message=sent.id, user="member")
+        assert (await final_response(double, it))["content"].startswith("✅")
+        assert reviews.waiting == 1
+        it = await double.send_slash_command("forget-me", user="member")
+        prompt = await final_response(double, it)
+        yes = next(c["custom_id"] for row in prompt["components"] for c in row["components"]
+                   if c["label"] == "Delete my data")
+        done = await double.wait_for_callback(await double.send_component_click(yes, message=it, user="member"))
+        assert done.json["data"]["content"].startswith("Done: deleted 1 answers and 1 review cards")
+    await reviews.flush()  # anything still queued would bring the card back now
+    async with practice_app.sessions() as session:
+        cards = await session.scalar(select(func.count()).select_from(ReviewCardRow)
+                                     .where(ReviewCardRow.user_id == double.member.id))
+    assert cards == 0
 
 
 async def test_help_states_the_scoring_rules(practice_app: App, double: DiscordDouble) -> None:

@@ -84,6 +84,19 @@ async def type_answer(double: DiscordDouble, post_id: int, text: str, message: S
     return await reply_of(double, submitted)
 
 
+def slow(monkeypatch: pytest.MonkeyPatch, owner: Any, method: str, seconds: float = 0.5) -> None:
+    """`owner.method` takes `seconds` first (e.g. SQLite's write lock, held by a reindex in another
+    process), and the bot defers after 0.05 s instead of acks.ACK_AFTER."""
+    original = getattr(owner, method)
+
+    async def slowly(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, method, slowly)
+    monkeypatch.setattr(acks, "ACK_AFTER", 0.05)
+
+
 def footer(double: DiscordDouble, it: SentInteraction) -> str:
     return double.get_message(it.original_message_id)["embeds"][0]["footer"]["text"]
 
@@ -329,15 +342,76 @@ async def test_a_click_on_a_slow_database_is_acknowledged_in_time(
     it, response = await start_quiz(double, topic="hypervisor")
     post_id = post_id_of(response["data"])
     await click(double, f"quiz:choice:{post_id}:1", it, "moderator")  # the post's first click: the count's editor
-    monkeypatch.setattr(acks, "ACK_AFTER", 0.05)
-    store = app.quiz.answers.store
-
-    async def slow_store(new):  # type: ignore[no-untyped-def]
-        await asyncio.sleep(0.5)  # e.g. SQLite's write lock, held by a reindex in another process
-        return await store(new)
-
-    monkeypatch.setattr(app.quiz.answers, "store", slow_store)
+    slow(monkeypatch, app.quiz.answers, "store")
     callback, feedback = await click(double, f"quiz:choice:{post_id}:0", it, "member")
     assert callback == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…" privately, within Discord's 3 s
     assert feedback["content"].startswith("✅") and feedback["flags"] == EPHEMERAL
     await double.wait_until(lambda: footer(double, it).startswith("2 answered"), what="the answer count")
+
+
+async def test_a_first_click_on_a_slow_database_is_deferred_once(
+        bot: NotesBot, double: DiscordDouble, app: App, questions: dict[str, Question],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    it, response = await start_quiz(double, topic="hypervisor")
+    post_id = post_id_of(response["data"])
+    slow(monkeypatch, app.quiz.answers, "store")
+    clicked = await double.send_component_click(f"quiz:choice:{post_id}:0", message=it, user="member")
+    callback, feedback = await reply_of(double, clicked)
+    assert callback["type"] == 6  # acknowledged once, as the count's editor: a slow store adds no "thinking…"
+    assert feedback["content"].startswith("✅") and feedback["flags"] == EPHEMERAL
+    callbacks = [r for r in double.interaction_responses(clicked) if r.path.endswith("/callback")]
+    assert len(callbacks) == 1, callbacks
+    await double.wait_until(lambda: footer(double, it).startswith("1 answered"), what="the answer count")
+
+
+async def test_a_private_quiz_on_a_slow_database_defers_privately(
+        bot: NotesBot, double: DiscordDouble, app: App, questions: dict[str, Question],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    slow(monkeypatch, app.quiz, "post")
+    it = await double.send_slash_command("quiz", {"topic": "hypervisor", "private": True}, user="member")
+    callback = await double.wait_for_callback(it)
+    assert callback.json == {"type": 5, "data": {"flags": EPHEMERAL}}  # "thinking…" only for them
+    await double.wait_for_followup(it, timeout=10)
+    shown = double.get_message(it.original_message_id)  # the question completes that private message
+    assert shown["flags"] & EPHEMERAL and shown["embeds"][0]["title"] == "Quiz"
+    assert custom_ids(shown)[0].startswith("quiz:choice:")
+
+
+def test_note_text_in_a_quiz_is_rendered_as_the_notes_show_it() -> None:
+    """A question, its choices, the answer and the quoted passage are the notes' Markdown (code
+    spans unescaped, a code block fenced), in /quiz, the feedback and the closed post (the daily
+    reveal); only what the member typed is escaped."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from bot.core.quiz.checking import Verdict
+    from bot.core.quiz.posts import QuizPost, StoredAnswer, Tally
+    from bot.core.quiz.service import Outcome
+    from bot.core.search.answering import Passage
+    from tests import reader_note
+    from tests.adapter.conftest import assert_balanced_markdown
+    from tests.core.quiz.fixtures import PVC
+
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    question = replace(PVC, id="q", prompt="Which flag of `kubectl delete` skips the *grace* period?",
+                       choices=("`--force`", "`--now`", "`--all`", "`--wait` @everyone"), answer_index=0,
+                       answer="`--force`", explanation="`--force` with `--grace-period=0`.")
+    shown = quiz_views.render_quiz_message(question, 1, "quiz", 0)["embed"].description
+    assert "**Which flag of `kubectl delete` skips the _grace_ period?**" in shown
+    assert "**A.** `--force`" in shown and "**D.** `--wait` @\u200beveryone" in shown
+    closed = quiz_views.render_closed_message(question, 1, "daily", Tally(1, 1), None)["embed"].description
+    assert "✅ Answer: **A. `--force`**" in closed and "`--force` with `--grace-period=0`." in closed
+
+    post = QuizPost(1, "q", "quiz", None, None, None, 1, now, None)
+    answer = StoredAnswer(1, 1, "q", None, None, 1, None, "`--force` *x*", False, True, now)
+    outcome = Outcome(question, post, answer, Verdict(False, True, "near_miss"), Tally(1, 0))
+    passage = Passage(source=reader_note.NAME, heading=None, start_line=1, end_line=26, score=0.0,
+                      text=reader_note.NOTE, matched=(), chunk_id="c")
+    text = quiz_views.feedback_text(outcome, passage, typed="`--force` *x*")
+    assert text.startswith("❌ Almost: you wrote “\\`--force\\` \\*x\\*”, close but not it. The answer is **A. `--force`**.")
+    assert "> Ferris opens the _poem_ with `File::open` and reads it **whole**;" in text
+    assert '> ```rust\n> let poem = fs::read_to_string("poem.txt")?;' in text
+    for hidden in reader_note.HIDDEN:
+        assert hidden not in text, hidden
+    assert "@everyone" not in text.replace("@\u200beveryone", "") and len(text) <= 2000
+    assert_balanced_markdown(text)

@@ -1,5 +1,6 @@
-"""Rendering without Discord: cutting to limits, escaping, highlighting, links, and the worst cases
-(25 passages, huge headings, long paths) still fitting every limit."""
+"""Rendering without Discord: cutting to limits, escaping, highlighting, links, the notes' own
+Markdown as Discord reads it, and the worst cases (25 passages, huge headings, long paths) still
+fitting every limit."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapter import limits, rendering
+from bot.adapter.markdown import DiscordWriter
+from bot.core.reading.writer import _UNMARKED, BARE_URL
 from bot.core.search.answering import Answer, Passage
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import ReindexSummary
+from tests import reader_note
 from tests.adapter.conftest import assert_balanced_markdown
+from tests.reader_note import HIDDEN, NOTE
 
 
 def passage(text: str, *, source: str = "notes/pods.md", heading: str | None = "Pods", matched: tuple[str, ...] = (),
@@ -38,10 +43,7 @@ def test_fit_cuts_at_a_word_boundary(raw: str, limit: int, expected: str) -> Non
 
 
 def test_fit_renders_after_cutting_so_markup_stays_whole() -> None:
-    def render(s: str) -> str:
-        return rendering.bold_matches(rendering.safe(s), ("pod",))
-
-    out = limits.fit("a pod **in** a pod " * 50, 100, render)
+    out = limits.fit("a pod **in** a `pod` " * 50, 100, rendering.safe)
     assert len(out) <= 100 and out.endswith("…")
     assert_balanced_markdown(out)
 
@@ -60,10 +62,9 @@ def test_safe_escapes_markdown() -> None:
         r"\*\*x\*\* \_y\_ \`z\` \~\~s\~\~ \|\|p\|\| \[l](http://a)")
 
 
-def test_bold_matches_whole_words_outside_links_and_escapes() -> None:
-    text = rendering.safe("Pods and pod, see https://k8s.io/pod/docs and C:\\pod")
-    assert rendering.bold_matches(text, ("pod", "pods")) == (
-        r"**Pods** and **pod**, see https://k8s.io/pod/docs and C:\\pod")
+def test_matches_are_bold_whole_words_outside_links() -> None:
+    text = DiscordWriter(("pod", "pods")).text("Pods and pod, see https://k8s.io/pod/docs and C:\\pod_x")
+    assert text == r"**Pods** and **pod**, see https://k8s.io/pod/docs and C:\\pod\_x"
 
 
 def test_source_link_is_a_github_style_line_link() -> None:
@@ -143,37 +144,47 @@ def reference_fit(raw: str, limit: int, render) -> str:
                                     "https://k8s.io/docs_x", "~~s~~", "||p||", "\n- item", "\n> q", "nodeName",
                                     "x" * 30]), max_size=60),
     limit=st.integers(min_value=0, max_value=300),
-    matched=st.sets(st.sampled_from(["pod", "pods", "x", "item", "q"]), max_size=3),
 )
-def test_fit_finds_the_longest_rendering_that_fits_whatever_the_guess(words, limit, matched) -> None:
-    """The search over word boundaries (with the rendered-length guess passage fields use) returns
-    exactly what trying every boundary would: the guess only changes how many renderings it takes."""
+def test_fit_finds_the_longest_rendering_that_fits_whatever_the_guess(words, limit) -> None:
+    """The search over word boundaries (for what members typed) returns exactly what trying every
+    boundary would: a guess of the rendered length only changes how many renderings it takes."""
     raw = " ".join(words)
-    render = lambda s: rendering.bold_matches(rendering.safe(s), tuple(matched))  # noqa: E731
-    expected = reference_fit(raw, limit, render)
-    assert limits.fit(raw, limit, render) == expected
-    assert limits.fit(raw, limit, render, estimate=lambda r: rendering._rendered_length(r, tuple(matched))) == expected
+    expected = reference_fit(raw, limit, rendering.safe)
+    assert limits.fit(raw, limit, rendering.safe) == expected
+    assert limits.fit(raw, limit, rendering.safe, estimate=lambda r: lambda n: 3 * n) == expected
 
 
-def regex_bold(escaped: str, words) -> str:
-    """bold_matches as one regex of the words (what it replaced: compiling it per question was slow)."""
+def regex_bold(raw: str, words) -> str:
+    """Matches marked by one regex of the words (what word_spans replaced: compiling it per
+    question was slow), outside bare URLs and placeholders."""
     alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    word = re.compile(rf"(?<![\w\\])({alternatives})(?![\w])", re.IGNORECASE)
-    parts = rendering._URL.split(escaped)
-    return "".join(part if i % 2 else word.sub(r"**\1**", part) for i, part in enumerate(parts))
+    word = re.compile(rf"(?<!\w)({alternatives})(?!\w)", re.IGNORECASE)
+    writer = DiscordWriter()
+    out = []
+    for i, part in enumerate(_UNMARKED.split(raw)):
+        if i % 2:
+            out.append(writer.url(part) if BARE_URL.fullmatch(part) else writer.escape(part))
+            continue
+        last = 0
+        for m in word.finditer(part):
+            out += [writer.escape(part[last:m.start()]), "**", writer.escape(m.group(0)), "**"]
+            last = m.end()
+        out.append(writer.escape(part[last:]))
+    return "".join(out)
 
 
 @settings(max_examples=400, deadline=None)
 @given(
     pieces=st.lists(st.sampled_from(["pod", "Pods", "POD", "podx", "xpod", "cri-o", "cri", "o", "1.25.3", "1.25",
-                                     "spec.containers", "spec", "_pod_", "\\pod", "é", "Éa", "naïve", "İpod", " ", " ", "-",
-                                     ".", "https://pod.io/pod", "<@1>", "**", "\n"]), max_size=40),
+                                     "spec.containers", "spec", "_pod_", "\\pod", "é", "Éa", "naïve", "İpod", " ", " ",
+                                     "-", ".", "https://pod.io/pod", "<@1>", "**", "\n", "[listing: pod.yaml]"]),
+                    max_size=40),
     words=st.sets(st.sampled_from(["pod", "pods", "cri-o", "cri", "1.25", "1.25.3", "spec.containers", "spec",
                                    "éa", "naïve", "o", ".25", "-o"]), min_size=1, max_size=5),
 )
-def test_bolding_matches_the_regex_of_the_words(pieces, words) -> None:
-    text = rendering.safe("".join(pieces))
-    assert rendering.bold_matches(text, tuple(words)) == regex_bold(text, tuple(words))
+def test_marking_matches_is_the_regex_of_the_words(pieces, words) -> None:
+    raw = "".join(pieces)
+    assert DiscordWriter(tuple(words)).text(raw) == regex_bold(raw, tuple(words))
 
 
 @settings(max_examples=400, deadline=None)
@@ -201,3 +212,80 @@ def test_answer_buttons_are_the_payload_discord_ui_items_give(answer_id: int, of
     fast, items = views.answer_view(answer_id, offset, has_more), views.items_view(answer_id, offset, has_more)
     assert fast.to_components() == items.to_components()
     assert fast.is_finished() and not fast.is_dispatchable() and fast.timeout is None
+
+
+# --------------------------------------------------------------------------- the notes' own Markdown
+
+
+def note_passage(text: str = NOTE, matched: tuple[str, ...] = ("poem", "ferris", "reads")) -> Passage:
+    return passage(text, source=reader_note.NAME, heading="Ferris reads a poem", matched=matched, start=1,
+                   end=text.count("\n") + 1)
+
+
+def test_a_passage_is_the_notes_own_markdown_for_discord_to_render() -> None:
+    name, value = rendering.passage_field(note_passage(), 1, None)
+    citation, text = value.split("\n", 1)
+    assert (name, citation) == ("1. Ferris reads a poem", f"`{reader_note.NAME}:1-26`")
+    for hidden in HIDDEN:  # comments, anchors, tags, directives, reference labels: never shown
+        assert hidden not in text, hidden
+    assert text.startswith("**Reading the poem**\n\n")  # the passage's own heading is the field's name
+    assert "opens the _**poem**_ with `File::open` and **reads** it **whole**;" in text  # code unescaped
+    assert "see [the Rust book](https://doc.rust-lang.org/book/) (doc.rust-lang.org) or" in text  # where it leads
+    assert "\n_Listing 12-3: A **poem** by Emily Dickinson_\n" in text  # a tag's caption
+    assert '```rust\nlet poem = fs::read_to_string("poem.txt")?; // ferris reads the poem\n```' in text
+    assert "```text\n[listing: poem.txt]\n```" in text  # an include: a placeholder, in its code block
+    assert "Hugo shows a tortoise beside the **poem**." in text  # a shortcode: its text
+    assert "Ask @\u200beveryone or \\<@\u200b123> about the **poem**." in text
+    assert_balanced_markdown(text)
+
+
+@pytest.mark.parametrize(("note", "shown"), [
+    ("A [masked link](https://evil.example/x_y) here", "A [masked link](https://evil.example/x_y) (evil.example) here"),
+    ("See <https://kubernetes.io/docs/>", "See https://kubernetes.io/docs/"),
+    ("A [page of the notes](../pods.md#spec)", "A page of the notes"),
+    ("pod `pod` [pod](https://pod.io/pod) {{< code_sample file=\"pod.yaml\" >}}",
+     "**pod** `pod` [**pod**](https://pod.io/pod) (pod.io) \\[listing: pod.yaml]"),  # no match in code or targets
+    ("**pod is bold**", "**pod is bold**"),  # never a mark inside bold: it would close it
+    ("*pod* and *pod*s and un*pod*ded", "_**pod**_ and ***pod***s and un***pod***ded"),  # `_` only between words
+    ("```\n@everyone <@1> ``` inside\n```", "```\n@\u200beveryone <@\u200b1> `\u200b`` inside\n```"),
+    ("1. one\n2. two\n\n1\\. not a list", "1. one\n2. two\n\n1\\. not a list"),
+    ("\\- not a list, \\# not a heading, \\> not a quote", "\\- not a list, # not a heading, > not a quote"),
+    ("> quoted\n>\n> > nested", "> quoted\n> nested"),  # Discord quotes one level deep
+    ("| a | b |\n|---|---|\n| pod | 2 |", "**a** | **b**\n**pod** | 2"),
+])
+def test_the_notes_markdown_as_discord_reads_it(note: str, shown: str) -> None:
+    _, value = rendering.passage_field(note_passage(note, matched=("pod",)), 1, None)
+    assert value.split("\n", 1)[1] == shown
+
+
+def test_what_members_typed_stays_escaped() -> None:
+    embed = rendering.answer_embed(Answer("`code` *not* **bold** @everyone", (note_passage(),)))
+    assert embed.title == "\\`code\\` \\*not\\* \\*\\*bold\\*\\* @\u200beveryone"
+
+
+def test_a_code_block_cut_short_says_so() -> None:
+    code = "```python\n" + "\n".join(f"value_{i} = compute({i})  # poem" for i in range(200)) + "\n```"
+    _, value = rendering.passage_field(note_passage("The poem:\n\n" + code), 1, None, value_limit=600)
+    assert len(value) <= 600
+    text = value.split("\n", 1)[1]
+    assert text.startswith("The **poem**:\n\n```python\nvalue_0 = compute(0)  # poem\n")  # no mark in code
+    assert re.search(r"\n```\n_\(… \d+ more lines of code in the notes\)_$", text)
+    assert_balanced_markdown(text)
+
+
+NOTE_PIECES = ["poem", "ferris", "word", "*em*", "**strong**", "`code`", "``co`de``", "[link](https://e.org/a_b)",
+               "[rel](/docs/x)", "<!-- c -->", "<a id=\"x\"></a>", "{#id}", "@everyone", "<@1>", "<@&2>", "\n\n", "\n",
+               "\n```rust\nfn poem() {}\n// @here\n```\n", "\n- item poem\n", "\n> quote\n", "_u_", "\\*", "~~s~~",
+               "||spoiler||", "{{< note >}}", "{{#include a/b.rs}}", "<Listing caption=\"cap\">", "</Listing>",
+               "\n| a | b |\n|---|---|\n| poem | 1 |\n", "\n1. first\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.sampled_from(NOTE_PIECES), max_size=50), limit=st.integers(min_value=40, max_value=1024))
+def test_any_passage_in_any_room_closes_every_mark_and_pings_no_one(pieces: list[str], limit: int) -> None:
+    text = " ".join(pieces)
+    _, value = rendering.passage_field(note_passage(text, ("poem", "ferris")), 1, None, value_limit=limit)
+    assert len(value) <= limit
+    assert_balanced_markdown(value)
+    assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", value)
+    assert "<!--" not in value and "{{" not in value and "<a id" not in value

@@ -484,6 +484,27 @@ async def test_rest_fetches_and_edits(bot: DoubleTestBot, patched_discord: Disco
     assert double.find("POST", r"/users/@me/channels")[0].json == {"recipient_id": double.member.id}
 
 
+async def test_a_nonce_with_enforce_nonce_gives_back_the_message_already_made(
+        bot: DoubleTestBot, patched_discord: DiscordDouble) -> None:
+    double = patched_discord
+    channel = bot.get_channel(double.channel.id)
+    first = await channel.send("question of the day", nonce="daily-1")
+    again = await channel.send("question of the day, sent again", nonce="daily-1")
+    assert again.id == first.id and first.nonce == "daily-1"
+    assert [m["content"] for m in double.bot_messages()] == ["question of the day"]
+    assert [r.json["enforce_nonce"] for r in double.find("POST", r"/channels/\d+/messages")] == [True, True]
+    other = await channel.send("another message")  # discord.py's own random nonce
+    assert other.id != first.id
+    assert all(m.nonce is None for m in [m async for m in channel.history(limit=10)])  # not kept by Discord
+    assert (await channel.fetch_message(first.id)).nonce is None
+    double.advance_time(double.nonce_window + 1)  # Discord checks "the past few minutes" only
+    later = await channel.send("question of the day", nonce="daily-1")
+    assert later.id != first.id
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("x", nonce="n" * 26)
+    assert refused.value.status == 400 and "nonce" in str(refused.value)
+
+
 async def test_wait_for_timeout_lists_what_was_recorded(bot: DoubleTestBot, patched_discord: DiscordDouble) -> None:
     with pytest.raises(WaitTimeout) as exc_info:
         await patched_discord.wait_for("POST", r"/channels/\d+/messages", timeout=0.05)

@@ -45,6 +45,12 @@ Protocol notes (what discord.py 2.7.1 asks for, and what the double answers)
   discord.py uses to key views sent in a response).
 * ``json_or_text`` in discord.py only parses bodies whose content-type is *exactly*
   ``application/json``, so the double never appends ``; charset=utf-8``.
+* Message nonces: discord.py sends ``nonce`` (a string; a random one unless the caller gives
+  one) with ``enforce_nonce: true`` on every ``channel.send``.  Like Discord, the double refuses
+  a nonce over 25 characters, and answers a create whose nonce the same author used within
+  ``nonce_window`` seconds with that message instead of making a second one.  The nonce is in
+  the create response and MESSAGE_CREATE only: Discord keeps it ephemerally, so fetched messages
+  (history, GET message) carry none.  ``advance_time`` lets a test pass the window.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ import json
 import logging
 import re
 import secrets
+import time
 import traceback
 import zlib
 from dataclasses import dataclass, field
@@ -86,6 +93,8 @@ except ImportError:  # pragma: no cover - depends on environment
     _zstandard = None
 
 API_PREFIX = "/api/v10"
+NONCE_WINDOW = 300.0  # seconds; Discord: "checked for uniqueness in the past few minutes"
+MAX_NONCE_LENGTH = 25
 
 # message flags
 FLAG_SUPPRESS_EMBEDS = 1 << 2
@@ -366,8 +375,11 @@ class DiscordDouble:
         self.reactions: list[tuple[int, str]] = []  # (message_id, emoji) added by the bot
         self.typing: list[int] = []  # channel ids the bot triggered typing in
         self.attachments: dict[int, bytes] = {}
+        self.nonce_window = NONCE_WINDOW
 
         self._msg_guild: dict[int, int | None] = {}
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}  # (author, nonce) -> (message, when)
+        self._time_offset = 0.0
         self._by_token: dict[str, SentInteraction] = {}
         self._sessions: dict[str, _Session] = {}
         self._injections: list[_Injection] = []
@@ -479,6 +491,13 @@ class DiscordDouble:
         return self.world.add_user(User(username))
 
     # ------------------------------------------------------------------ waiting
+
+    def advance_time(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the double's clock (the ``enforce_nonce`` window only)."""
+        self._time_offset += seconds
+
+    def _now(self) -> float:
+        return time.monotonic() + self._time_offset
 
     def mark(self) -> int:
         """Index to pass as ``after=`` to only consider requests made from now on."""
@@ -1347,6 +1366,30 @@ class DiscordDouble:
     def _rest_message(self, msg: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in msg.items() if k not in ("guild_id", "member")}
 
+    def _fetched_message(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """A message as GET returns it: without the nonce, which Discord keeps only ephemerally."""
+        return {k: v for k, v in self._rest_message(msg).items() if k != "nonce"}
+
+    def _check_nonce(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Validate the body's nonce; with ``enforce_nonce``, the bot's recent message that used it."""
+        nonce = body.get("nonce")
+        if nonce is None:
+            return None
+        if not isinstance(nonce, (str, int)) or isinstance(nonce, bool):
+            raise _form_error("nonce", "BASE_TYPE_REQUIRED", "Must be a string or an integer.")
+        if isinstance(nonce, str) and len(nonce) > MAX_NONCE_LENGTH:
+            raise _form_error("nonce", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_NONCE_LENGTH} or fewer in length.")
+        if not body.get("enforce_nonce"):
+            return None
+        seen = self._nonces.get((self.bot_user.id, str(nonce)))
+        if seen is None or self._now() - seen[1] > self.nonce_window:
+            return None
+        return self.messages.get(seen[0])
+
+    def _remember_nonce(self, msg: dict[str, Any]) -> None:
+        if msg.get("nonce") is not None:
+            self._nonces[(int(msg["author"]["id"]), str(msg["nonce"]))] = (int(msg["id"]), self._now())
+
     def _new_message(
         self,
         *,
@@ -2176,8 +2219,10 @@ class DiscordDouble:
         if after:
             msgs = [m for m in msgs if int(m["id"]) > int(after)]
         limit = int(req.query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            raise _form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100.")
         msgs = msgs[:limit] if after else msgs[-limit:]
-        return 200, [self._rest_message(m) for m in reversed(msgs)]  # newest first, like Discord
+        return 200, [self._fetched_message(m) for m in reversed(msgs)]  # newest first, like Discord
 
     def _h_create_message(self, req: _Request, channel_id: str) -> tuple[int, Any]:
         ch, g = self._channel_or_404(channel_id)
@@ -2188,7 +2233,11 @@ class DiscordDouble:
         if body.get("message_reference"):
             needed |= Perm.READ_MESSAGE_HISTORY
         self._require(ch, g, needed)
+        already = self._check_nonce(body)
+        if already is not None:  # enforce_nonce: the message made before, and no second one
+            return 200, self._rest_message(already)
         msg = self._create_from_body(body, req.files, channel=ch, guild=g, allowed_flags=_SENDABLE_FLAGS)
+        self._remember_nonce(msg)
         self._echo_message("MESSAGE_CREATE", msg)
         return 200, self._rest_message(msg)
 
@@ -2202,7 +2251,7 @@ class DiscordDouble:
     def _h_get_message(self, req: _Request, channel_id: str, message_id: str) -> tuple[int, Any]:
         ch, g, msg = self._message_or_404(channel_id, message_id)
         self._require(ch, g, Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
-        return 200, self._rest_message(msg)
+        return 200, self._fetched_message(msg)
 
     def _h_edit_message(self, req: _Request, channel_id: str, message_id: str) -> tuple[int, Any]:
         ch, g, msg = self._message_or_404(channel_id, message_id)

@@ -5,12 +5,20 @@ The cog only translates: the core decides when to post, what, and who scored wha
 prompt is the quiz's own message and A–D buttons (`daily_post_message`), and its reveal the quiz's
 closed state (`daily_reveal_message`), so answering works as for `/quiz`; `DiscordPoster` sends them for
 the core and turns Discord's refusals into `PostFailed`, which the core records for `/daily-quiz show`.
+
+Sending is idempotent: each post carries a nonce of its server and local day (`daily_nonce`), and
+discord.py sends every nonce with `enforce_nonce`, so Discord answers a repeated send within a few
+minutes with the message it already made. Beyond that window, `DiscordPoster.find` recognises a
+post the core never recorded in the channel's latest messages (Discord keeps no nonce there, so by
+the post's own buttons), and the core adopts it instead of posting the day again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -19,7 +27,7 @@ from discord.ext import commands, tasks
 
 from bot.adapter import acks, checks, practice_views
 from bot.adapter.errors import reply_ephemeral
-from bot.adapter.quiz_views import render_closed_message, render_quiz_message
+from bot.adapter.quiz_views import post_of, render_closed_message, render_quiz_message
 from bot.adapter.rendering import NO_MENTIONS
 from bot.core.quiz.posts import Tally
 from bot.core.search.answering import Passage
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NEEDED = ("view_channel", "send_messages", "embed_links")
+LOOK_BACK = 100  # the channel's latest messages searched for an unrecorded daily post (one request)
 
 
 # --------------------------------------------------------------------------- the daily message
@@ -45,6 +54,12 @@ def daily_post_message(post: DailyPost, answered: int = 0) -> dict[str, Any]:
     return {**message, "content": f"<@&{post.role_id}> the question of the day is here!",
             "allowed_mentions": discord.AllowedMentions(everyone=False, users=False, replied_user=False,
                                                         roles=[discord.Object(post.role_id)])}
+
+
+def daily_nonce(guild_id: int, day: date) -> str:
+    """The nonce of a server's post for one local day: the same for every attempt at that day,
+    and within Discord's 25 characters."""
+    return "daily" + hashlib.sha256(f"{guild_id}:{day.isoformat()}".encode()).hexdigest()[:20]
 
 
 def daily_reveal_message(reveal: DailyReveal, passage: Passage | None, base_url: str | None) -> dict[str, Any]:
@@ -77,8 +92,8 @@ class DiscordPoster:
 
     async def post(self, post: DailyPost) -> int:
         channel = await self._channel(post.channel_id)
-        try:
-            message = await channel.send(**daily_post_message(post))
+        try:  # discord.py 2.x sends `enforce_nonce: true` with a nonce
+            message = await channel.send(nonce=daily_nonce(post.guild_id, post.local_date), **daily_post_message(post))
         except discord.NotFound:
             raise PostFailed(f"the channel <#{post.channel_id}> is gone (deleted)") from None
         except discord.Forbidden:
@@ -86,6 +101,25 @@ class DiscordPoster:
         except discord.HTTPException as exc:
             raise PostFailed(f"Discord refused the post ({exc.status})") from None
         return message.id
+
+    async def find(self, post: DailyPost) -> int | None:
+        """The bot's message carrying `post`'s buttons among the channel's latest, if any."""
+        channel = await self._channel(post.channel_id)
+        me = self.bot.user
+        if isinstance(channel, discord.abc.GuildChannel) and \
+                not channel.permissions_for(channel.guild.me).read_message_history:
+            log.warning("cannot check whether daily post %s went out: no read message history in channel %s; "
+                        "posting it again", post.post_id, post.channel_id)
+            return None
+        try:  # by the post's buttons: Discord keeps a nonce only minutes, and never in the history
+            async for message in channel.history(limit=LOOK_BACK):
+                if me is not None and message.author.id == me.id and post_of(message) == post.post_id:
+                    return message.id
+        except discord.NotFound:
+            raise PostFailed(f"the channel <#{post.channel_id}> is gone (deleted)") from None
+        except discord.HTTPException as exc:
+            raise PostFailed(f"Discord refused to list the messages of <#{post.channel_id}> ({exc.status})") from None
+        return None
 
     async def reveal(self, reveal: DailyReveal) -> None:
         channel = await self._channel(reveal.channel_id)

@@ -171,11 +171,14 @@ class ReviewCards:
 
 async def retire_stale_cards(session: AsyncSession, now: datetime) -> int:
     """Mark the cards of retired questions retired, in the caller's transaction (the reindex's,
-    so a card retires with its question); returns how many."""
+    so a card retires with its question); returns how many. Looked for first: with none to
+    retire (a start with nothing changed) no write statement runs, which a read-only database
+    would refuse."""
     retired = select(QuizQuestionRow.id).where(QuizQuestionRow.retired_at.is_not(None))
-    result = await session.execute(
-        update(ReviewCardRow).where(ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
-        .values(retired_at=now))
+    stale = (ReviewCardRow.retired_at.is_(None), ReviewCardRow.question_id.in_(retired))
+    if (await session.execute(select(ReviewCardRow.question_id).where(*stale).limit(1))).first() is None:
+        return 0
+    result = await session.execute(update(ReviewCardRow).where(*stale).values(retired_at=now))
     return result.rowcount or 0
 
 

@@ -54,6 +54,17 @@ def parse_zone(name: str) -> ZoneInfo:
         raise PracticeError(f"{cleaned!r} is not a time zone this system knows.") from None
 
 
+def stored_zone(name: str) -> ZoneInfo:
+    """The zone of a saved schedule, which `parse_zone` accepted when it was set. Raises
+    `PracticeError` when this machine does not know it (a name from a newer tzdata, one since
+    removed, a row edited by hand): one schedule's problem, never every server's."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "Europe"
+        raise PracticeError(f"the time zone {name[:MAX_ZONE_LENGTH]!r} is not one this machine knows "
+                            "(its tzdata may be older or newer): set the schedule again with a known zone") from None
+
+
 def matching_zones(current: str, limit: int = 25) -> list[str]:
     """Zone names for autocomplete: those starting with the text first, then those containing it."""
     needle = current.strip().lower().replace(" ", "_")

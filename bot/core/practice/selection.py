@@ -43,8 +43,16 @@ def is_hand_written(question: Question) -> bool:
 def choose_daily_question(active: Sequence[Question], posted: Sequence[str],
                           records: Mapping[str, Record], rng: random.Random) -> Question | None:
     """The next daily question; `posted` lists the guild's earlier daily question ids, oldest first."""
+    due = due_daily_questions(active, posted, records)
+    return due[rng.randrange(len(due))] if due else None
+
+
+def due_daily_questions(active: Sequence[Question], posted: Sequence[str],
+                        records: Mapping[str, Record]) -> list[Question]:
+    """The questions the next daily prompt is drawn from (rules 1 to 4: equally due), by id; what
+    `daily preview` shows."""
     if not active:
-        return None
+        return []
     times = Counter(posted)
     fewest = min(times[q.id] for q in active)
     candidates = [q for q in active if times[q.id] == fewest]
@@ -54,5 +62,4 @@ def choose_daily_question(active: Sequence[Question], posted: Sequence[str],
         return not is_hand_written(q), asks_a_release(q.kind, q.answer), records.get(q.id, Record(0, 0)).accuracy
 
     ranked = sorted(candidates, key=lambda q: (*preference(q), q.id))
-    tied = [q for q in ranked if preference(q) == preference(ranked[0])]
-    return tied[rng.randrange(len(tied))]
+    return [q for q in ranked if preference(q) == preference(ranked[0])]

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.practice.daily import DailyService
+from bot.core.practice.own_daily import OwnDaily
 from bot.core.practice.privacy import Forgotten, forget_member
 from bot.core.practice.review import ReviewCards
 from bot.core.practice.schedules import DailySchedules
@@ -24,6 +25,7 @@ class Practice:
     sessions: async_sessionmaker[AsyncSession]
     schedules: DailySchedules
     daily: DailyService
+    own_daily: OwnDaily  # the terminal chat's `/daily`: members outside any server
     reviews: ReviewCards
     standings: Standings
 
@@ -39,8 +41,11 @@ def build_practice(sessions: async_sessionmaker[AsyncSession], clock: Callable[[
     written behind the reply, `ReviewsBehind`)."""
     schedules = DailySchedules(sessions, clock)
     reviews = reviews or ReviewCards(sessions, clock)
+    rng = rng or random.Random()
+    questions = QuestionStore(sessions)
     return Practice(
         sessions=sessions, schedules=schedules,
-        daily=DailyService(sessions, schedules, QuestionStore(sessions), clock, rng or random.Random(), owner=owner),
+        daily=DailyService(sessions, schedules, questions, clock, rng, owner=owner),
+        own_daily=OwnDaily(sessions, questions, clock, rng),
         reviews=reviews, standings=Standings(sessions, schedules, reviews, clock),
     )

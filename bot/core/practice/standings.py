@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.practice.review import ReviewCards
-from bot.core.practice.schedules import DailySchedules
+from bot.core.practice.schedules import UTC_ZONE, DailySchedules
 from bot.core.practice.scores import (
     DAILY_POINTS,
     QUIZ_POINTS,
@@ -37,8 +37,6 @@ from bot.core.practice.scores import (
     streaks,
 )
 from bot.core.storage.models import QuizAnswerRow, QuizPostRow
-
-UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.core.quiz.wording import FREQUENCY_ADVERBS, Wording
 from bot.core.search.documents import Document
+from bot.core.search.indexing import analysed_words
 from bot.core.search.structure import PassageStructure, Sentence, StructureCache
 
 TEMPLATE_NOTES = 3  # a heading in this many notes is the notes' template ("See also"), no concept
@@ -88,6 +89,7 @@ class Catalogue:
         self._in_folder: dict[str, list[Concept]] = defaultdict(list)
         self._groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # note → its lists' and tables' lead terms
         self._stems: dict[str, frozenset[str]] = {}  # chunk id → stems of its text
+        self._words: dict[str, frozenset[str]] = {}  # chunk id → its analysed words
 
     # ------------------------------------------------------------------ reading a folder
 
@@ -251,12 +253,17 @@ class Catalogue:
         wanted = {s for s in self.wording.stems(name) if len(s) > 2}
         return bool(wanted) and wanted <= stems
 
-    @staticmethod
-    def likeness(a: Concept, b: Concept) -> float:
+    def likeness(self, a: Concept, b: Concept) -> float:
         """How much the two concepts' passages speak of the same things: the most tempting
         distractors are the likest."""
-        words, other = set(a.document.body_words), set(b.document.body_words)
+        words, other = self._words_of(a.document), self._words_of(b.document)
         return len(words & other) / max(1, len(words | other))
+
+    def _words_of(self, doc: Document) -> frozenset[str]:
+        found = self._words.get(doc.chunk.chunk_id)
+        if found is None:
+            found = self._words[doc.chunk.chunk_id] = frozenset(analysed_words(doc, self.wording.analyzer)[0])
+        return found
 
     def is_template(self, heading: str) -> bool:
         return heading.strip().lower() in self._template

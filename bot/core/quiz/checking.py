@@ -6,14 +6,15 @@ Markdown characters dropped, the articles "a", "an", "the" removed, spaces colla
 `**The Base64.**` is `base64`. Then, in order:
 
 1. the same words, or the same words without spaces (`config map` is `configmap`): right;
-2. the same analysed stems (`pods` is `pod`), negated alike (`not base64` is not `base64`): right;
-3. a synonym of an accepted form in the notes' synonyms table (`k8s` for `Kubernetes`), negated
+2. a wrong choice typed out: wrong, never "almost" (even when its stems are the answer's);
+3. the same analysed stems (`pods` is `pod`), negated alike (`not base64` is not `base64`): right;
+4. a synonym of an accepted form in the notes' synonyms table (`k8s` for `Kubernetes`), negated
    alike: right;
-4. a small typo (rapidfuzz ratio at least the typo threshold) of an accepted form of at least
+5. a small typo (rapidfuzz ratio at least the typo threshold) of an accepted form of at least
    `MIN_TYPO_LENGTH` characters, with the same digits (`base46` is not `base64`, `k3s` is not
-   `k8s`), and not closer to one of the wrong choices: right. This is also how the notes' own typo
+   `k8s`), and not closer to one of the wrong choices (`replicsets` is closer to the choice
+   `replicasets` than to the answer `replicaset`): right. This is also how the notes' own typo
    (`hypervizor`) and the correct spelling (`hypervisor`) are both accepted, whichever is the answer;
-5. a wrong choice typed out: wrong, never "almost";
 6. for a `Yes`/`No` answer, the same reply in other words (`nope`, `false`, `not by default`,
    `no it doesn't`; `yep`, `true`, `yes it does`): right; the opposite reply, or one that opens
    with the opposite word ("yes, but not by default"): wrong (`yes_no.py`);
@@ -26,6 +27,10 @@ Markdown characters dropped, the articles "a", "an", "the" removed, spaces colla
    have typos), or part of the answer
    (at least half its words), or the answer inside a longer sentence: wrong, but a near miss, so
    the member is told "almost".
+
+Stems cannot tell an accepted form from a wrong choice with the same stems (`replicaset` /
+`replicasets`), so such a form is matched only by its words (1) or a typo closer to it (5), never
+by its stems, synonyms or a sentence (3, 4, 7).
 
 Empty answers (nothing left after normalisation) and answers longer than `MAX_TYPED_LENGTH` are
 not judged at all: the caller says so and records nothing. The typed text is never echoed from
@@ -130,17 +135,19 @@ class AnswerChecker:
         for form in forms:
             if key == _key(normalise(form)):
                 return Verdict(True, False, "exact", form)
+        if any(key == _key(normalise(c)) for c in wrong):
+            return Verdict(False, False, "wrong")
+        wrong_stems = {self._stems(c) for c in wrong}
+        by_stems = [form for form in forms if self._stems(form) not in wrong_stems]
         stems, denies = self._stems(typed), negated(words.split())
         if stems:  # stop words are gone from stems, negations with them: "not base64" is no base64
-            same_sense = [form for form in forms if negated(normalise(form).split()) == denies]
+            same_sense = [form for form in by_stems if negated(normalise(form).split()) == denies]
             for form in same_sense:
                 if stems == self._stems(form):
                     return Verdict(True, False, "stem", form)
             for form in same_sense:
                 if self._synonymous(stems, self._stems(form)):
                     return Verdict(True, False, "synonym", form)
-        if any(key == _key(normalise(c)) for c in wrong):
-            return Verdict(False, False, "wrong")
         expected = yes_or_no(normalise(question.answer))
         if expected is not None:
             said = reply_of(words.split())
@@ -148,7 +155,7 @@ class AnswerChecker:
                 return Verdict(True, False, "yes_no", question.answer)
             if said is not None or opening(words.split()) not in (None, expected):
                 return Verdict(False, False, "wrong")
-        sentence = self._sentence_saying(stems, denies, forms, wrong)
+        sentence = self._sentence_saying(stems, denies, by_stems, wrong)
         if sentence is not None:
             return Verdict(True, False, "sentence", sentence)
         best_form, best = _closest(key, forms)

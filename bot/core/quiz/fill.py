@@ -32,8 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.quiz.structural import StructuralGenerator, StructuralParams
-from bot.core.quiz.pool import QUESTIONS, generate_for, insert_questions, mark_visited, visited_among
-from bot.core.quiz.questions import Question
+from bot.core.quiz.pool import QUESTIONS, generate_for, store_generated, visited_among
 from bot.core.search.answering import SearchEngine
 from bot.core.search.documents import Document
 from bot.core.search.structure import StructureCache
@@ -187,20 +186,8 @@ class PoolFiller:
         # one batch at a time: the generator (and its caches) is never used by two threads at once
         questions = await asyncio.to_thread(generate_for, generator, documents)
         # shielded: a cancelled caller must not cut a transaction in half
-        return await asyncio.shield(self._store(documents, questions, version))
+        return await asyncio.shield(store_generated(self.sessions, documents, questions, version, self.clock()))
 
-    async def _store(self, documents: list[Document], questions: list[Question], version: int) -> int | None:
-        async with self.sessions() as session, session.begin():
-            repo = NotesRepository(session)
-            await repo.lock_index()  # a reindex commits wholly before or after this batch
-            state = await repo.index_state()
-            if state is None or state.version != version:
-                return None
-            connection = await session.connection()
-            now = self.clock()
-            stored = await insert_questions(connection, questions, now)
-            await mark_visited(connection, [d.chunk.chunk_id for d in documents], now)
-            return stored
 
     async def _current_in_database(self, version: int) -> bool:
         async with self.sessions() as session:

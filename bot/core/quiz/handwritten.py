@@ -19,6 +19,10 @@ passage is ambiguous; they must fall within the note (and the section); the ques
 the passage that shares the most lines with them. `lines` is not part of the question's id, so
 pinning an existing question keeps members' review cards pointing at it. A hand-written question
 ranks above every generated one (`quality`).
+
+The files are read by `quiz_files` (inside the notes folder, bounded, parsed again only when they
+change). Their text reaches terminals and Discord, so escape and control characters are removed
+from every field here, once, for every front-end (`terminal_text`).
 """
 
 from __future__ import annotations
@@ -26,16 +30,16 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.core.quiz.placement import answer_passage, overlapping
 from bot.core.quiz.questions import Question, normalise, question_id_for
-from bot.core.yaml_problems import one_line, yaml_problem
+from bot.core.quiz.quiz_files import QuizFiles
 from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
+from bot.core.terminal_text import strip_control
 
 QUIZ_FOLDER = "quiz"
 WRITTEN_QUALITY = 10.0  # generated questions score below 1
@@ -44,64 +48,54 @@ FIELDS = ("question", "answer", "choices", "accepted", "explanation", "source", 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWER_CHARS = 200
 MAX_EXPLANATION_CHARS = 1000
-_LINES = re.compile(r"\A(\d+)(?:\s*-\s*(\d+))?\Z")
+MAX_ACCEPTED = 20
+_LINES = re.compile(r"\A(\d{1,9})(?:\s*-\s*(\d{1,9}))?\Z")  # a 5,000-digit number is no line
 
 
 class _Invalid(ValueError):
     """One thing wrong with an entry, said in one line."""
 
 
-def load_handwritten(quiz_dir: Path, documents: Sequence[Document] | Any = ()) -> tuple[list[Question], list[str]]:
+@dataclass(frozen=True)
+class _Notes:
+    """The indexed passages by note, and each as placement reads it (once per load, not per entry)."""
+
+    by_source: dict[str, list[Document]]
+    analyzer: Analyzer
+    read: dict[str, tuple[set[str], str]] = field(default_factory=dict)
+
+
+def load_handwritten(quiz_dir: Path, documents: Sequence[Document] | Any = (),
+                     files: QuizFiles | None = None) -> tuple[list[Question], list[str]]:
     """Every valid question under `quiz_dir` (`*.yaml`, `*.yml`), and one line per problem:
     `quiz/FILE: entry N: what is wrong` (entries count from 1).
 
     `documents` are the indexed passages (or a search engine), used to check `source` and
     `heading` and to find the line range; without them only the entries' shape is checked.
+    `files` keeps the files read before (a reindex passes the same one each time).
     """
-    analyzer = getattr(documents, "analyzer", None) or Analyzer()
-    documents = list(getattr(documents, "documents", documents))
+    notes = _Notes({}, getattr(documents, "analyzer", None) or Analyzer())
+    for document in getattr(documents, "documents", documents):
+        notes.by_source.setdefault(document.chunk.source, []).append(document)
     questions: list[Question] = []
     problems: list[str] = []
-    if not quiz_dir.is_dir():
-        return questions, problems
-    files = sorted(p for p in quiz_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    for path in files:
-        label = f"{quiz_dir.name}/{path.relative_to(quiz_dir).as_posix()}"
-        try:
-            entries = _entries(path)
-        except _Invalid as exc:
-            problems.append(f"{label}: {exc}")
-            continue
-        for number, entry in enumerate(entries, start=1):
+    for quiz_file in (files or QuizFiles()).read(quiz_dir):
+        if quiz_file.problem:
+            problems.append(f"{quiz_file.label}: {quiz_file.problem}")
+        for number, entry in enumerate(quiz_file.entries, start=1):
             try:
-                questions.append(_question(entry, label, documents, analyzer))
+                questions.append(_question(entry, quiz_file.label, notes))
             except _Invalid as exc:
-                problems.append(f"{label}: entry {number}: {exc}")
+                problems.append(f"{quiz_file.label}: entry {number}: {exc}")
     return questions, problems
 
 
-def _entries(path: Path) -> list[Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _Invalid(f"cannot read the file: {one_line(exc)}") from None
-    except yaml.YAMLError as exc:
-        raise _Invalid(f"not valid YAML: {yaml_problem(exc)}") from None
-    if data is None:
-        return []
-    if isinstance(data, dict) and set(data) == {"questions"}:
-        data = data["questions"] or []
-    if not isinstance(data, list):
-        raise _Invalid("expected `questions:` followed by a list of entries")
-    return data
-
-
-def _question(entry: Any, label: str, documents: list[Document], analyzer: Analyzer) -> Question:
+def _question(entry: Any, label: str, notes: _Notes) -> Question:
     if not isinstance(entry, dict):
         raise _Invalid("expected a mapping with `question:`, `answer:` and `source:`")
     unknown = sorted(str(k) for k in entry if k not in FIELDS)
     if unknown:
-        raise _Invalid(f"unknown field `{unknown[0]}` (allowed: {', '.join(FIELDS)})")
+        raise _Invalid(f"unknown field `{_cut(unknown[0])}` (allowed: {', '.join(FIELDS)})")
     prompt = _text(entry, "question", MAX_QUESTION_CHARS, required=True)
     answer = _text(entry, "answer", MAX_ANSWER_CHARS, required=True)
     explanation = _text(entry, "explanation", MAX_EXPLANATION_CHARS)
@@ -122,8 +116,7 @@ def _question(entry: Any, label: str, documents: list[Document], analyzer: Analy
     if len(normalise(answer)) > 3 and f" {normalise(answer)} " in f" {normalise(prompt)} ":
         raise _Invalid("the answer is visible in the question")
     lines = _lines(entry)
-    chunk_id, heading_path, start, end = _locate(source, heading, lines, (prompt, answer, accepted),
-                                                 documents, analyzer)
+    chunk_id, heading_path, start, end = _locate(source, heading, lines, (prompt, answer, accepted), notes)
     anchor = "\x1f".join([label, source, heading or "", "\x1f".join(choices), "\x1f".join(accepted), explanation or ""])
     qid = question_id_for("written", prompt, answer, anchor)
     if answer_index is not None:  # as written, the answer often comes first: shuffle, by the id
@@ -141,12 +134,12 @@ def _question(entry: Any, label: str, documents: list[Document], analyzer: Analy
 
 
 def _locate(source: str, heading: str | None, lines: tuple[int, int] | None, asked: tuple[str, str, list[str]],
-            documents: list[Document], analyzer: Analyzer) -> tuple[str | None, str | None, int, int]:
+            notes: _Notes) -> tuple[str | None, str | None, int, int]:
     """The passage, heading path and line range a question cites: the pinned `lines`, else the
     passage of the note (section) that holds the answer, else the whole section (or note)."""
-    if not documents:
+    if not notes.by_source:
         return (None, heading, *lines) if lines else (None, heading, 0, 0)
-    in_note = [d for d in documents if d.chunk.source == source]
+    in_note = notes.by_source.get(source)
     if not in_note:
         raise _Invalid(f"`source` {source!r} is not an indexed note")
     if heading is None:
@@ -167,7 +160,7 @@ def _locate(source: str, heading: str | None, lines: tuple[int, int] | None, ask
             raise _Invalid(f"`lines` {lines[0]}-{lines[1]} are not within {where} (lines {first}-{last})")
         return pinned.chunk.chunk_id, pinned.chunk.heading, *lines
     prompt, answer, accepted = asked
-    holding = answer_passage(chosen, answer, accepted, prompt, analyzer)
+    holding = answer_passage(chosen, answer, accepted, prompt, notes.analyzer, notes.read)
     if holding is not None:
         chunk = holding.chunk
         return chunk.chunk_id, chunk.heading, chunk.start_line, chunk.end_line
@@ -180,11 +173,12 @@ def _lines(entry: dict[Any, Any]) -> tuple[int, int] | None:
         return None
     match = _LINES.match(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if match is None:
-        raise _Invalid(f"`lines` must be START-END or one line number, like 118-120 (found {value!r})")
+        raise _Invalid(f"`lines` must be START-END or one line number, like 118-120 (found {_cut(repr(value))})")
     start = int(match[1])
     end = int(match[2]) if match[2] else start
     if not 1 <= start <= end:
-        raise _Invalid(f"`lines` must go from line 1 or later to a line at or after the start (found {value!r})")
+        raise _Invalid("`lines` must go from line 1 or later to a line at or after the start "
+                       f"(found {_cut(repr(value))})")
     return start, end
 
 
@@ -198,7 +192,7 @@ def _text(entry: dict[Any, Any], name: str, limit: int, *, required: bool = Fals
         raise _Invalid(f"`{name}` reads as {str(value).lower()} in YAML: put it in quotes, like \"yes\"")
     if not isinstance(value, (str, int, float)):
         raise _Invalid(f"`{name}` must be text")
-    text = " ".join(str(value).split())
+    text = _clean(value)
     if not text:
         if required:
             raise _Invalid(f"`{name}` is empty")
@@ -214,13 +208,26 @@ def _strings(entry: dict[Any, Any], name: str) -> list[str]:
         return []
     if not isinstance(value, list):
         raise _Invalid(f"`{name}` must be a list")
+    if len(value) > MAX_ACCEPTED:
+        raise _Invalid(f"`{name}` lists more than {MAX_ACCEPTED} answers")
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
+        text = "" if isinstance(item, bool) or not isinstance(item, (str, int, float)) else _clean(item)
+        if not text:
             raise _Invalid(f"every item of `{name}` must be non-empty text")
-        if len(str(item)) > MAX_ANSWER_CHARS:
+        if len(text) > MAX_ANSWER_CHARS:
             raise _Invalid(f"an item of `{name}` is longer than {MAX_ANSWER_CHARS} characters")
-        out.append(" ".join(str(item).split()))
+        out.append(text)
     return out
+
+
+def _clean(value: str | int | float) -> str:
+    """The text as shown: no escape sequences or control characters, whitespace runs as one space."""
+    return " ".join(strip_control(str(value)).split())
+
+
+def _cut(text: str) -> str:
+    """A value quoted in a problem, cut short: the problem is one line."""
+    return text if len(text) <= 40 else text[:39] + "…"
 
 

@@ -21,22 +21,29 @@ from collections.abc import Iterable, Sequence
 from bot.core.quiz.checking import normalise
 from bot.core.search.analysis import Analyzer
 from bot.core.search.documents import Document
+from bot.core.search.indexing import analysed_words
 
 STATES_ANSWER, STATES_ACCEPTED = 2, 1
 MIN_SHARE = 0.5
 
 
 def answer_passage(passages: Sequence[Document], answer: str, accepted: Iterable[str], prompt: str,
-                   analyzer: Analyzer) -> Document | None:
-    """The passage that best holds the answer (see the module docstring), or None."""
+                   analyzer: Analyzer, read: dict[str, tuple[set[str], str]] | None = None) -> Document | None:
+    """The passage that best holds the answer (see the module docstring), or None. `read` keeps
+    each passage's words and text across calls: a file of a thousand questions on one note would
+    analyse the note a thousand times."""
+    read = {} if read is None else read
     answer_stems = _stems(answer, analyzer)
     prompt_stems = _stems(prompt, analyzer)
     phrases = [(STATES_ANSWER, normalise(answer))] if answer_stems else []
     phrases += [(STATES_ACCEPTED, normalise(a)) for a in accepted if _stems(a, analyzer)]
     best: tuple[tuple[int, float, int], Document] | None = None
     for doc in passages:
-        words = set(analyzer.stems(list(doc.body_words) + list(doc.heading_words)))
-        text = f" {normalise(doc.chunk.text)} "
+        if doc.chunk.chunk_id not in read:
+            body, heading = analysed_words(doc, analyzer)
+            read[doc.chunk.chunk_id] = (set(analyzer.stems(list(body) + list(heading))),
+                                        f" {normalise(doc.chunk.text)} ")
+        words, text = read[doc.chunk.chunk_id]
         states = max((rank for rank, phrase in phrases if phrase and f" {phrase} " in text), default=0)
         answer_share = _share(answer_stems, words)
         asked = len(prompt_stems & words)

@@ -1,7 +1,9 @@
 """The question pool: kept in step with the index in the reindex's own transaction.
 
 `QuestionPool.on_reindex` is the hook `NotesService` calls after it has written the chunks and built
-the new engine, on the same session, so what it writes commits (or rolls back) with the index.
+the new engine, on the same session, so what it writes commits (or rolls back) with the index;
+`QuestionPool.after_reindex` generates from the new passages once the reindex has committed, so
+generating never holds the index's write lock (`NotesService(**pool.hooks(sessions))` wires both).
 
 Why it works this way:
 
@@ -11,16 +13,19 @@ Why it works this way:
 * Questions whose passage changed or disappeared are retired (`retired_at`), never deleted:
   answers and review cards point at them. A passage that comes back word for word gets its
   questions back.
-* Bounded: each question costs a search (the "top 3" check), so the reindex generates from at
-  most `inline_budget` new passages (a one-file change is generated at once); the rest is left to
-  the background fill (`fill.py`), which visits every passage not yet visited. `quiz_sources`
-  records the visited passages (by content id), so nothing is generated from twice.
-* Hand-written questions (`<notes>/quiz/*.yaml`) are validated and loaded on every reindex; their
-  problems become reindex warnings, one per entry.
+* Bounded: right after a reindex, questions are generated from at most `inline_budget` new
+  passages (a one-file change is generated at once), in a worker thread, and stored in a short
+  transaction of their own that checks the index is still the version they were made from; the
+  rest is left to the background fill (`fill.py`), which visits every passage not yet visited.
+  `quiz_sources` records the visited passages (by content id), so nothing is generated from twice.
+* Hand-written questions (`<notes>/quiz/*.yaml`) are validated on every reindex (a file is parsed
+  again only when it changed, `quiz_files`); their problems become reindex warnings, one per
+  entry. Only the rows whose lines moved are written: a start with nothing changed writes none.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -30,17 +35,19 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.core.quiz.structural import StructuralGenerator, StructuralParams
 from bot.core.quiz.handwritten import QUIZ_FOLDER, load_handwritten
+from bot.core.quiz.quiz_files import QuizFiles
 from bot.core.quiz.questions import Question
 from bot.core.quiz.questions import normalise
 from bot.core.search.documents import Document
 from bot.core.search.notes import SkippedFile
-from bot.core.search.service import ReindexChange
+from bot.core.search.service import AfterReindex, ReindexChange
 from bot.core.search.structure import StructureCache
 from bot.core.storage.models import QuizQuestionRow, QuizSourceRow
+from bot.core.storage.repositories import NotesRepository
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +82,15 @@ def generate_for(generator: StructuralGenerator, documents: Iterable[Document]) 
 
 
 class QuestionPool:
-    """Keeps `quiz_questions` in step with the index; called inside the reindex transaction."""
+    """Keeps `quiz_questions` in step with the index: inside the reindex transaction, then right
+    after it."""
 
     def __init__(self, params: PoolParams | None = None) -> None:
         self.params = params or PoolParams()
         self.last_report: PoolReport | None = None
+        self._first: list[Document] = []  # new passages to generate from once the reindex committed
         self.structures = StructureCache()  # passages' structure, kept while their content is indexed
+        self.quiz_files = QuizFiles()  # the hand-written files as last read, kept while unchanged
 
     async def on_reindex(self, session: AsyncSession, change: ReindexChange) -> list[SkippedFile]:
         """Update the pool for this reindex; returns warnings for the reindex summary."""
@@ -97,25 +107,65 @@ class QuestionPool:
         unknown = [d for d in fresh if d.chunk.chunk_id not in known]
         seen = await visited_among(connection, [d.chunk.chunk_id for d in unknown])
         todo = [d for d in unknown if d.chunk.chunk_id not in seen]
-        now_todo = todo[:self.params.inline_budget]
-        report.deferred = len(todo) - len(now_todo)
-        if now_todo:
-            self.structures.keep_only(current)
-            generator = StructuralGenerator(change.engine, change.synonyms, self.params.generation, self.structures)
-            report.generated = await insert_questions(connection, generate_for(generator, now_todo), change.now)
-            await mark_visited(connection, [d.chunk.chunk_id for d in now_todo], change.now)
-        questions, problems = load_handwritten(change.notes_dir / QUIZ_FOLDER, change.engine)
+        self._first = todo[:self.params.inline_budget]
+        report.deferred = len(todo) - len(self._first)
+        questions, problems = load_handwritten(change.notes_dir / QUIZ_FOLDER, change.engine, self.quiz_files)
         report.written, retired = await _sync_written(connection, questions, change.now)
         report.retired += retired
         report.warnings = [SkippedFile(*problem.split(": ", 1)) for problem in problems]
         report.seconds = time.perf_counter() - started
         self.last_report = report
-        changed = report.generated or report.retired or report.revived or problems or report.deferred
+        changed = report.retired or report.revived or problems or report.deferred
         log.log(logging.INFO if changed else logging.DEBUG,  # a start with nothing changed says nothing
-                "question pool: %d generated, %d retired, %d revived, %d hand-written, %d problems, "
-                "%d new passages left to the background fill", report.generated, report.retired,
-                report.revived, report.written, len(problems), report.deferred)
+                "question pool: %d retired, %d revived, %d hand-written, %d problems, %d new passages to "
+                "generate from now, %d left to the background fill", report.retired, report.revived,
+                report.written, len(problems), len(self._first), report.deferred)
         return report.warnings
+
+    async def after_reindex(self, sessions: async_sessionmaker[AsyncSession], change: ReindexChange,
+                            version: int) -> None:
+        """Generate from the new passages `on_reindex` kept (in a worker thread) and store the
+        questions in a transaction of their own, unless another reindex came in between."""
+        first, self._first = self._first, []
+        if not first:
+            return
+        started = time.perf_counter()
+        self.structures.keep_only({d.chunk.chunk_id for d in change.engine.documents})
+        questions = await asyncio.to_thread(self._generate, change, first)
+        stored = await store_generated(sessions, first, questions, version, change.now)
+        if self.last_report is not None:
+            self.last_report.generated = stored or 0
+            self.last_report.seconds += time.perf_counter() - started
+        log.info("question pool: %d generated from %d new passages%s", stored or 0, len(first),
+                 "" if stored is not None else " (a newer index came first: the fill takes them)")
+
+    def _generate(self, change: ReindexChange, documents: list[Document]) -> list[Question]:
+        generator = StructuralGenerator(change.engine, change.synonyms, self.params.generation, self.structures)
+        return generate_for(generator, documents)
+
+    def after_reindex_hook(self, sessions: async_sessionmaker[AsyncSession]) -> AfterReindex:
+        """`NotesService`'s `after_reindex` for this pool (beside `on_reindex=pool.on_reindex`)."""
+        async def after(change: ReindexChange, version: int) -> None:
+            await self.after_reindex(sessions, change, version)
+
+        return after
+
+
+async def store_generated(sessions: async_sessionmaker[AsyncSession], documents: Sequence[Document],
+                          questions: Sequence[Question], version: int, now: datetime) -> int | None:
+    """Store questions generated from `documents` over index `version` and mark the passages
+    visited, in one short transaction; None (nothing stored) when the index is no longer that
+    version: the questions were checked against another index."""
+    async with sessions() as session, session.begin():
+        repo = NotesRepository(session)
+        await repo.lock_index()  # a reindex commits wholly before or after this
+        state = await repo.index_state()
+        if state is None or state.version != version:
+            return None
+        connection = await session.connection()
+        stored = await insert_questions(connection, questions, now)
+        await mark_visited(connection, [d.chunk.chunk_id for d in documents], now)
+        return stored
 
 
 async def _retire_gone(connection, change: ReindexChange, current: set[str]) -> int:
@@ -230,15 +280,17 @@ async def _sync_written(connection, questions: Sequence[Question], now: datetime
     """Hand-written questions: add new ones, revive returning ones, retire removed or edited ones."""
     wanted = {q.id: q for q in questions}
     rows = list(await connection.execute(
-        select(QUESTIONS.c.id, QUESTIONS.c.retired_at).where(QUESTIONS.c.kind == "written")))
-    stored = {row.id: row.retired_at for row in rows}
-    gone = [qid for qid, retired_at in stored.items() if qid not in wanted and retired_at is None]
-    back = [qid for qid, retired_at in stored.items() if qid in wanted and retired_at is not None]
+        select(QUESTIONS.c.id, QUESTIONS.c.retired_at, QUESTIONS.c.start_line, QUESTIONS.c.end_line,
+               QUESTIONS.c.chunk_id).where(QUESTIONS.c.kind == "written")))
+    stored = {row.id: row for row in rows}
+    gone = [qid for qid, row in stored.items() if qid not in wanted and row.retired_at is None]
+    back = [qid for qid, row in stored.items() if qid in wanted and row.retired_at is not None]
     await _set_retired(connection, gone, now)
     for batch in _batches(back):
         await connection.execute(update(QUESTIONS).where(QUESTIONS.c.id.in_(batch)).values(retired_at=None))
-    # the line range of a hand-written question follows its note: refresh it
-    keep = [q for qid, q in wanted.items() if qid in stored]
+    # the line range of a hand-written question follows its note: refresh the ones that moved
+    keep = [q for qid, q in wanted.items() if qid in stored and (q.start_line, q.end_line, q.chunk_id)
+            != (stored[qid].start_line, stored[qid].end_line, stored[qid].chunk_id)]
     if keep:
         await connection.execute(
             update(QUESTIONS).where(QUESTIONS.c.id == bindparam("qid")).values(

@@ -22,7 +22,7 @@ from importlib import resources
 
 import Stemmer
 
-ANALYZER_VERSION = 2  # bump when `words` changes: stored words must then be re-analysed
+ANALYZER_VERSION = 3  # bump when `words` or `markup.visible_text` changes: stored words must then be re-analysed
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’]?[-._/'’]?[^\W_]+)*")
 _CONNECTOR = re.compile(r"[-._/]+")

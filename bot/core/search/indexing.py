@@ -46,7 +46,7 @@ def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -
         Document(
             chunk=chunk,
             title=title,
-            body_words=tuple(analyzer.words(visible_text(chunk.text))),
+            body_words=tuple(analyzer.words(visible_text(chunk.text))),  # as `analysed_words` reads them
             heading_words=tuple(analyzer.words(chunk.heading_path[-1])) if chunk.heading_path else (),
             category=chunked.category,
             unpublished=chunked.unpublished,
@@ -54,6 +54,16 @@ def analyse_note(note: NoteFile, analyzer: Analyzer, chunking: ChunkingParams) -
         for chunk in chunked.chunks
     ]
     return AnalysedNote(note, chunked, documents)
+
+
+def analysed_words(doc: Document, analyzer: Analyzer) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(body words, heading words) as `analyse_note` made them, also for a passage loaded from an
+    index snapshot without them (`load_documents(words=False)`): what reads a passage's words must
+    not see fewer after a restart."""
+    if doc.body_words or not doc.chunk.text.strip():
+        return doc.body_words, doc.heading_words
+    heading = doc.chunk.heading_path[-1] if doc.chunk.heading_path else ""
+    return tuple(analyzer.words(visible_text(doc.chunk.text))), tuple(analyzer.words(heading)) if heading else ()
 
 
 def build_engine(

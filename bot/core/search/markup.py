@@ -12,10 +12,15 @@ analysis reads `visible_text(...)`:
   as `<pod-name>` in commands are not HTML and stay;
 - shortcodes `{{< name ... >}}` / `{{% name ... %}}` go, keeping the text they show: a `text=` or
   `name=` attribute, a tooltip's `term_id` when it has no text, a `heading`'s title;
-- `{#anchor}` ids go.
+- `{#anchor}` ids go;
+- none of this inside code, and a file pasted in by the site generator is a placeholder
+  (`reader.reader_markdown`, the same text with links kept, is what the front-ends render).
 
 Newlines are kept (a removed span leaves its line breaks), so line N of the visible text is line N
 of the source: excerpts and highlighting can work line by line.
+
+Every pattern runs in time linear in the text (a note is written by anyone): no two ways to match
+the same characters, and a search that fails stops where the next one would start.
 """
 
 from __future__ import annotations
@@ -28,14 +33,14 @@ _HTML_ELEMENTS = (
     "script|section|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|th|"
     "thead|tr|tt|u|ul|video|wbr"
 )
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|\A(?:(?!<!--).)*?-->[ \t]*$", re.DOTALL | re.MULTILINE)
-_SHORTCODE = re.compile(r"\{\{[<%](.*?)[%>]\}\}", re.DOTALL)
-_LINK = re.compile(r"!?\[([^\[\]]*)\]\(\s*(?:\{\{[<%].*?[%>]\}\}|[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\s*\)")
+_SHORTCODE = re.compile(r"\{\{[<%]((?:(?!\{\{[<%]).)*?)[%>]\}\}", re.DOTALL)  # ends before the next one opens
+_LINK = re.compile(  # the target's parts are taken once (`*+`): trying every split was exponential
+    r"!?\[([^\[\]]*)\]\(\s*(?:\{\{[<%](?:(?!\{\{|[%>]\}\}).)*+[%>]\}\}|[^()\s]|\([^()]*\))*+(?:\s+\"[^\"]*\")?\s*\)")
 _REF_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\[[^\[\]]*\]")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S.*$", re.MULTILINE)
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", re.MULTILINE)
 _TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_ANCHOR = re.compile(r"\{#[^}\s]*\}")
-_ATTRIBUTE = re.compile(r"""(\w[\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_ANCHOR = re.compile(r"\{#[^{}\s]*\}")
+_ATTRIBUTE = re.compile(r"""(?<![\w-])(\w[\w-]*+)\s*+=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _QUOTED = re.compile(r'"([^"]*)"')
 _HEADINGS = {  # Hugo's `heading` shortcode shows these titles
     "whatsnext": "What's next", "prerequisites": "Before you begin", "objectives": "Objectives",
@@ -48,17 +53,17 @@ def visible_text(text: str) -> str:
     """`text` as a reader sees it rendered, with the same number of lines."""
     if not any(mark in text for mark in ("<", "{", "[", "-->")):
         return text
-    text = _COMMENT.sub(_blank, text)
+    from bot.core.search.reader import reader_markdown  # it reads with this module's patterns
+
+    text = reader_markdown(text)  # what the front-ends show: the index must match the same words
     text = _LINK.sub(_keep_first, text)
-    text = _SHORTCODE.sub(_shortcode, text)
     text = _REF_LINK.sub(_keep_first, text)
-    text = _REF_DEFINITION.sub("", text)
-    text = _TAG.sub(_blank, text)
-    return _ANCHOR.sub("", text)
+    return _REF_DEFINITION.sub("", text)
 
 
-def _blank(match: re.Match[str]) -> str:
-    return "\n" * match.group(0).count("\n")
+def reference_links_as_text(text: str) -> str:
+    """`[text][label]` as `text`: a reference link whose definition is not at hand."""
+    return _REF_LINK.sub(_keep_first, text) if "][" in text else text
 
 
 def _keep_first(match: re.Match[str]) -> str:

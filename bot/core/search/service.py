@@ -60,7 +60,8 @@ Progress = Callable[[int, int], None]  # (files analysed so far, files to analys
 @dataclass(frozen=True)
 class ReindexChange:
     """What a reindex changed, handed to the `on_reindex` hook (the quiz pool) inside the
-    reindex's write transaction, so what the hook writes commits or rolls back with the index."""
+    reindex's write transaction, so what the hook writes commits or rolls back with the index, and
+    to `after_reindex` once it committed."""
 
     engine: SearchEngine  # the new engine, over every current passage
     synonyms: SynonymTable
@@ -73,6 +74,10 @@ class ReindexChange:
 
 # Called with the open session; returns warnings for the summary (e.g. bad hand-written questions).
 ReindexHook = Callable[[AsyncSession, ReindexChange], Awaitable[list["SkippedFile"]]]
+# Called after the reindex committed and its engine serves, with that engine's index version: work
+# that must not hold the index's write lock (generating quiz questions). It stores what it makes in
+# transactions of its own; its failure is logged, never the reindex's.
+AfterReindex = Callable[[ReindexChange, int], Awaitable[None]]
 
 
 PARALLEL_THRESHOLD = 200  # notes; below this, starting worker processes costs more than it saves
@@ -177,9 +182,11 @@ class NotesService:
         analyzer: Analyzer | None = None,
         clock: Clock = utc_now,
         on_reindex: ReindexHook | None = None,
+        after_reindex: AfterReindex | None = None,
     ) -> None:
         self.config = config
         self.on_reindex = on_reindex
+        self.after_reindex = after_reindex
         self.sessions = sessions
         self.analyzer = analyzer or Analyzer()
         self.clock = clock
@@ -307,6 +314,13 @@ class NotesService:
             if outcome.written:
                 log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
                          summary.files, summary.chunks, summary.seconds, outcome.version)
+            if self.after_reindex is not None and outcome.change is not None:
+                try:
+                    await self.after_reindex(outcome.change, outcome.version)
+                except NotesBotError as exc:  # the index is in; what follows it can wait for the fill
+                    log.warning("after the reindex: %s", exc)
+                except Exception:  # noqa: BLE001 - likewise, with the details for the operator
+                    log.warning("after the reindex: an unexpected error", exc_info=True)
             return summary
 
     async def aclose(self) -> None:
@@ -349,10 +363,10 @@ class NotesService:
             engine = self._engine if synonyms == self._synonyms else SearchEngine(
                 self._engine.index, self.analyzer, synonyms, config.query)
             self._synonyms = synonyms
-            extra = extra + await self._hook_unchanged(engine, synonyms)
-            summary = plan.summary(scan, analysed, extra, chunks=len(self._engine.documents),
+            warnings, change = await self._hook_unchanged(engine, synonyms)
+            summary = plan.summary(scan, analysed, extra + warnings, chunks=len(self._engine.documents),
                                    seconds=time.perf_counter() - run.started, version=planned_state.version)
-            return _Outcome(summary, engine, planned_state.version, written=False)
+            return _Outcome(summary, engine, planned_state.version, written=False, change=change)
         if switched and planned_state is not None:
             log.warning("the notes folder is now %s (the index was built from %s): indexing it anew",
                         config.folder, planned_state.parameters.get("notes_dir", "an unrecorded folder"))
@@ -390,32 +404,33 @@ class NotesService:
                     file_count=plan.files,
                     chunk_count=len(documents),
                 )
+            change = ReindexChange(engine, synonyms, fresh, plan.changed + plan.removed,
+                                   len(plan.todo) == plan.files, config.notes_dir, now)
             if self.on_reindex is not None:
-                change = ReindexChange(engine, synonyms, fresh, plan.changed + plan.removed,
-                                       len(plan.todo) == plan.files, config.notes_dir, now)
                 extra = extra + await self.on_reindex(session, change)
             summary = plan.summary(scan, analysed, extra, chunks=len(documents),
                                    seconds=time.perf_counter() - run.started, version=state.version)
             await repo.add_reindex_run(self._run_record(run, summary))
         self._synonyms = synonyms
-        return _Outcome(summary, engine, state.version, written=True)
+        return _Outcome(summary, engine, state.version, written=True, change=change)
 
-    async def _hook_unchanged(self, engine: SearchEngine, synonyms: SynonymTable) -> list[SkippedFile]:
+    async def _hook_unchanged(self, engine: SearchEngine,
+                              synonyms: SynonymTable) -> tuple[list[SkippedFile], ReindexChange | None]:
         """No note changed, but what the hook keeps beside the index may have (the quiz pool's
         hand-written files, or a pool never built for an index from before it): let it catch up in
         a short transaction of its own."""
         if self.on_reindex is None:
-            return []
+            return [], None
         async with self.sessions() as session, session.begin():
             await NotesRepository(session).lock_index()
             change = ReindexChange(engine, synonyms, [], [], False, self.config.notes_dir, self.clock())
-            return await self.on_reindex(session, change)
+            return await self.on_reindex(session, change), change
 
     def _read_synonyms(self) -> tuple[SynonymTable, SkippedFile | None]:
         """The synonyms file's groups; a bad file is reported (logged once while it stays the
         same) and the previous groups kept."""
         try:
-            synonyms = load_synonyms(self.config.synonyms_file, self.analyzer)
+            synonyms = load_synonyms(self.config.synonyms_file, self.analyzer, self.config.notes_dir)
         except SynonymsError as exc:
             if str(exc) != self._synonyms_problem:
                 log.warning("%s; keeping the previous synonyms", exc)
@@ -499,6 +514,7 @@ class _Outcome:
     engine: SearchEngine
     version: int
     written: bool  # False when nothing changed at a start and the database was left alone
+    change: ReindexChange | None = None  # for `after_reindex`
 
 
 @dataclass(frozen=True)

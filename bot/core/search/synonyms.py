@@ -5,8 +5,10 @@ without re-analysing any note.
 
 The file is edited by moderators, so it is read defensively: its size, the number of groups, the
 phrases per group and each phrase's length are bounded, its shape is checked exactly (a mapping
-with only `groups:`, a list of lists of short strings), and YAML anchors and aliases are refused
-before anything is built (an alias "billion laughs" bomb would otherwise expand to gigabytes).
+with only `groups:`, a list of lists of short strings), and it is parsed by `moderator_yaml`:
+every word stays text (`2024-13-45` is no date), and YAML anchors and aliases, tags and deeper
+nesting are refused before anything is built (an alias "billion laughs" bomb would otherwise
+expand to gigabytes).
 A rejected file raises `SynonymsError` naming the file and the reason, in one line.
 """
 
@@ -16,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.core.search.analysis import Analyzer
+from bot.core.search.notes import SkippedFile, read_note
 from bot.core.errors import SynonymsError
-from bot.core.yaml_problems import yaml_problem
+from bot.core.moderator_yaml import YamlRefused, load_text_yaml
+from bot.core.yaml_problems import one_line
 
 Phrase = tuple[str, ...]  # stems
 
@@ -66,46 +68,40 @@ class SynonymTable:
         return cls(tuple(analysed))
 
 
-def load_synonyms(path: Path | None, analyzer: Analyzer) -> SynonymTable:
+def load_synonyms(path: Path | None, analyzer: Analyzer, notes_dir: Path | None = None) -> SynonymTable:
     """Read a synonyms YAML file (`groups: [[a, b], ...]`); a missing path means no synonyms.
 
-    Raises `SynonymsError` for a file that cannot be read or does not have exactly that shape.
+    A file inside `notes_dir` is the notes' own, written by whoever writes notes: it is read as a
+    note is, never through a link out of the folder. Raises `SynonymsError` for a file that cannot
+    be read or does not have exactly that shape.
     """
     if path is None or not path.exists():
         return SynonymTable()
-    return SynonymTable.from_groups(read_groups(path), analyzer)
+    return SynonymTable.from_groups(read_groups(path, notes_dir), analyzer)
 
 
-def read_groups(path: Path) -> list[list[str]]:
+def read_groups(path: Path, notes_dir: Path | None = None) -> list[list[str]]:
     """The validated groups of a synonyms file, as lists of strings."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise SynonymsError(path, f"larger than {MAX_FILE_BYTES} bytes")
-        text = data.decode("utf-8")
-        _refuse_aliases(text, path)
-        document = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
-        raise SynonymsError(path, yaml_problem(exc)) from None
+        document = load_text_yaml(_text_of(path, notes_dir), max_depth=_MAX_DEPTH, aliases=False)
+    except YamlRefused as exc:
+        raise SynonymsError(path, str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SynonymsError(path, one_line(exc)) from None
     return _validated(document if document is not None else {}, path)
 
 
-def _refuse_aliases(text: str, path: Path) -> None:
-    """Walk the YAML events (cheap: nothing is built) and refuse anchors, aliases, tags and deep
-    nesting, before `safe_load` could expand anything."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise SynonymsError(path, "YAML anchors and aliases (& and *) are not allowed")
-        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None):
-            raise SynonymsError(path, "YAML tags (!!…) are not allowed")
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise SynonymsError(path, "nested too deeply: `groups:` holds lists of words")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+def _text_of(path: Path, notes_dir: Path | None) -> str:
+    if notes_dir is not None and path.is_relative_to(notes_dir):  # the notes' own: the notes' rules
+        found = read_note(notes_dir, path.relative_to(notes_dir), max_bytes=MAX_FILE_BYTES)
+        if isinstance(found, SkippedFile):
+            raise SynonymsError(path, found.reason)
+        return found.text
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SynonymsError(path, f"larger than {MAX_FILE_BYTES} bytes")
+    return data.decode("utf-8")
 
 
 def _validated(document: object, path: Path) -> list[list[str]]:

@@ -2,7 +2,8 @@
 
 Everything that can fail because of the database itself (unreachable server, bad URL, failed
 migration) surfaces as one `StorageError` line that never contains the password, so front-ends
-can show it as it is.
+can show it as it is; an outage while running (read-only, full, gone) as a `DatabaseUnavailable`
+(`outages.py`, installed on every engine here).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.core.errors import StorageError
+from bot.core.errors import DatabaseUnavailable, StorageError
+from bot.core.storage import outages
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,7 +42,8 @@ SQLITE_BUSY_TIMEOUT = 15.0  # seconds a SQLite writer waits for another process'
 MIGRATION_LOCK_KEY = int.from_bytes(b"notesmig", "big")  # PostgreSQL advisory lock key
 
 # Failures that mean "the database is not there or not usable", whatever the driver.
-BASE_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, SQLAlchemyError, sqlite3.Error)
+BASE_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, SQLAlchemyError, sqlite3.Error,
+                                                           DatabaseUnavailable)
 
 
 def connection_errors() -> tuple[type[BaseException], ...]:
@@ -82,6 +85,7 @@ def create_engine(url: str) -> AsyncEngine:
         raise StorageError(f"cannot use the database URL {where}: {_reason(exc, parsed)}") from None
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    outages.watch(engine, lambda exc: _reason(exc, parsed))
     return engine
 
 
@@ -316,6 +320,8 @@ _CLASS_PREFIX = re.compile(r"^<class '[\w.]+'>:\s*")
 
 def _reason(exc: BaseException, url: URL) -> str:
     """A one-line, password-free description of why a database operation failed."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc.reason  # described already, by the same rules
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         exc = exc.orig  # the driver's message, without SQLAlchemy's SQL dump and help link
     if isinstance(exc, TimeoutError):

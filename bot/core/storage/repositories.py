@@ -22,6 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Column, Table, Text, bindparam, delete, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bot.core.errors import DatabaseUnavailable
 from bot.core.search.documents import Chunk, Document
 from bot.core.search.notes import NoteFile
 from bot.core.storage.models import ChunkRow, IndexSnapshotRow, IndexStateRow, NoteFileRow, ReindexRunRow
@@ -264,19 +265,25 @@ class NotesRepository:
     async def lock_index(self) -> None:
         """Block until no other process is reindexing; held until this transaction ends.
 
-        PostgreSQL: a transaction-scoped advisory lock. SQLite allows one writer at a time, so a
-        no-op write takes the database's write lock now, before the reindex reads what changed,
-        instead of at its first real write (which could fail with "database is locked").
+        PostgreSQL: a transaction-scoped advisory lock. SQLite allows one writer at a time, so
+        the database's write lock is taken now, before the reindex reads what changed, instead of
+        at its first real write (which could fail with "database is locked"): `BEGIN IMMEDIATE`,
+        not a no-op UPDATE, which is a write statement that a read-only database refuses even
+        when a start has nothing to change. A database this process cannot write needs no lock:
+        reading goes on, and a write fails as read-only.
         """
         conn = await self._connection()
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REINDEX_LOCK_KEY})
         elif conn.dialect.name == "sqlite":
-            await conn.execute(
-                update(INDEX_STATE)
-                .where(INDEX_STATE.c.id == 1)
-                .values(version=INDEX_STATE.c.version)
-            )
+            raw = await conn.get_raw_connection()
+            if raw.driver_connection.in_transaction:  # a write ran already: the lock is held
+                return
+            try:
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except DatabaseUnavailable as exc:
+                if not exc.read_only:
+                    raise
 
     async def add_reindex_run(self, run: ReindexRunRecord) -> None:
         """Store one reindex attempt."""

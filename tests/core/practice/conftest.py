@@ -1,5 +1,5 @@
-"""Builders for practice tests: a clock tests move by hand, questions/posts/answers as rows, and a
-poster that records what it was asked to send."""
+"""Builders for practice tests: a clock tests move by hand, questions/posts/answers as rows, a
+poster that records what it was asked to send, and a due-check step that crashes once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.practice.daily import DailyPost, DailyReveal, PostFailed
+from bot.core.practice.daily import DailyPost, DailyReveal, DailyService, PostFailed
 from bot.core.storage.models import QuizAnswerRow, QuizPostRow, QuizQuestionRow
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -31,21 +31,47 @@ class FakeClock:
 
 @dataclass
 class RecordingPoster:
-    """Records posts and reveals; `fail_with` makes the next posts fail with that reason."""
+    """Records posts and reveals; `fail_with` makes the next posts (and lookups) fail with that
+    reason. `find` knows what was posted, as a channel's history would."""
 
     posts: list[DailyPost] = field(default_factory=list)
     reveals: list[DailyReveal] = field(default_factory=list)
     fail_with: str | None = None
     ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    sent: dict[int, int] = field(default_factory=dict)  # post id -> message id
+    lookups: list[int] = field(default_factory=list)  # post ids looked for
 
     async def post(self, post: DailyPost) -> int:
         if self.fail_with:
             raise PostFailed(self.fail_with)
         self.posts.append(post)
-        return next(self.ids)
+        self.sent[post.post_id] = next(self.ids)
+        return self.sent[post.post_id]
+
+    async def find(self, post: DailyPost) -> int | None:
+        self.lookups.append(post.post_id)
+        if self.fail_with:
+            raise PostFailed(self.fail_with)
+        return self.sent.get(post.post_id)
 
     async def reveal(self, reveal: DailyReveal) -> None:
         self.reveals.append(reveal)
+
+
+def crash_once(monkeypatch: pytest.MonkeyPatch, method: str, *, after_it: bool = False) -> None:
+    """`DailyService.<method>` raises once, as if the process died just before it (or after it)."""
+    original = getattr(DailyService, method)
+    crashes = [RuntimeError(f"the process died at {method}")]
+
+    async def crashing(self, *args):  # type: ignore[no-untyped-def]
+        if crashes and not after_it:
+            raise crashes.pop()
+        result = await original(self, *args)
+        if crashes:
+            raise crashes.pop()
+        return result
+
+    monkeypatch.setattr(DailyService, method, crashing)
 
 
 @pytest.fixture

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.practice.daily import RETRY_AFTER
+from bot.core.practice.daily import RETRY_AFTER, STALE_AFTER
 from bot.core.practice.services import Practice, build_practice
 from bot.core.storage.database import create_engine, session_factory
-from bot.core.storage.models import DailyClaimRow, QuizPostRow
-from tests.core.practice.conftest import FakeClock, RecordingPoster, add_answer, add_post, add_question
+from bot.core.storage.models import DailyClaimRow, DailyScheduleRow, QuizPostRow
+from tests.core.practice.conftest import FakeClock, RecordingPoster, add_answer, add_post, add_question, crash_once
 
 UTC = timezone.utc
 GUILD = 1
@@ -256,3 +257,115 @@ async def test_a_release_version_comes_after_the_other_generated_questions(pract
         clock.set(at(2026, 5, 4, 7, 0) + timedelta(days=day))
         await practice.daily.tick(poster)
     assert [p.question.id for p in poster.posts] == ["hard", "easy", "v1.31"]  # even after the one all got right
+
+
+# --------------------------------------------------------------------------- a post sent but not recorded
+
+
+async def test_a_crash_between_sending_and_recording_adopts_the_post(practice: Practice, sessions, clock: FakeClock,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for q in ("q1", "q2"):
+        await add_question(sessions, q)
+    await configure(practice, clock, at(2026, 5, 4, 6, 0))
+    poster = RecordingPoster()
+    crash_once(monkeypatch, "_posted")  # Discord has the post; this process never records it
+    clock.set(at(2026, 5, 4, 7, 0))
+    assert await practice.daily.tick(poster) == []  # logged; the other servers would go on
+    (sent,) = poster.posts
+    restarted = build_practice(sessions, clock, random.Random(1), owner="restarted")
+    clock.set(at(2026, 5, 4, 7, 0) + STALE_AFTER - timedelta(seconds=1))
+    assert await restarted.daily.tick(poster) == []  # not stale yet
+    clock.set(at(2026, 5, 4, 7, 0) + STALE_AFTER)
+    (outcome,) = await restarted.daily.tick(poster)
+    assert (outcome.status, outcome.post_id) == ("posted", sent.post_id)
+    assert poster.posts == [sent] and poster.lookups == [sent.post_id]  # found in the channel, not posted again
+    (row,) = await daily_posts(sessions)
+    assert (row.id, row.message_id) == (sent.post_id, 1000)
+    assert (await restarted.schedules.status(GUILD)).next_post_at == at(2026, 5, 5, 7, 0)  # the day is done
+    clock.set(at(2026, 5, 5, 7, 0))
+    await restarted.daily.tick(poster)
+    (reveal,) = poster.reveals  # closed and revealed like any other
+    assert (reveal.post_id, reveal.message_id) == (sent.post_id, 1000)
+
+
+async def test_a_send_whose_reply_was_lost_is_looked_for_before_the_retry(practice: Practice, sessions,
+                                                                          clock: FakeClock) -> None:
+    await add_question(sessions, "q1")
+    await configure(practice, clock, at(2026, 5, 4, 6, 0))
+
+    class LostReply(RecordingPoster):
+        async def post(self, post):  # type: ignore[no-untyped-def]
+            message_id = await super().post(post)
+            if len(self.posts) == 1:
+                raise TimeoutError("Discord made the message; its answer never came")
+            return message_id
+
+    poster = LostReply()
+    clock.set(at(2026, 5, 4, 7, 0))
+    (failed,) = await practice.daily.tick(poster)
+    assert failed.status == "failed" and failed.error == "unexpected error: TimeoutError"
+    clock.set(at(2026, 5, 4, 7, 0) + RETRY_AFTER)
+    (outcome,) = await practice.daily.tick(poster)
+    assert outcome.status == "posted" and len(poster.posts) == 1
+    (row,) = await daily_posts(sessions)
+    assert row.message_id == 1000 and (await practice.schedules.get(GUILD)).last_error is None
+
+
+async def test_a_crash_before_sending_posts_the_day_at_the_takeover(practice: Practice, sessions, clock: FakeClock,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    await add_question(sessions, "q1")
+    await configure(practice, clock, at(2026, 5, 4, 6, 0))
+    poster = RecordingPoster()
+    crash_once(monkeypatch, "_prepare", after_it=True)  # chosen and stored, never sent
+    clock.set(at(2026, 5, 4, 7, 0))
+    assert await practice.daily.tick(poster) == [] and poster.posts == []
+    clock.set(at(2026, 5, 4, 7, 0) + STALE_AFTER)
+    (outcome,) = await practice.daily.tick(poster)
+    assert outcome.status == "posted" and len(poster.posts) == 1 and len(poster.lookups) == 1
+
+
+async def test_a_failed_lookup_posts_nothing_and_looks_again(practice: Practice, sessions, clock: FakeClock,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    await add_question(sessions, "q1")
+    await configure(practice, clock, at(2026, 5, 4, 6, 0))
+    poster = RecordingPoster()
+    crash_once(monkeypatch, "_posted")
+    clock.set(at(2026, 5, 4, 7, 0))
+    await practice.daily.tick(poster)
+    poster.fail_with = "Discord refused to list the messages of <#10> (503)"
+    clock.set(at(2026, 5, 4, 7, 0) + STALE_AFTER)
+    (outcome,) = await practice.daily.tick(poster)
+    assert outcome.status == "failed" and len(poster.posts) == 1  # posting now could post the day twice
+    assert "could not check whether the last attempt was posted" in (await practice.schedules.get(GUILD)).last_error
+    poster.fail_with = None
+    clock.set(at(2026, 5, 4, 7, 0) + 2 * STALE_AFTER)
+    (outcome,) = await practice.daily.tick(poster)
+    assert outcome.status == "posted" and len(poster.posts) == 1 and len(poster.lookups) == 2
+
+
+# --------------------------------------------------------------------------- a schedule this machine cannot read
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "US/Pacific-New", "Europe"])  # unknown, removed in 2020, a folder
+async def test_an_unknown_stored_zone_skips_that_server_only(practice: Practice, sessions, clock: FakeClock,
+                                                             zone: str, caplog: pytest.LogCaptureFixture) -> None:
+    await add_question(sessions, "q1")
+    for guild in (1, 2, 3):
+        await configure(practice, clock, at(2026, 5, 4, 6, 0), guild=guild)
+    async with sessions() as session, session.begin():  # saved by another machine, or tzdata changed since
+        await session.execute(update(DailyScheduleRow).where(DailyScheduleRow.guild_id == 2).values(timezone=zone))
+    poster = RecordingPoster()
+    clock.set(at(2026, 5, 4, 7, 0))
+    with caplog.at_level(logging.WARNING, logger="bot.core.practice.schedules"):
+        outcomes = await practice.daily.tick(poster)
+        clock.set(at(2026, 5, 4, 7, 1))
+        await practice.daily.tick(poster)
+    assert sorted(o.guild_id for o in outcomes) == [1, 3] and all(o.status == "posted" for o in outcomes)
+    reported = [r.getMessage() for r in caplog.records if "guild 2" in r.getMessage()]
+    assert len(reported) == 1 and zone in reported[0]  # once, not every tick
+    shown = {s.schedule.guild_id: s for s in await practice.schedules.all_statuses()}
+    broken = shown[2].as_json()
+    assert (broken["timezone"], broken["enabled"], broken["next_post_at"]) == (zone, True, None)
+    assert "is not one this machine knows" in broken["last_error"]
+    assert shown[1].next_post_at is not None and shown[3].next_post_at is not None
+    assert (await practice.standings.progress(2, 5)).zone == "UTC"  # its scores still read

@@ -38,6 +38,8 @@ VIRTUALBOX = question("VirtualBox", ("VirtualBox", "VMWare", "Hyper-V", "QEMU"))
 K3S = question("k3s", ("k3s", "k8s", "minikube", "kind"))
 TEN = question("10", ("10", "64", "1", "2"))
 PVC = question("persistent volume claim")
+REPLICASET = question("replicaset", ("replicaset", "replicasets", "daemonset", "statefulset"))  # one stem, two choices
+REPLICASETS = question("replicasets", ("replicaset", "replicasets", "daemonset", "statefulset"))
 NO = question("No")
 NOT_BY_DEFAULT = question("No", accepted=("not by default",))
 YES = question("Yes")
@@ -61,6 +63,12 @@ CASES = [
     ("short answers need the exact word", K3S, "k8s", False, False, "wrong"),
     ("numbers are exact", TEN, "100", False, False, "wrong"),
     ("digits swapped are not a typo", BASE64, "base46", False, True, "near_miss"),
+    ("a typo closer to a wrong choice", REPLICASET, "replicsets", False, False, "wrong"),
+    ("the same typo closer to the answer", REPLICASETS, "replicsets", True, False, "typo"),
+    ("a wrong choice with the answer's stems", REPLICASET, "replicasets", False, False, "wrong"),
+    ("a wrong choice with the answer's stems in a sentence", REPLICASET, "it uses replicasets", False, False, "wrong"),
+    ("the answer whose stems a wrong choice shares", REPLICASET, "ReplicaSet", True, False, "exact"),
+    ("a typo of the answer whose stems a wrong choice shares", REPLICASET, "replicaste", True, False, "typo"),
     ("near miss", VIRTUALBOX, "virtbox", False, True, "near_miss"),
     ("part of the answer", OCI, "open container", False, True, "near_miss"),
     ("the answer inside a sentence", BASE64, "it stores them as base64 strings", True, False, "sentence"),

@@ -3,6 +3,7 @@ question cites the passage that holds its answer, or the lines its entry pins.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,14 @@ def test_the_cited_passage_is_the_questions_chunk(seed_engine) -> None:
     q = _shipped(seed_engine, "By default, how does etcd")
     chunk = next(d.chunk for d in seed_engine.documents if d.chunk.chunk_id == q.chunk_id)
     assert (chunk.start_line, chunk.end_line, chunk.heading) == (q.start_line, q.end_line, q.heading) == (111, 122, None)
+
+
+def test_passages_loaded_without_their_words_are_placed_alike(seed_engine) -> None:
+    """A restart loads the passages from the index snapshot without their words: each question
+    still cites the passage that holds its answer, not the whole note."""
+    bare = [replace(d, body_words=(), heading_words=()) for d in seed_engine.documents]
+    placed = {q.id: (q.start_line, q.end_line) for q in load_handwritten(SHIPPED_CORPUS / "quiz", seed_engine)[0]}
+    assert {q.id: (q.start_line, q.end_line) for q in load_handwritten(SHIPPED_CORPUS / "quiz", bare)[0]} == placed
 
 
 def test_placement_leaves_the_ids_as_they_were(seed_engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.core.quiz.questions import Question
 from bot.core.quiz.store import QuestionStore
 from bot.core.search.service import NotesService, ServiceConfig
 from bot.core.storage.models import QuizQuestionRow
+from bot.core.storage.repositories import NotesRepository
 from tests.core.quiz.conftest import FIXTURE_NOTES
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -36,7 +38,9 @@ def notes(tmp_path: Path) -> Path:
 
 def make_service(sessions, notes: Path, pool: QuestionPool | None = None) -> NotesService:
     config = ServiceConfig(notes_dir=notes, synonyms_file=SHIPPED_CORPUS / "synonyms.yaml")
-    return NotesService(config, sessions, clock=lambda: FIXED, on_reindex=(pool or QuestionPool()).on_reindex)
+    pool = pool or QuestionPool()
+    return NotesService(config, sessions, clock=lambda: FIXED, on_reindex=pool.on_reindex,
+                        after_reindex=pool.after_reindex_hook(sessions))
 
 
 async def rows(sessions) -> list[QuizQuestionRow]:
@@ -117,6 +121,30 @@ async def test_only_new_passages_are_generated_from(sessions, notes: Path, monke
     seen.clear()
     await service.reindex()  # nothing changed: nothing generated
     assert seen == []
+
+
+async def test_generating_does_not_hold_the_index_write_lock(sessions, notes: Path, monkeypatch) -> None:
+    """Questions are generated after the reindex committed: meanwhile another writer (a process's
+    reindex, the fill) takes the index lock at once instead of waiting for the generator."""
+    pool = QuestionPool()
+    service = make_service(sessions, notes, pool)
+    loop = asyncio.get_running_loop()
+    written: list[bool] = []
+
+    async def take_the_index_lock() -> None:
+        async with sessions() as session, session.begin():
+            await NotesRepository(session).lock_index()
+        written.append(True)
+
+    real = pool._generate
+
+    def generate_while_another_writes(change, documents):  # in the worker thread
+        asyncio.run_coroutine_threadsafe(take_the_index_lock(), loop).result(timeout=10)
+        return real(change, documents)
+
+    monkeypatch.setattr(pool, "_generate", generate_while_another_writes)
+    await service.start()
+    assert written and [r for r in await rows(sessions) if r.kind != "written"]  # generated and stored
 
 
 async def test_an_edited_hand_written_question_replaces_the_old_one(sessions, notes: Path) -> None:

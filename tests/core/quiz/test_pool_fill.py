@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import SHIPPED_CORPUS
+from bot.core.quiz import fill
 from bot.core.quiz.fill import FillParams, PoolFiller
 from bot.core.quiz.structural import StructuralGenerator
 from bot.core.quiz.pool import PoolParams, QuestionPool, generate_for
@@ -38,7 +39,8 @@ def make_service(sessions, notes: Path, inline_budget: int = 0) -> NotesService:
     does all the work, as over a large corpus)."""
     pool = QuestionPool(PoolParams(inline_budget=inline_budget))
     config = ServiceConfig(notes_dir=notes, synonyms_file=SHIPPED_CORPUS / "synonyms.yaml")
-    return NotesService(config, sessions, clock=lambda: FIXED, on_reindex=pool.on_reindex)
+    return NotesService(config, sessions, clock=lambda: FIXED, on_reindex=pool.on_reindex,
+                        after_reindex=pool.after_reindex_hook(sessions))
 
 
 def make_filler(sessions, service: NotesService, seed: int = 0, params: FillParams = SMALL_BATCHES) -> PoolFiller:
@@ -141,18 +143,18 @@ async def test_a_reindex_during_a_fill_makes_it_stop_and_start_again_on_the_new_
     await other.start()
     filler = make_filler(sessions, service, params=FillParams(batch_passages=1000))  # one batch: every passage
     old = {d.chunk.chunk_id for d in service.engine.documents if "CoreDNS" in d.chunk.text}
-    real_store = filler._store
+    real_store = fill.store_generated
 
     async def reindex_first(*args):
         (notes / "networking.md").write_text((notes / "networking.md").read_text().replace("CoreDNS", "kube-dns"))
         await other.reindex()
         return await real_store(*args)
 
-    monkeypatch.setattr(filler, "_store", reindex_first)
+    monkeypatch.setattr(fill, "store_generated", reindex_first)
     report = await filler.fill()
     assert report.stale and not report.complete and report.generated == 0
     assert await active_generated(sessions) == []  # nothing checked against the old index was stored
-    monkeypatch.setattr(filler, "_store", real_store)
+    monkeypatch.setattr(fill, "store_generated", real_store)
     assert await service.refresh_if_stale()
     assert (await filler.fill()).complete
     current = {d.chunk.chunk_id for d in service.engine.documents}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.quiz.candidates import Draft
 from bot.core.quiz.questions import BLANK, Question, normalise
 from bot.core.quiz.rubric import (defines_alone, describes_alone, echoes, gives_away, one_right, plausible,
                                   plausible_description, reads_alone, spells_out, stands_out, worth_knowing)
@@ -147,6 +148,37 @@ def test_rule_5_refuses_an_answer_visible_in_another_form() -> None:
     assert not gives_away(wording(), "base64", f"etcd stores secrets in {BLANK}.")
 
 
+@pytest.mark.parametrize(("answer", "prompt"), [
+    ("VM", f"VM images boot a guest kernel on {BLANK}."),  # at its start
+    ("Go", f"Go programs compile to {BLANK}."),
+    ("database", "Which of these keeps each DB table?"),  # through a synonym
+    ("namespace", "Which of these scopes objects, shown as ns in kubectl?"),
+    ("continuous delivery", f"CI is a prerequisite for {BLANK} (CD)."),  # spelled out
+], ids=["at its start", "a word at its start", "through a synonym", "through another synonym", "spelled out"])
+def test_rule_5_refuses_a_prompt_that_shows_its_own_answer(answer: str, prompt: str) -> None:
+    analyzer = Analyzer()
+    w = Wording(analyzer, SynonymTable.from_groups([["db", "database"], ["ns", "namespace"]], analyzer))
+    assert gives_away(w, answer, prompt)
+    assert not gives_away(w, prompt, answer)  # read one way only: arguments swapped, this test fails
+
+
+@pytest.mark.parametrize(("answer", "options", "fair", "unfair"), [
+    ("VM", ("LXC", "WSL", "CRI", "OCI"), "Which of these boots a guest kernel on a hypervisor?",
+     f"VM images boot a guest kernel on {BLANK}."),  # at its start
+    ("DaemonSet", ("Deployment", "StatefulSet", "ReplicaSet", "CronJob"), "Which of these runs one pod on every node?",
+     "Which of these runs one pod on every node (ds in kubectl output)?"),  # the notes' synonym `ds`
+], ids=["at its start", "through a synonym"])
+def test_the_generator_refuses_a_draft_whose_prompt_shows_its_answer(generator: StructuralGenerator, answer: str,
+                                                                     options: tuple[str, ...], fair: str,
+                                                                     unfair: str) -> None:
+    def finished(prompt: str) -> Question | None:
+        draft = Draft(kind="definition", prompt=prompt, answer=answer, options=options, explanation="", quality=1.0)
+        return generator._finish(draft, generator.engine.documents[0])
+
+    assert finished(fair) is not None  # the same draft asked fairly is kept
+    assert finished(unfair) is None
+
+
 def test_rule_1_refuses_a_description_cut_before_its_end() -> None:
     assert not describes_alone("Windows uses an access control list based on")
     assert describes_alone("Get all the elements that are in one set or the other, but not both")
@@ -181,3 +213,20 @@ def test_rule_5_refuses_a_right_description_that_is_clearly_the_longest() -> Non
     assert stands_out("A tool that builds container images from the source code of every service in the repository", others)
     assert stands_out("A tool", others)
     assert not stands_out("A tool that builds container images", others)
+
+
+async def test_an_index_loaded_from_its_snapshot_gives_the_same_questions(sessions) -> None:
+    """A restart loads the passages without their words (the snapshot has the index): the
+    generator, which compares passages by their words, must not make other questions then."""
+    from bot.core.search.service import NotesService, ServiceConfig
+
+    first = NotesService(ServiceConfig(FIXTURE_NOTES, None), sessions)
+    await first.start()
+    await first.aclose()  # the snapshot is written
+    restarted = NotesService(ServiceConfig(FIXTURE_NOTES, None), sessions)
+    await restarted.start()
+    await restarted.aclose()
+    assert restarted.engine.documents and not any(d.body_words for d in restarted.engine.documents)
+    made = [[q for d in service.engine.documents for q in StructuralGenerator(service.engine, SynonymTable()).generate(d)]
+            for service in (first, restarted)]
+    assert made[0] and made[0] == made[1]

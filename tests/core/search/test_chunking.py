@@ -426,3 +426,33 @@ def test_chunk_is_frozen() -> None:
     assert isinstance(chunk, Chunk)
     with pytest.raises(AttributeError):
         chunk.text = "y"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- hostile notes: linear work
+
+
+def _tags_of(text: str, expected: int) -> None:
+    assert len(chunk_note("n.md", text).tags) == expected
+
+
+def test_two_hundred_thousand_tags_are_kept_once_each_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core.search import chunking
+    from tests.core.deadline import finishes_within
+
+    monkeypatch.setattr(chunking, "MAX_FRONT_MATTER_CHARS", 10**8)  # the dedupe itself, past the size limit
+    text = "---\ntags: " + ",".join(f"t{i % 150_000}" for i in range(200_000)) + "\n---\nBody.\n"
+    assert finishes_within(15, _tags_of, text, 150_000)  # checking each tag against a list took 7 minutes
+
+
+def test_a_front_matter_too_long_to_parse_is_ignored_with_a_warning() -> None:
+    from bot.core.search.chunking import MAX_FRONT_MATTER_CHARS
+    from tests.core.deadline import finishes_within
+
+    front = "tags: [" + ", ".join(f"t{i}" for i in range(200_000)) + "]"
+    assert len(front) > MAX_FRONT_MATTER_CHARS
+    text = f"---\ntitle: Big\n{front}\n---\nBody text.\n"
+    assert finishes_within(5, chunk_note, "n.md", text)  # parsing it cost 5 s; before, with the tags, minutes
+    note = chunk_note("n.md", text)
+    assert (note.title, note.tags) == (None, ())
+    assert note.warning == f"front matter longer than {MAX_FRONT_MATTER_CHARS} characters; its title and tags are ignored"
+    assert spans(note) == [(5, 5, ())]

@@ -59,3 +59,34 @@ def test_link_targets_and_shortcode_ids_are_not_indexed() -> None:
 def test_headings_are_shown_cleaned() -> None:
     note = chunk_note("a.md", '# Pods {#pods}\n\n## The <code>spec</code> {{< glossary_tooltip text="field" >}}\n\nbody\n')
     assert [c.heading for c in note.chunks] == ["Pods", "Pods > The spec field"]
+
+
+# --------------------------------------------------------------------------- hostile notes: linear work
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("a link target of shortcodes, never closed", "[a](" + "{{<a>}}" * 40),  # exponential: 30 took hours
+    ("shortcodes never closed", "{{< " * 100_000),
+    ("links into shortcodes never closed", "[a]({{<" * 100_000),
+    ("anchors never closed", "{#" * 200_000),
+    ("reference definitions never closed", "[a\n" * 200_000),
+    ("one long shortcode attribute", "{{< x " + "a" * 200_000 + " >}}"),
+    ("emphasis never closed", "*a **a " * 30_000),
+    ("links never closed", "[a](" * 200_000),
+    ("comments never closed", "<!-- " * 100_000),
+])
+def test_hostile_markup_is_read_in_linear_time(name: str, text: str) -> None:
+    from tests.core.deadline import finishes_within
+
+    assert finishes_within(10, visible_text, text), name  # each took minutes or more before
+
+
+@pytest.mark.parametrize(("source", "seen"), [
+    ('{{< a {{< note text="kept" >}} end', "{{< a kept end"),  # a shortcode ends before the next one opens
+    ('[x]({{< ref "a" >}}{{< ref "b" >}}) y', "x y"),
+    ("[x]({{<a) y", "x y"),  # a shortcode left open in a link target is just text of the target
+    ("{#a{#b} c", "{#a c"),
+    ('{{< t x-y="1" name="n" >}}', ""),
+])
+def test_the_linear_patterns_still_read_markup(source: str, seen: str) -> None:
+    assert " ".join(visible_text(source).split()) == seen

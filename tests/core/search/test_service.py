@@ -482,6 +482,17 @@ async def test_hostile_synonyms_file_keeps_the_previous_synonyms(sessions, notes
     assert "kubelet" not in fresh.search("which machine runs a minion").passages[0].matched
 
 
+async def test_the_notes_synonyms_file_linked_out_of_the_folder_is_not_read(sessions, notes: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("groups:\n  - [minion, kubelet]\n")
+    (notes / "synonyms.yaml").symlink_to(outside)
+    service = NotesService(ServiceConfig(notes_dir=notes, synonyms_file=notes / "synonyms.yaml"), sessions, clock=lambda: FIXED)
+    summary = await service.start()
+    problem = [w for w in summary.warnings if w.path.endswith("synonyms.yaml")]
+    assert problem and "outside the notes folder" in problem[0].reason
+    assert "kubelet" not in service.search("which machine runs a minion").passages[0].matched
+
+
 async def test_a_notes_folder_whose_name_is_not_utf8_is_recorded_storably(sessions, tmp_path: Path) -> None:
     folder = tmp_path / os.fsdecode(b"caf\xe9")
     folder.mkdir()

@@ -114,3 +114,42 @@ def test_valid_file_with_numbers_and_empty_groups_loads(tmp_path: Path) -> None:
     assert ("kubernet",) in [other for _, other in table.expansions(stems("k8s"))]
     path.write_text("groups:\n")
     assert load_synonyms(path, A).groups == ()
+
+
+def test_a_date_or_a_long_number_is_a_word_never_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("groups: [[2024-13-45, pod], [1_000, thousand], [0x1F, thirty-one]]\n")  # a date YAML cannot build
+    table = load_synonyms(path, A)
+    assert ("pod",) in [other for _, other in table.expansions(stems("2024-13-45"))]
+    assert len(table.groups) == 3
+    path.write_text("groups: [[" + "9" * 5000 + ", pod]]\n")  # int() refuses 5,000 digits
+    with pytest.raises(SynonymsError, match="entries must have 1 to 100 characters"):
+        load_synonyms(path, A)
+    path.write_text("groups: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(SynonymsError, match="nested too deeply"):
+        load_synonyms(path, A)
+
+
+def test_a_rejected_file_is_never_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("groups: [[a, !hunter2!x b]]\n")  # PyYAML's message quotes the undefined tag handle
+    with pytest.raises(SynonymsError) as caught:
+        load_synonyms(path, A)
+    assert str(caught.value).endswith("rejected: not valid YAML: line 1, column 14: found undefined tag handle "
+                                      "(not shown) (while parsing a node from line 1, column 14)")
+
+
+def test_the_notes_own_file_never_follows_a_link_out_of_the_folder(tmp_path: Path) -> None:
+    notes, elsewhere = tmp_path / "notes", tmp_path / "secrets"
+    notes.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "vars.yaml").write_text('groups: [[db_password, "hunter2"]]\n')
+    (notes / "synonyms.yaml").symlink_to(elsewhere / "vars.yaml")
+    with pytest.raises(SynonymsError) as caught:
+        load_synonyms(notes / "synonyms.yaml", A, notes)
+    assert "outside the notes folder" in str(caught.value) and "hunter2" not in str(caught.value)
+    (notes / "mine.yaml").write_text("groups: [[pod, po]]\n")
+    (notes / "synonyms.yaml").unlink()
+    (notes / "synonyms.yaml").symlink_to(notes / "mine.yaml")  # a link inside the folder is a note's
+    assert load_synonyms(notes / "synonyms.yaml", A, notes).groups
+    assert load_synonyms(elsewhere / "vars.yaml", A, notes).groups  # the operator's own file, set outside

@@ -1,5 +1,5 @@
 """Every SQLite connection runs in WAL mode with synchronous=NORMAL, a busy timeout and foreign
-keys on: a burst of answers must not wait for fsyncs or block readers (README, Bursts)."""
+keys on: a burst of answers must not wait for fsyncs or block readers (docs/discord.md, bursts)."""
 
 from __future__ import annotations
 

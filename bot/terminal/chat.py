@@ -1,8 +1,10 @@
 """The terminal chat: the bot's conversation without Discord, over the same services.
 
-Plain text is a question (or, right after /quiz, the quiz answer). Commands: /ask QUESTION, /more,
-/quiz [TOPIC], /reindex, /progress, /leaderboard, /help, /quit.
-Text from the notes is printed through `bot.console`, which strips terminal escape sequences.
+Plain text is a question (or, right after /quiz or /daily, the quiz answer). Commands: /ask QUESTION,
+/more, /quiz [TOPIC], /daily, /reindex, /progress, /leaderboard, /help, /quit.
+Text from the notes is printed through `bot.terminal.console`, which strips terminal escape sequences.
+A database that becomes unavailable costs the line that needed it (an answer is not counted),
+never the chat: questions are answered from the index in memory.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ from rich.markup import escape
 
 from bot.app import App, open_app
 from bot.config import Settings
-from bot.console import indexing_progress, render_answer, render_summary
-from bot.core.errors import NotesBotError
+from bot.terminal.console import indexing_progress, render_answer, render_summary
+from bot.core.errors import DatabaseUnavailable, NotesBotError
 from bot.core.search.notes import printable_path
 from bot.core.search.watch import watching
 from bot.core.terminal_text import strip_control
-from bot.practice_console import LOCAL_USER_ID, PRACTICE_HELP, SCORING_HELP, render_leaderboard, render_progress
-from bot.quiz_terminal import TerminalQuiz
+from bot.log_lines import ExpectedErrorsInOneLine
+from bot.terminal.practice import LOCAL_USER_ID, PRACTICE_HELP, SCORING_HELP, render_leaderboard, render_progress
+from bot.terminal.quiz import TerminalQuiz
 
 HELP = """[bold]Ask the notes anything.[/bold] Type a question, or:
   /ask QUESTION   the passages that answer QUESTION
   /more           the next passages for the last question
   /quiz [TOPIC]   a question from the notes; answer A–D or in your own words
+  /daily          today's daily question: one a day, for points and your streak
   /reindex        re-read the notes folder (only changed files are re-analysed)
 """ + PRACTICE_HELP + """
   /help           this help
@@ -52,6 +56,25 @@ class Chat:
     async def handle(self, line: str) -> bool:
         """Answer one line of input; False when the user wants to leave."""
         line = line.strip()
+        answering = self.quiz.pending is not None and not line.startswith("/")
+        try:
+            return await self._handle(line)
+        except DatabaseUnavailable as exc:
+            self._unavailable(exc, answering=answering)
+            return True
+
+    def _unavailable(self, exc: DatabaseUnavailable, *, answering: bool) -> None:
+        """Say what the database's outage cost: this answer (not counted), or this command."""
+        problem = escape(strip_control(exc.problem))
+        if answering:
+            self.console.print(f"[yellow]Your answer was not counted: the database is unavailable "
+                               f"({problem}).[/yellow]")
+            self.quiz.cancel()
+            return
+        self.console.print(f"[yellow]The database is unavailable ({problem}):[/yellow] /quiz, /daily, /progress "
+                           "and /leaderboard need it; questions are still answered from the notes.")
+
+    async def _handle(self, line: str) -> bool:
         if not line:
             return True
         if self.quiz.pending is not None:  # the line after /quiz answers it; a command skips it
@@ -70,6 +93,8 @@ class Chat:
             self._more()
         elif command == "/quiz":
             await self.quiz.ask(rest.strip() or None)
+        elif command == "/daily":
+            await self.quiz.daily()
         elif command == "/reindex":
             await self._reindex()
         elif command in ("/progress", "/leaderboard"):
@@ -139,6 +164,7 @@ def logs_in_a_file(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ExpectedErrorsInOneLine())
     levels = [h.level for h in streams]
     for stream in streams:
         stream.setLevel(max(stream.level, logging.WARNING))
@@ -166,8 +192,12 @@ async def run_chat(settings: Settings, console: Console | None = None) -> int:
 
 async def _converse(settings: Settings, console: Console) -> int:
     async with open_app(settings, fill_pool=True) as app, watching(app.notes, enabled=settings.notes_watch):
-        with indexing_progress(console) as progress:
-            await app.notes.start(progress)
+        try:
+            with indexing_progress(console) as progress:
+                await app.notes.start(progress)
+        except DatabaseUnavailable as exc:  # the index as last stored answers
+            console.print(f"[yellow]The notes' changes were not indexed:[/yellow] {escape(strip_control(str(exc)))}; "
+                          "answering from the index as last stored.")
         chat = Chat(app, console)
         docs = len(app.notes.engine.documents)
         folder = escape(strip_control(printable_path(str(settings.notes_dir))))

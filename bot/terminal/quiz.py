@@ -14,10 +14,13 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.app import App
-from bot.core.errors import BadAnswer, NoQuestion, QuizError
+from bot.terminal.console import NotesText, note_line
+from bot.core.errors import BadAnswer, NoQuestion, PracticeError, QuizError
 from bot.core.quiz.posts import QuizPost
 from bot.core.quiz.questions import Question
 from bot.core.quiz.service import Outcome, Pick
+from bot.core.reading import read_passage
+from bot.core.terminal_text import strip_control
 
 TERMINAL_USER = 0
 LETTERS = "ABCD"
@@ -29,11 +32,11 @@ def render_question(question: Question, note: str | None = None) -> RenderableTy
     body = Text()
     if note:
         body.append(f"{note}\n\n", style="italic magenta")
-    body.append(question.prompt, style="bold")
+    body.append(note_line(question.prompt), style="bold")
     if question.choices:
         for letter, choice in zip(LETTERS, question.choices):
             body.append(f"\n  {letter}. ", style="bold cyan")
-            body.append(choice)
+            body.append(note_line(choice))
         hint = "Answer with A–D, or type the answer in your own words."
     else:
         hint = "Type the answer in your own words."
@@ -43,8 +46,8 @@ def render_question(question: Question, note: str | None = None) -> RenderableTy
 
 def answer_label(question: Question) -> str:
     if question.answer_index is not None and question.answer_index < len(question.choices):
-        return f"{LETTERS[question.answer_index]}. {question.choices[question.answer_index]}"
-    return question.answer
+        return f"{LETTERS[question.answer_index]}. {note_line(question.choices[question.answer_index])}"
+    return note_line(question.answer)
 
 
 def render_feedback(outcome: Outcome, app: App, typed: str | None) -> RenderableType:
@@ -54,7 +57,7 @@ def render_feedback(outcome: Outcome, app: App, typed: str | None) -> Renderable
     if verdict.correct:
         head.append("✅ Right! ", style="bold green")
     elif verdict.near_miss:
-        head.append(f"❌ Almost: you wrote “{typed}”, close but not it. ", style="bold yellow")
+        head.append(f"❌ Almost: you wrote “{strip_control(typed or '')}”, close but not it. ", style="bold yellow")
     else:
         head.append("❌ Not this time. ", style="bold red")
     head.append("The answer is ")
@@ -62,11 +65,12 @@ def render_feedback(outcome: Outcome, app: App, typed: str | None) -> Renderable
     head.append(".")
     parts: list[RenderableType] = [head]
     if question.explanation:
-        parts.append(Text(question.explanation))
+        parts.append(Text(note_line(question.explanation)))
     passage = app.quiz.source_passage(question)
     source = Text(passage.citation if passage else question.citation, style="cyan")
-    parts.append(Panel(Text(passage.text) if passage else Text("(the passage is no longer in the notes)", style="dim"),
-                       title=source, title_align="left", border_style="blue"))
+    shown = NotesText(read_passage(passage.text, passage.start_line)) if passage else \
+        Text("(the passage is no longer in the notes)", style="dim")
+    parts.append(Panel(shown, title=source, title_align="left", border_style="blue"))
     return Group(*parts)
 
 
@@ -100,6 +104,22 @@ class TerminalQuiz:
                                         user_id=TERMINAL_USER)
         self.pending = Pending(post, pick.question)
         self.console.print(render_question(pick.question, pick.note))
+
+    async def daily(self) -> None:
+        """Today's daily question (one a UTC day, scored as a daily prompt: points and the streak);
+        once answered, what the answer was and when the next one comes."""
+        try:
+            today = await self.app.practice.own_daily.today(TERMINAL_USER)
+        except PracticeError as none:
+            self.console.print(Text(str(none), style="yellow"))
+            return
+        answered = await self.app.quiz.previous_answer(today.post.id, TERMINAL_USER)
+        if answered is not None:
+            verdict = "right" if answered.correct else "not right"
+            self.console.print(f"You answered today's question ({verdict}). The next one comes tomorrow (UTC).")
+            return
+        self.pending = Pending(today.post, today.question)
+        self.console.print(render_question(today.question, "Today's daily question"))
 
     async def answer(self, line: str) -> bool:
         """Judge `line` as the answer to the pending question; False if it must be asked again
