@@ -3,16 +3,17 @@
     python bench/quiz_mutants.py
 
 Each mutant replaces one line of the generator (the check itself) and runs the tests that should
-catch it; the file is restored whatever happens. A line "MISSED" means the check is not tested.
+catch it (`bench/mutants.py`); a line "MISSED" means the check is not tested.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutants import Mutant, run_mutants  # noqa: E402
+
 
 # (file, the line as it is, the line broken, the tests that must fail)
 MUTANTS = [
@@ -35,29 +36,17 @@ MUTANTS = [
      "tests/core/quiz/test_structural.py"),
     ("bot/core/quiz/candidates.py", "    return genus == other or kind in _BROAD_KINDS and kind == _kind(wording, other)",
      "    return True", "tests/core/quiz/test_structural.py"),
+    ("bot/core/quiz/catalogue.py",
+     "            found = self._words[doc.chunk.chunk_id] = frozenset(analysed_words(doc, self.wording.analyzer)[0])",
+     "            found = self._words[doc.chunk.chunk_id] = frozenset(doc.body_words)", "tests/core/quiz/test_structural.py"),
+    ("bot/core/quiz/placement.py", "            body, heading = analysed_words(doc, analyzer)",
+     "            body, heading = doc.body_words, doc.heading_words", "tests/core/quiz/test_handwritten.py"),
 ]
 
 
 def main() -> int:
-    missed = 0
-    for path, line, broken, tests in MUTANTS:
-        file = ROOT / path
-        text = file.read_text(encoding="utf-8")
-        if line not in text:
-            print(f"STALE   {path}: the line is gone; update the mutant")
-            missed += 1
-            continue
-        file.write_text(text.replace(line, broken, 1), encoding="utf-8")
-        try:
-            done = subprocess.run([sys.executable, "-m", "pytest", tests, "-q", "-x", "-p", "no:randomly"],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=900)
-        finally:
-            file.write_text(text, encoding="utf-8")
-        failed = next((row for row in done.stdout.splitlines() if row.startswith("FAILED")), None)
-        print(f"{'CAUGHT' if done.returncode else 'MISSED'}  {path}: {broken.strip()[:60]}"
-              + (f"\n        {failed}" if failed else ""))
-        missed += not done.returncode
-    return 1 if missed else 0
+    return run_mutants([Mutant(f"{path}: {broken.strip()[:60]}", path, line, broken, tests)
+                        for path, line, broken, tests in MUTANTS])
 
 
 if __name__ == "__main__":

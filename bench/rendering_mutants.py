@@ -4,16 +4,17 @@ that a test fails.
     python bench/rendering_mutants.py
 
 Each mutant replaces one line of the renderer (the rule itself) and runs the tests that should
-catch it; the file is restored whatever happens. A line "MISSED" means the rule is not tested.
+catch it (`bench/mutants.py`); a line "MISSED" means the rule is not tested.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutants import Mutant, run_mutants  # noqa: E402
+
 CORE = "tests/core/reading tests/core/search/test_reader.py"
 DISCORD = "tests/adapter/test_bot_rendering.py"
 TERMINAL = "tests/test_console.py"
@@ -97,25 +98,7 @@ MUTANTS = [
 
 
 def main() -> int:
-    missed = 0
-    for rule, path, line, broken, tests in MUTANTS:
-        file = ROOT / path
-        text = file.read_text(encoding="utf-8")
-        if line not in text:
-            print(f"STALE   {rule} ({path}): the line is gone; update the mutant")
-            missed += 1
-            continue
-        file.write_text(text.replace(line, broken, 1), encoding="utf-8")
-        try:
-            done = subprocess.run([sys.executable, "-m", "pytest", *tests.split(), "-q", "-x", "-p", "no:cacheprovider"],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=900)
-        finally:
-            file.write_text(text, encoding="utf-8")
-        failed = next((row for row in done.stdout.splitlines() if row.startswith("FAILED")), None)
-        print(f"{'CAUGHT' if done.returncode else 'MISSED'}  {rule}" + (f"\n        {failed[:150]}" if failed else ""))
-        missed += not done.returncode
-    print(f"{len(MUTANTS) - missed} of {len(MUTANTS)} broken rules caught")
-    return 1 if missed else 0
+    return run_mutants([Mutant(*mutant) for mutant in MUTANTS])
 
 
 if __name__ == "__main__":
