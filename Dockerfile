@@ -4,8 +4,9 @@
 #
 # Runs as uid 10001 on a read-only root filesystem: the only writable place it needs is DATA_DIR
 # (/data, a volume: the SQLite database); the notes are mounted read-only (NOTES_DIR, e.g. /notes;
-# without it the notes shipped in /app/corpus). Nothing at run time goes through a shell: the
-# entry point, the HEALTHCHECK and the Kubernetes probes all exec Python directly.
+# without it the notes shipped in /app/corpus). The bot serves /healthz, /readyz and /metrics on
+# HEALTH_PORT (8080). Nothing at run time goes through a shell: the entry point and the
+# HEALTHCHECK exec Python directly.
 # docs/deploy.md has the rest; tests/deploy/ lints this file and runs its entry point.
 
 # The same base in both stages: the virtual environment built in the first is copied into the
@@ -60,17 +61,22 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOME=/nonexistent \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    HEALTH_PORT=8080
 
 WORKDIR /app
 USER 10001:10001
 VOLUME ["/data"]
 
-# No HTTP health endpoint yet: the check opens the database with the bot's own settings
-# (SQLite in DATA_DIR, or DATABASE_URL) and runs SELECT 1 (deploy/image/probe.py). Kubernetes
-# ignores HEALTHCHECK and uses the probes in deploy/ instead.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "/app/deploy/image/probe.py", "ready"]
+# The bot's /healthz, /readyz and /metrics (bot/health.py).
+EXPOSE 8080
+
+# GET http://127.0.0.1:$HEALTH_PORT/readyz with Python's urllib (deploy/image/probe.py http-ready,
+# which reads HEALTH_PORT itself: the exec form runs no shell to expand it, and the slim base has
+# no curl): healthy when the index is loaded, the gateway connected and the database answers. The
+# start period covers a first index build. Kubernetes ignores HEALTHCHECK and uses the httpGet probes in deploy/.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
+    CMD ["python", "/app/deploy/image/probe.py", "http-ready"]
 
 ENTRYPOINT ["python", "-m", "bot"]
 CMD ["run"]

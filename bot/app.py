@@ -7,7 +7,7 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +26,7 @@ from bot.core.practice.review import ReviewsBehind, retire_stale_cards
 from bot.core.search.notes import SkippedFile
 from bot.core.search.service import NotesService, ReindexChange, ReindexHook, ServiceConfig
 from bot.core.storage.database import open_database, session_factory
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class App:
     quiz: QuizService
     filler: PoolFiller
     clock: Clock = utc_now
+    metrics: Metrics = field(default_factory=Metrics)  # its own registry: see bot/metrics.py
 
 
 def quiz_settings(settings: Settings) -> QuizSettings:
@@ -82,12 +84,15 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
     `fill_pool`: a long-running front-end (the bot, the terminal chat) fills the question pool in
     the background once the index is loaded and after every reindex (`PoolFiller.run`); one-shot
     commands leave it alone."""
-    db = await open_database(settings.database_url)
+    db = await open_database(settings.database_url, migrate=settings.auto_migrate)
     try:
+        metrics = Metrics()
+        metrics.count_database_errors(db)
         sessions = session_factory(db)
         pool = QuestionPool()
         notes = NotesService(service_config(settings), sessions, clock=clock, on_reindex=reindex_hook(pool),
-                             after_reindex=pool.after_reindex_hook(sessions))
+                             after_reindex=pool.after_reindex_hook(sessions), observe=metrics.reindex_observed)
+        metrics.count_chunks(lambda: len(notes.engine.documents))
         reviews = ReviewsBehind(sessions, clock)  # a click's card is written behind its reply
         practice = build_practice(sessions, clock, reviews=reviews)
         app = App(
@@ -103,6 +108,7 @@ async def open_app(settings: Settings, clock: Clock = utc_now, *, fill_pool: boo
                              settings=quiz_settings(settings)),
             filler=PoolFiller(sessions, lambda: (notes.engine, notes.version), clock=clock, rng=random.Random()),
             clock=clock,
+            metrics=metrics,
         )
         stop = asyncio.Event()
         filling = asyncio.create_task(app.filler.run(stop), name="question-pool-fill") if fill_pool else None

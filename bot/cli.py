@@ -2,7 +2,8 @@
 
 Expected problems (a missing notes folder, an unreachable database, a bad setting) end as one line
 on standard error and a non-zero exit status, never a traceback:
-2 for settings and notes, 3 for the database, 4 when a reindex is already running.
+2 for settings and notes, 3 for the database (`db restore`: also while it is in use), 4 when a
+reindex is already running.
 A database that cannot store the notes' changes at start (read-only, full, gone) is one line and
 exit 3 too, but the command still answers, from the index as last stored.
 
@@ -23,6 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from contextlib import AbstractContextManager, nullcontext
@@ -38,6 +40,7 @@ from bot.core.search.notes import check_notes_folder
 from bot.core.search.service import Progress
 from bot.core.terminal_text import strip_control
 from bot.event_loop import loop_factory
+from bot.log_format import use_log_format
 from bot.log_lines import ExpectedErrorsInOneLine
 
 PREVIEW_OTHERS = 5  # questions equally due named besides the first, by `daily preview`
@@ -98,16 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN) until SIGINT/SIGTERM")
     sync = commands.add_parser("sync", help="log in to Discord, sync the slash commands and exit")
-    sync.add_argument("--guild", type=int, metavar="ID", default=None,
-                      help="sync to this server only (default: DISCORD_TEST_GUILD_ID, else globally)")
+    scope = sync.add_mutually_exclusive_group()
+    scope.add_argument("--guild", type=int, metavar="ID", default=None,
+                       help="sync to this server only (default: DISCORD_TEST_GUILD_ID, else globally)")
+    scope.add_argument("--clear-guild", type=int, metavar="ID", default=None,
+                       help="instead, remove the commands synced to this server alone (a former test server)")
 
-    db = commands.add_parser("db", help="database schema commands")
+    db = commands.add_parser("db", help="database schema, backup and restore commands")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the schema up (default: to the latest)")
     upgrade.add_argument("revision", nargs="?", default="head")
     downgrade = db_commands.add_parser("downgrade", help="migrate the schema down to a revision")
     downgrade.add_argument("revision", help='e.g. "base" to remove every table')
     db_commands.add_parser("current", help="print the schema revision of the database")
+    backup = db_commands.add_parser("backup", help="copy the SQLite database to FILE, safely while the bot runs "
+                                                   "(PostgreSQL: use pg_dump)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    restore = db_commands.add_parser("restore", help="replace the SQLite database by the backup FILE (refused "
+                                                     "while the database is open)")
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -137,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdin.reconfigure(errors="replace")
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
             return runner.run(_dispatch(args, settings))
     except NotesBotError as exc:
@@ -150,8 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def configure_logging(level: str) -> None:
-    """Log lines on standard error at `level`, less two libraries' chatter.
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Log lines on standard error at `level` (as JSON with LOG_FORMAT=json), less two libraries'
+    chatter.
 
     aiosqlite logs every database call at DEBUG from its own thread, which can outlive the event
     loop: its lines could land after the final error line, and they tell an operator nothing that
@@ -161,6 +174,7 @@ def configure_logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(ExpectedErrorsInOneLine())
+    use_log_format(log_format)
     root = logging.getLogger().level
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root))
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root))
@@ -191,7 +205,7 @@ async def _discord(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_app(settings, fill_pool=args.command != "sync") as app:
         if args.command == "sync":
-            return await sync_commands(app, args.guild)
+            return await sync_commands(app, args.guild, clear_guild=args.clear_guild)
         async with watching(app.notes, enabled=settings.notes_watch):
             return await run_bot(app)
 
@@ -373,6 +387,8 @@ def _progress_on_stderr() -> AbstractContextManager[Progress | None]:
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.storage import database
 
+    if args.db_command in ("backup", "restore"):
+        return _backup_or_restore(args, settings)
     engine = database.create_engine(settings.database_url)
     try:
         await database.check_connection(engine)
@@ -383,6 +399,22 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
         print(await database.current_revision(engine) or "base (empty)")
     finally:
         await engine.dispose()
+    return 0
+
+
+def _backup_or_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """`db backup FILE` / `db restore FILE`: SQLite only, without opening the app (no migration,
+    no engine: a restore must be the only connection to the database)."""
+    from bot.core.storage import backup
+    from bot.core.storage.database import SCHEMA_HEAD
+
+    if args.db_command == "backup":
+        print(backup.back_up(settings.database_url, args.file).line("backed up"))
+        return 0
+    copied = backup.restore(settings.database_url, args.file)
+    print(copied.line("restored"))
+    if copied.revision != SCHEMA_HEAD:
+        print(f"its schema is older than this version's ({SCHEMA_HEAD}): run python -m bot db upgrade")
     return 0
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
+from bot.log_format import LOG_FORMATS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     notes_watch: bool = Field(False, description="Reindex by itself when the notes folder changes (bot, chat).")
     data_dir: Path = Field(REPO_DIR / "data", description="Where the default SQLite database lives.")
     database_url: str = Field("", description="SQLAlchemy async URL; empty means SQLite in DATA_DIR.")
+    auto_migrate: bool = Field(True, description="Migrate the schema at start; off: refuse an old one (shards).")
     synonyms_file: Path | None = Field(None, description="Synonyms YAML; default NOTES_DIR's (none if it has none).")
     max_file_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Larger note files are skipped.")
     chunk_min_words: int = Field(40, gt=0, description="Chunks grow towards at least this many words.")
@@ -37,6 +39,10 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=25, description="Passages per answer.")
     max_results: int = Field(100, ge=1, le=10_000, description="Deepest passage a question reaches (caps -k and More).")
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: str = Field("text", description="text, or json: one JSON object per line (bot only for now).")
+    health_port: int | None = Field(None, ge=0, le=65535, description="Serve /healthz, /readyz and /metrics "
+                                    "on this port (bot only); unset: not served; 0: any free port.")
+    health_host: str = Field("0.0.0.0", min_length=1, description="The address HEALTH_PORT listens on.")
     discord_token: SecretStr | None = Field(None, description="Bot token; without it the terminal chat opens.")
     discord_test_guild_id: int | None = Field(None, ge=1, description="Sync commands to this guild only (testing).")
     notes_base_url: str | None = Field(None, description="Base URL of the notes' repository for source links.")
@@ -54,10 +60,12 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
-        level = value.strip().upper()
-        if level not in LOG_LEVELS:
-            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
-        return level
+        return _one_of(value.strip().upper(), LOG_LEVELS)
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        return _one_of(value.strip().lower(), LOG_FORMATS)
 
     @field_validator("notes_base_url", "discord_api_base")
     @classmethod
@@ -116,3 +124,9 @@ def load_settings(**overrides: object) -> Settings:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}")
+    return value

@@ -331,6 +331,23 @@ def test_debug_logging_leaves_out_the_database_threads_chatter() -> None:
         logging.getLogger("alembic").setLevel(logging.NOTSET)
 
 
+def test_auto_migrate_off_refuses_an_old_schema_in_one_line_until_db_upgrade(env: dict[str, str]) -> None:
+    off = {**env, "AUTO_MIGRATE": "false"}
+    refused = run(off, "ask", "pods")
+    assert refused.returncode == 3 and refused.stderr.count("\n") == 1
+    assert "run `python -m bot db upgrade` first (AUTO_MIGRATE is off)" in refused.stderr
+    assert run(off, "db", "upgrade").returncode == 0
+    assert run(off, "ask", "pods").returncode == 0
+
+
+def test_log_format_json_writes_every_commands_log_as_json_lines(env: dict[str, str]) -> None:
+    done = run({**env, "LOG_FORMAT": "json", "LOG_LEVEL": "info"}, "reindex")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert any(line["message"].startswith("reindexed: ") for line in lines)
+
+
 def test_chat_help_fits_80_columns_and_lists_leaving_last(env: dict[str, str]) -> None:
     done = run({**env, "COLUMNS": "80"}, "chat", stdin="/help\n/quit\n")
     assert done.returncode == 0, done.stderr

@@ -2,19 +2,21 @@
 
 All three end in the same message (`answer_message`): the answer is searched, recorded in the
 answer log *first* (the buttons carry its id), rendered within Discord's limits and sent with no
-mentions allowed. The cogs only call the functions here.
+mentions allowed. The cogs only call the functions here. Each question is counted in the app's
+metrics (answered, no result, refused) and its answer's latency, from receipt to sent, observed.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
-from bot.adapter import acks, limits, rendering, views
+from bot.adapter import acks, events, limits, rendering, views
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import SOMETHING_WRONG, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
@@ -39,6 +41,7 @@ async def answer_message(app: App, question: str, *, guild_id: int | None, chann
     that cannot be stored (database locked or down) is still sent, without buttons.
     """
     answer = app.notes.search(question, k=app.settings.top_k)
+    app.metrics.questions.labels("answered" if answer.passages else "no_result").inc()
     asked = dict(guild_id=guild_id, channel_id=channel_id, user_id=user_id, question=question,
                  passages=answer.passages)
     answer_id = app.answers.record_answer_now(**asked)  # nearly always: the id is in memory
@@ -60,12 +63,20 @@ async def answer_message(app: App, question: str, *, guild_id: int | None, chann
 
 async def ask(interaction: discord.Interaction, question: str, *, private: bool) -> None:
     """/ask: answer in the channel, or only to the member with `private`."""
+    started, app = time.perf_counter(), bot_of(interaction).app
     if not question.strip():
+        app.metrics.questions.labels("refused").inc()
         return await reply_ephemeral(interaction, EMPTY_QUESTION)
-    message = await answer_message(bot_of(interaction).app, question, guild_id=interaction.guild_id,
+    message = await answer_message(app, question, guild_id=interaction.guild_id,
                                    channel_id=interaction.channel_id, user_id=interaction.user.id,
                                    interaction=interaction, ephemeral=private)
     await acks.respond(interaction, ephemeral=private, **message)
+    _answered(app, started)
+
+
+def _answered(app: App, started: float) -> None:
+    """Observe an answer's latency, from the question's receipt (`perf_counter`) until it was sent."""
+    app.metrics.answer_seconds.observe(time.perf_counter() - started)
 
 
 def completions(app: App, typed: str) -> list[app_commands.Choice[str]]:
@@ -82,15 +93,17 @@ def completions(app: App, typed: str) -> list[app_commands.Choice[str]]:
 async def search_message(interaction: discord.Interaction, message: discord.Message) -> None:
     """The "Search the notes" menu: answer with a reply to that message, or, when the bot cannot
     post there, privately to the member who used the menu."""
-    bot = bot_of(interaction)
+    started, bot = time.perf_counter(), bot_of(interaction)
     question = strip_mentions(message.content, bot, interaction.guild)
     if not question:
+        bot.app.metrics.questions.labels("refused").inc()
         return await reply_ephemeral(interaction, NO_TEXT)
     ask_where = dict(guild_id=interaction.guild_id, user_id=interaction.user.id)
     if not can_reply_in(interaction):
         reply = await answer_message(bot.app, question, channel_id=interaction.channel_id, **ask_where,
                                      interaction=interaction, ephemeral=True)
-        return await acks.respond(interaction, ephemeral=True, **reply)
+        await acks.respond(interaction, ephemeral=True, **reply)
+        return _answered(bot.app, started)
     await interaction.response.defer(ephemeral=True, thinking=True)
     reply = await answer_message(bot.app, question, channel_id=message.channel.id, **ask_where)
     try:
@@ -99,7 +112,8 @@ async def search_message(interaction: discord.Interaction, message: discord.Mess
     except discord.HTTPException as exc:  # permissions changed, message gone: answer privately
         log.info("could not reply in channel %s (%s); answering privately", message.channel.id, exc)
         await interaction.followup.send(ephemeral=True, **reply)
-        return
+        return _answered(bot.app, started)
+    _answered(bot.app, started)
     await interaction.delete_original_response()  # the reply is the answer; drop the "thinking…"
 
 
@@ -121,23 +135,36 @@ async def answer_mention(bot: NotesBot, message: discord.Message) -> None:
     """
     if message.author.bot or message.webhook_id is not None or bot.user is None:
         return
+    started = time.perf_counter()
     is_dm = message.guild is None
     if not is_dm and not mentions_bot(message, bot):
         return
+    outcome = await _answer_mention(bot, message, started)
+    events.emit("mention", message.guild.id if message.guild else None, started, outcome)
+
+
+async def _answer_mention(bot: NotesBot, message: discord.Message, started: float) -> str:
+    """Reply to a message that asks the bot; returns the outcome for the event's log line."""
+    assert bot.user is not None
     try:
         question = strip_mentions(message.content, bot, message.guild)
         if not question:
-            return await _reply(message, content=rendering.mention_help(bot.user.display_name))
+            await _reply(message, content=rendering.mention_help(bot.user.display_name))
+            return "ok"
         retry_after = bot.ask_cooldown.retry_after(message.author.id)
         if retry_after:
+            bot.app.metrics.questions.labels("refused").inc()
             if not bot.cooldown_notices.retry_after(message.author.id):
                 await _reply(message, content=rendering.cooldown_text(retry_after))
-            return
+            return "refused"
         reply = await answer_message(bot.app, question, guild_id=message.guild.id if message.guild else None,
                                      channel_id=message.channel.id, user_id=message.author.id)
         await _reply(message, **reply)
+        _answered(bot.app, started)
+        return "ok"
     except discord.Forbidden:
         log.info("may not reply in channel %s", message.channel.id)
+        return "refused"
     except Exception:  # noqa: BLE001 - listeners' errors are only logged by discord.py
         log.exception("answering a mention failed (guild %s, channel %s, user %s)",
                       message.guild.id if message.guild else None, message.channel.id, message.author.id)
@@ -145,6 +172,7 @@ async def answer_mention(bot: NotesBot, message: discord.Message) -> None:
             await _reply(message, content=SOMETHING_WRONG)
         except discord.HTTPException:
             pass
+        return "error"
 
 
 async def _reply(message: discord.Message, **kwargs: Any) -> None:

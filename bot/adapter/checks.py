@@ -73,8 +73,10 @@ def ask_cooldown() -> Callable[[T], T]:
     """
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        retry_after = bot_of(interaction).ask_cooldown.retry_after(interaction.user.id)
+        bot = bot_of(interaction)
+        retry_after = bot.ask_cooldown.retry_after(interaction.user.id)
         if retry_after:
+            bot.app.metrics.questions.labels("refused").inc()
             raise OnCooldown(retry_after)
         return True
 

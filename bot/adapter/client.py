@@ -1,8 +1,9 @@
 """The Discord bot: `NotesBot`, built from an `App`, and the two ways to run it.
 
 `run_bot(app)` is `python -m bot run`: log in, sync the slash commands if they changed, answer until
-SIGINT/SIGTERM, then close cleanly. `sync_commands(app, guild_id)` is `python -m bot sync`: log in
-(REST only, no gateway), sync, exit.
+SIGINT/SIGTERM, then close cleanly; with HEALTH_PORT set it serves the probes and metrics
+(bot/health.py) from before logging in until it has closed. `sync_commands(app, guild_id)` is
+`python -m bot sync`: log in (REST only, no gateway), sync, exit.
 
 Intents: guilds, guild messages and direct messages, none of them privileged. Without the message
 content intent Discord still delivers the text of messages that mention the bot and of DMs, which
@@ -27,7 +28,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
-from bot.adapter import cogs, practice_views, quiz_views, views
+from bot.adapter import cogs, guild_copies, practice_views, quiz_views, views
 from bot.adapter.quiz_counts import AnswerCounts
 from bot.adapter.errors import NotesTree
 from bot.adapter.redact import install_redactor
@@ -38,6 +39,7 @@ from bot.core.command_sync import scope_of, tree_hash
 from bot.core.cooldown import Cooldown
 from bot.core.errors import ConfigError, NotesBotError
 from bot.core.storage.database import connection_errors
+from bot.health import serve_health
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,26 @@ class NotesBot(commands.Bot):
         self.quiz_counts = AnswerCounts(app.quiz.posts.open_counts,
                                         lambda question, kind, answered: quiz_views.quiz_embed(question, kind, answered))
         self._skip_own_messages()
+        app.metrics.watch_gateway(self.gateway_latencies)
+
+    def gateway_latencies(self) -> list[tuple[int, float]]:
+        """(shard id, last heartbeat round trip) of each gateway connection, for /metrics."""
+        if isinstance(self, discord.AutoShardedClient):
+            return self.latencies
+        return [] if self.ws is None else [(self.shard_id or 0, self.ws.latency)]
+
+    def gateway_problem(self) -> str | None:
+        """Why the bot is not connected to the gateway, in one line, or None when it is (/readyz)."""
+        if self.is_closed():
+            return "the gateway connection is closed (shutting down)"
+        if not self.is_ready():
+            return "not connected to the Discord gateway yet"
+        if isinstance(self, discord.AutoShardedClient):
+            down = sorted(shard_id for shard_id, shard in self.shards.items() if shard.is_closed())
+            return f"gateway shards {down} are reconnecting" if down else None
+        if self.ws is None or not self.ws.open:
+            return "the gateway connection was lost; reconnecting"
+        return None
 
     def _skip_own_messages(self) -> None:
         """Drop the gateway's copy of each message the bot sends before discord.py builds a
@@ -133,20 +155,24 @@ class NotesBot(commands.Bot):
         """Sync the command tree when it changed since the last sync of its scope (or `force`).
 
         Returns how many commands were synced, None when nothing changed. The hash is stored in
-        the database, so restarts and other shards skip a sync Discord would rate-limit.
+        the database, so restarts and other shards skip a sync Discord would rate-limit. A global
+        sync also empties the servers synced to alone before (else they list every command twice).
         """
         guild = self.command_scope(guild_id)
         commands_ = sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)),
                            key=lambda c: (c["type"], c["name"]))
         payload = {"application_id": self.application_id, "commands": commands_}
         scope, digest = scope_of(guild.id if guild else None), tree_hash(payload)
-        if not force and not await self.app.syncs.needs_sync(scope, digest):
+        count = None
+        if force or await self.app.syncs.needs_sync(scope, digest):
+            count = len(await self.tree.sync(guild=guild))
+            await self.app.syncs.mark_synced(scope, digest)
+            log.info("synced %d application commands (%s)", count, scope)
+        else:
             log.info("application commands unchanged since the last sync (%s)", scope)
-            return None
-        synced = await self.tree.sync(guild=guild)
-        await self.app.syncs.mark_synced(scope, digest)
-        log.info("synced %d application commands (%s)", len(synced), scope)
-        return len(synced)
+        if guild is None:
+            await guild_copies.clear_synced_guilds(self, self.app.syncs)
+        return count
 
     async def run_work(self, work: Awaitable[T]) -> T:
         """Await `work` as a task that `close()` cancels, so a reindex is rolled back on shutdown
@@ -164,6 +190,7 @@ class NotesBot(commands.Bot):
         if self._work:
             await asyncio.gather(*self._work, return_exceptions=True)
         await self.quiz_counts.aclose()  # the last counts, while Discord can still be reached
+        self.app.metrics.unwatch_gateway(self.gateway_latencies)
         await super().close()
 
 
@@ -194,7 +221,7 @@ async def run_bot(app: App) -> int:
     stop = asyncio.Event()
     restore = _on_signals(stop.set)
     try:
-        async with NotesBot(app) as bot:
+        async with NotesBot(app) as bot, serve_health(app, bot.gateway_problem):
             runner = asyncio.create_task(_serve(app, bot, token), name="notesbot")
             stopper = asyncio.create_task(stop.wait(), name="notesbot-stop")
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -245,8 +272,9 @@ def _discord_errors(what: str) -> Iterator[None]:
         raise NotesBotError(f"{what}: {exc}") from None
 
 
-async def sync_commands(app: App, guild_id: int | None = None) -> int:
-    """Log in, sync the commands to `guild_id` (or DISCORD_TEST_GUILD_ID, or globally), exit."""
+async def sync_commands(app: App, guild_id: int | None = None, *, clear_guild: int | None = None) -> int:
+    """Log in, sync the commands to `guild_id` (or DISCORD_TEST_GUILD_ID, or globally), exit; with
+    `clear_guild`, only remove the commands synced to that server alone."""
     token = _token(app.settings)
     uninstall = install_redactor(token)
     apply_endpoints(app.settings)
@@ -254,6 +282,11 @@ async def sync_commands(app: App, guild_id: int | None = None) -> int:
         async with NotesBot(app, sync_on_start=False) as bot:
             with _discord_errors("cannot reach Discord"):
                 await bot.login(token)
+            if clear_guild is not None:
+                with _discord_errors(f"cannot remove the commands of server {clear_guild}"):
+                    await guild_copies.clear_guild(bot, app.syncs, clear_guild)
+                print(f"removed the commands synced to server {clear_guild} alone (global ones stay)")
+                return 0
             with _discord_errors("cannot sync the commands"):
                 count = await bot.sync_commands(guild_id, force=True)
     finally:

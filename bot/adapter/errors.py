@@ -17,6 +17,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.adapter import events
 from bot.adapter.rendering import NO_MENTIONS, cooldown_text
 from bot.core.errors import DatabaseUnavailable, NotesBotError
 
@@ -84,6 +85,7 @@ async def report(interaction: discord.Interaction, error: BaseException, where: 
     in one line). `answering`: it was the member's quiz answer."""
     error = unwrap(error)
     text = user_message(error, answering=answering)
+    events.mark(interaction, "refused" if text is not None else "error")
     if isinstance(error, DatabaseUnavailable):
         log.warning("%s failed (guild %s, user %s): %s", where, interaction.guild_id, interaction.user.id, error)
     if text is None:
@@ -104,7 +106,13 @@ def describe(interaction: discord.Interaction) -> str:
 
 
 class NotesTree(app_commands.CommandTree):
-    """The command tree, with one error handler for every application command."""
+    """The command tree, with one error handler for every application command, and each
+    command's log line (events.py), written when the task running it ends, errors handled."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is discord.InteractionType.application_command:  # not autocomplete
+            events.log_when_done(interaction, lambda: describe(interaction))
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report(interaction, error, describe(interaction))

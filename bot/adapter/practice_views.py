@@ -16,6 +16,7 @@ from typing import Any
 
 import discord
 
+from bot.adapter import events
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import COLOUR, NO_MENTIONS, safe
@@ -92,6 +93,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button],
         label = "Previous" if match["label"] == "P" else "Next"
         return cls(match["period"], int(match["page"]), int(match["owner"]), label)  # type: ignore[arg-type]
 
+    @events.logged("leaderboard button")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             if interaction.user.id != self.owner_id:
@@ -176,6 +178,7 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button],
                              match: re.Match[str], /) -> ForgetButton:
         return cls(int(match["user"]), match["confirm"] == "yes")
 
+    @events.logged("forget-me button")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             if interaction.user.id != self.user_id:

@@ -29,7 +29,7 @@ from typing import Any
 
 import discord
 
-from bot.adapter import acks, limits, rendering
+from bot.adapter import acks, events, limits, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.markdown import note_line, quoted_notes
@@ -243,6 +243,7 @@ async def _answer(interaction: discord.Interaction, post_id: int, typed: str | N
         return await reply_ephemeral(interaction, already_text(question, refused.previous))  # type: ignore[arg-type]
     except QuizClosed as closed:
         return await _show_closed(interaction, post_id, closed)
+    bot.app.metrics.quiz_answered(outcome.verdict.correct)
     if interaction.message is not None:
         counts.answered(post_id, outcome.question, outcome.post.kind)
     passage = bot.app.quiz.source_passage(outcome.question)
@@ -281,10 +282,12 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
     match = MODAL_ID.fullmatch(str(interaction.data.get("custom_id", "")))
     if match is None:
         return False
+    events.start(interaction)
     try:
         await _answer_typed(interaction, int(match["post"]), _submitted_text(interaction.data))
     except Exception as exc:  # noqa: BLE001 - discord.py would only log it; tell the member
         await report(interaction, exc, "quiz answer modal", answering=True)
+    events.done(interaction, "quiz answer modal")
     return True
 
 
@@ -341,6 +344,7 @@ class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
                              match: re.Match[str], /) -> ChoiceButton:
         return cls(int(match["post"]), int(match["choice"]))
 
+    @events.logged("quiz button A-D")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             await answer_choice(interaction, self.post_id, self.choice)
@@ -361,6 +365,7 @@ class OwnWordsButton(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:
                              match: re.Match[str], /) -> OwnWordsButton:
         return cls(int(match["post"]))
 
+    @events.logged("quiz button 'Answer in my own words'")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             await open_answer_modal(interaction, self.post_id)

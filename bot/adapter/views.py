@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import discord
 
-from bot.adapter import acks, rendering
+from bot.adapter import acks, events, rendering
 from bot.adapter.checks import bot_of
 from bot.adapter.errors import report, reply_ephemeral
 from bot.adapter.rendering import NO_MENTIONS
@@ -116,6 +116,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"notes:mor
                              match: re.Match[str], /) -> MoreButton:
         return cls(int(match["answer"]), int(match["offset"]))
 
+    @events.logged("button More")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             await self._more(interaction)
@@ -165,6 +166,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
                              match: re.Match[str], /) -> FeedbackButton:
         return cls(int(match["answer"]), int(match["offset"]), match["verdict"])  # type: ignore[arg-type]
 
+    @events.logged("button Helpful/Not helpful")
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             await self._record(interaction)

@@ -5,7 +5,9 @@
     │   └── SynonymsError      the synonyms file is unreadable or has the wrong shape
     ├── NotesFolderError       the notes folder is missing or is not a folder
     ├── StorageError           the database cannot be reached or migrated
-    │   └── DatabaseUnavailable  it refused a read or write while running (read-only, full, gone)
+    │   ├── DatabaseUnavailable  it refused a read or write while running (read-only, full, gone)
+    │   └── DatabaseInUse      `db restore` found it open in another connection
+    ├── BackupRefused          `db backup`/`db restore` asked for the impossible (PostgreSQL, a bad file)
     ├── ReindexInProgress      a reindex is already running; try again later
     ├── PracticeError          a daily-quiz setting or practice request is refused (bad time, zone...)
     └── QuizError              a quiz request that cannot be served as asked (bot.core.quiz)
@@ -56,6 +58,15 @@ class DatabaseUnavailable(StorageError):
         self.problem = problem
         self.reason = reason
         self.read_only = read_only
+
+
+class DatabaseInUse(StorageError):
+    """`db restore` would overwrite a database that another connection (the bot) has open."""
+
+
+class BackupRefused(NotesBotError):
+    """`db backup` or `db restore` cannot do what was asked: PostgreSQL (use its own tools), or a
+    file that is not a notesbot SQLite database. Nothing was changed."""
 
 
 class ReindexInProgress(NotesBotError):

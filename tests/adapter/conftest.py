@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+import shutil
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import App, open_app
-from bot.config import Settings, load_settings
+from bot.config import SHIPPED_CORPUS, Settings, load_settings
 from tests.discord_double import DiscordDouble, Recorded, SentInteraction, patch_discord, running_client
 
 ERROR_LOGGERS = ("discord", "bot")
@@ -88,6 +89,15 @@ def notes_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     for name, text in NOTES.items():
         (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def seed_notes_without_hand_written(tmp_path: Path) -> Path:
+    """The shipped notes without their quiz/ folder: the pool is the generated questions (each with
+    choices A-D), or the fixture questions a test stores."""
+    folder = tmp_path / "notes"
+    shutil.copytree(SHIPPED_CORPUS, folder)
+    shutil.rmtree(folder / "quiz")
     return folder
 
 

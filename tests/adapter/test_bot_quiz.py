@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,10 @@ import pytest
 from bot.adapter import acks, quiz_counts, quiz_views
 from bot.adapter.client import NotesBot
 from bot.app import App
-from bot.config import SHIPPED_CORPUS, Settings
+from bot.config import Settings
 from bot.core.quiz.questions import Question
-from tests.adapter.conftest import assert_no_pings, connected, custom_ids, embed_of, make_settings
+from tests.adapter.conftest import (assert_no_pings, connected, custom_ids, embed_of, make_settings,
+                                     seed_notes_without_hand_written)
 from tests.core.quiz.fixtures import store_only_fixtures
 from tests.discord_double import DiscordDouble, SentInteraction
 
@@ -29,12 +29,9 @@ CITATION = "`k8s-colearning-lesson-1.md:70-79`"
 
 @pytest.fixture
 def notes_dir(tmp_path: Path) -> Path:
-    """The seed notes (the fixture questions are written against them), without the shipped
-    hand-written questions: the fixture questions are the whole pool."""
-    folder = tmp_path / "notes"
-    shutil.copytree(SHIPPED_CORPUS, folder)
-    shutil.rmtree(folder / "quiz")
-    return folder
+    """The seed notes (the fixture questions are written against them): the fixture questions are
+    the whole pool."""
+    return seed_notes_without_hand_written(tmp_path)
 
 
 @pytest.fixture

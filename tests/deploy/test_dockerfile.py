@@ -93,11 +93,17 @@ def test_a_numeric_non_root_user_runs_python_m_bot_run_in_exec_form() -> None:
     assert stage.last("WORKDIR").value == APP
 
 
-def test_the_healthcheck_execs_python() -> None:
-    value = final_stage().last("HEALTHCHECK").value
+def test_the_healthcheck_execs_python_to_get_readyz_on_health_port() -> None:
+    """No shell (the exec form) and no curl: probe.py's `http-ready` GETs /readyz on HEALTH_PORT,
+    which the image sets (test_image_entry_point.py runs it against the running bot)."""
+    stage = final_stage()
+    value = stage.last("HEALTHCHECK").value
     options, _, command = value.partition("CMD ")
-    assert json.loads(command)[0] == "python", "a HEALTHCHECK in exec form that needs no shell"
-    assert {"--interval", "--timeout", "--retries"} <= {o.split("=")[0] for o in options.split()}
+    assert json.loads(command) == ["python", f"{APP}/deploy/image/probe.py", "http-ready"], \
+        "a HEALTHCHECK in exec form that needs no shell"
+    assert {"--interval", "--timeout", "--retries", "--start-period"} <= {o.split("=")[0] for o in options.split()}
+    assert stage.env()["HEALTH_PORT"] == "8080"
+    assert stage.last("EXPOSE").value == stage.env()["HEALTH_PORT"]
 
 
 def test_the_runtime_is_ready_for_a_read_only_root_filesystem() -> None:

@@ -18,6 +18,7 @@ import kubernetes_validate
 import pytest
 
 from bot.cli import build_parser
+from bot.health import DATABASE_TIMEOUT
 from tests.deploy.conftest import Objects, render
 from tests.deploy.image import APP, DEPLOY, ROOT, app_copies, final_stage
 
@@ -27,6 +28,8 @@ WORKLOAD_KINDS = {"StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job"}
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]
 POD_INDEX = "metadata.labels['apps.kubernetes.io/pod-index']"
 SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "ash", "dash"}
+HEALTH, HEALTH_PORT = "health", 8080  # the bot's /healthz, /readyz and /metrics (bot/health.py)
+MONITORING = "monitoring"  # the namespace the NetworkPolicy lets scrape it (docs/deploy.md)
 
 
 # --------------------------------------------------------------------------- reading the objects
@@ -179,21 +182,44 @@ def test_every_container_has_requests_and_limits(overlay: tuple[str, Objects]) -
     assert quantity(bot["resources"]["limits"]["memory"]) >= 256 * 2**20, "the bot needs a few hundred MiB"
 
 
-def test_the_bot_has_exec_probes_that_run_the_images_python_without_a_shell(overlay: tuple[str, Objects]) -> None:
+def test_the_bot_serves_its_health_port_set_by_health_port(overlay: tuple[str, Objects]) -> None:
     _, objects = overlay
     bot = container(one(objects, "StatefulSet"), "bot")
-    copied = image_files()
-    checks = {}
-    for probe in ("livenessProbe", "readinessProbe"):
+    assert bot["ports"] == [{"name": HEALTH, "containerPort": HEALTH_PORT, "protocol": "TCP"}]
+    assert settings(objects)["HEALTH_PORT"] == str(HEALTH_PORT), "the bot would serve another port than declared"
+    assert "HEALTH_PORT" not in env(bot) and "HEALTH_HOST" not in env(bot), "set in the settings ConfigMap only"
+    assert final_stage().env()["HEALTH_PORT"] == str(HEALTH_PORT), "the image's default differs from the pod's"
+
+
+def test_the_bot_has_http_probes_on_its_health_port(overlay: tuple[str, Objects]) -> None:
+    _, objects = overlay
+    bot = container(one(objects, "StatefulSet"), "bot")
+    paths = {}
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert probe in bot, f"the bot has no {probe}"
         settings_ = bot[probe]
-        command = settings_["exec"]["command"]  # exec until the bot serves /healthz and /readyz
-        assert command[0] == "python", f"{probe}: {command}"
-        assert command[1] in copied, f"{probe} runs {command[1]}, which the Dockerfile does not copy"
-        checks[probe] = command[2:]
-        assert 5 <= settings_["timeoutSeconds"] < settings_["periodSeconds"], probe
-        assert settings_["failureThreshold"] >= 3, f"{probe}: one slow check must not restart or unready the bot"
-    assert checks == {"livenessProbe": ["live"], "readinessProbe": ["ready"]}
+        assert set(settings_) & {"exec", "httpGet", "tcpSocket", "grpc"} == {"httpGet"}, f"{probe}: not httpGet"
+        assert settings_["httpGet"]["port"] == HEALTH, f"{probe}: not on the named port {HEALTH}"
+        assert settings_["httpGet"].get("scheme", "HTTP") == "HTTP" and "host" not in settings_["httpGet"], probe
+        paths[probe] = settings_["httpGet"]["path"]
+        assert settings_["timeoutSeconds"] < settings_["periodSeconds"], probe
+        assert "initialDelaySeconds" not in settings_, f"{probe}: the startupProbe holds the others back instead"
+    assert paths == {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
+    ready, live, startup = bot["readinessProbe"], bot["livenessProbe"], bot["startupProbe"]
+    assert ready["timeoutSeconds"] > DATABASE_TIMEOUT, "/readyz must answer its 503 before the probe times out"
+    assert ready["failureThreshold"] >= 3 and live["failureThreshold"] >= 3, "one slow answer must not count"
+    assert live["timeoutSeconds"] >= 3
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 60, "the start needs room"
+
+
+def test_the_headless_service_declares_the_health_port_for_prometheus(overlay: tuple[str, Objects]) -> None:
+    _, objects = overlay
+    service = one(objects, "Service")
+    assert service["spec"]["ports"] == [{"name": HEALTH, "port": HEALTH_PORT, "targetPort": HEALTH,
+                                         "protocol": "TCP"}]
+    annotations = service["metadata"]["annotations"]
+    assert {k: v for k, v in annotations.items() if k.startswith("prometheus.io/")} == {
+        "prometheus.io/scrape": "true", "prometheus.io/port": str(HEALTH_PORT), "prometheus.io/path": "/metrics"}
 
 
 def test_no_container_needs_a_shell_and_every_command_exists(overlay: tuple[str, Objects]) -> None:
@@ -250,7 +276,7 @@ def test_every_container_runs_one_pinned_image(overlay: tuple[str, Objects]) -> 
     assert name and tag and tag != "latest" and "/" not in tag, f"not a pinned tag: {image}"
 
 
-def test_the_network_policy_allows_only_the_egress_the_bot_needs(overlay: tuple[str, Objects]) -> None:
+def test_the_network_policy_allows_only_the_traffic_the_bot_needs(overlay: tuple[str, Objects]) -> None:
     name, objects = overlay
     policy = one(objects, "NetworkPolicy")["spec"]
     for workload in workloads(objects):
@@ -258,7 +284,10 @@ def test_the_network_policy_allows_only_the_egress_the_bot_needs(overlay: tuple[
         selector = policy["podSelector"]["matchLabels"]
         assert selector.items() <= labels.items(), f"the policy does not select {workload['metadata']['name']}"
     assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
-    assert not policy.get("ingress"), "nothing may come in"
+    assert policy["ingress"] == [{
+        "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING}}}],
+        "ports": [{"protocol": "TCP", "port": HEALTH_PORT}],
+    }], "only the health port may be reached, and only from Prometheus' namespace"
     allowed = set()
     for rule in policy["egress"]:
         assert rule.get("ports"), "an egress rule without ports allows every port"
@@ -344,6 +373,7 @@ def test_sharded_migrates_once_in_a_job_that_each_shard_waits_for(sharded: Objec
     assert "secretKeyRef" in env(wait)["DATABASE_URL"]["valueFrom"]
     upgrading = [where for where, c, _ in every_container(sharded) if command_of(c)[3:5] == ["db", "upgrade"]]
     assert upgrading == [f"Job/{job['metadata']['name']}/migrate"], "only the Job may migrate"
+    assert env(container(statefulset, "bot"))["AUTO_MIGRATE"] == {"name": "AUTO_MIGRATE", "value": "false"}
 
 
 def test_the_shard_count_follows_the_replica_count(tmp_path: Path) -> None:

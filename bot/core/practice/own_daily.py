@@ -1,10 +1,11 @@
-"""The daily question of a member outside any server: the terminal chat's `/daily`.
+"""The daily question of the one member outside any server: the terminal chat's `/daily`.
 
 A server's daily prompt is posted by a schedule (`daily`); a member with no server asks for theirs.
 It is chosen by the same rules (`selection`) over the answers stored with no guild, once per UTC
 day (the day the streaks of answers with no guild are counted in), and stored as a daily post with
 no guild, so answering it scores daily points and counts towards the streak. The day is claimed in
 `daily_claims` under guild 0 (no Discord id is 0): two processes asking at once get one question.
+The claim is the day's, not a member's: members in DMs would each need a claim of their own.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class OwnDay:
 
 
 class OwnDaily:
-    """Today's daily question for a member outside any server."""
+    """Today's daily question for the member outside any server."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], questions: QuestionStore, clock: Clock,
                  rng: random.Random) -> None:

@@ -55,6 +55,9 @@ from bot.core.terminal_text import strip_control
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+# Told how each reindex run ended, for metrics: ("ok" | "failed" | "busy" | "cancelled", its seconds
+# or None when it never ran). Kept a plain callback so the core knows nothing of Prometheus.
+RunObserver = Callable[[str, "float | None"], None]
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,10 @@ class NotesService:
         clock: Clock = utc_now,
         on_reindex: ReindexHook | None = None,
         after_reindex: AfterReindex | None = None,
+        observe: RunObserver | None = None,
     ) -> None:
         self.config = config
+        self.observe = observe
         self.on_reindex = on_reindex
         self.after_reindex = after_reindex
         self.sessions = sessions
@@ -296,13 +301,17 @@ class NotesService:
 
     async def _run_reindex(self, run: "_Run") -> ReindexSummary:
         if self._lock.locked():
+            self._observe("busy", None)
             raise ReindexInProgress("a reindex is already running; try again when it finishes")
         async with self._lock:
             try:
                 outcome = await self._reindex(run)
             except NotesBotError:
+                self._observe("failed", time.perf_counter() - run.started)
                 raise  # an expected refusal (no folder): nothing to record
             except BaseException as exc:
+                cancelled = isinstance(exc, asyncio.CancelledError)
+                self._observe("cancelled" if cancelled else "failed", time.perf_counter() - run.started)
                 await self._record_failure(run, exc)
                 raise
             if outcome.version != self._version:  # a new version: its snapshot is written after the swap
@@ -311,6 +320,7 @@ class NotesService:
                 task.add_done_callback(self._snapshot_tasks.discard)
             self._engine, self._version = outcome.engine, outcome.version
             summary = outcome.summary
+            self._observe("ok", summary.seconds)
             if outcome.written:
                 log.info("reindexed: %d files, %d chunks in %.2fs (version %d)",
                          summary.files, summary.chunks, summary.seconds, outcome.version)
@@ -322,6 +332,13 @@ class NotesService:
                 except Exception:  # noqa: BLE001 - likewise, with the details for the operator
                     log.warning("after the reindex: an unexpected error", exc_info=True)
             return summary
+
+    def _observe(self, outcome: str, seconds: float | None) -> None:
+        if self.observe is not None:
+            try:
+                self.observe(outcome, seconds)
+            except Exception:  # noqa: BLE001 - counting must never break a reindex
+                log.warning("the reindex observer failed", exc_info=True)
 
     async def aclose(self) -> None:
         """Finish writing the last index snapshot (call before closing the database)."""

@@ -111,12 +111,20 @@ async def check_connection(engine: AsyncEngine, *, timeout: float = CHECK_TIMEOU
         ) from None
 
 
-async def open_database(url: str) -> AsyncEngine:
-    """Create the engine, check it answers and bring its schema to the newest revision."""
+async def open_database(url: str, *, migrate: bool = True) -> AsyncEngine:
+    """Create the engine, check it answers and bring its schema to the newest revision; with
+    `migrate` off (several replicas on one database: one migration job, not each of them at once)
+    an out-of-date schema is a `StorageError` saying to run `db upgrade` first."""
     engine = create_engine(url)
     try:
         await check_connection(engine)
         if not await schema_is_current(engine):
+            if not migrate:
+                await refuse_newer_schema(engine)
+                found = await _stored_revisions(engine)
+                raise StorageError(f"the database schema is at {', '.join(found) if found else 'no revision'}, "
+                                   f"this version needs {SCHEMA_HEAD}: run `python -m bot db upgrade` first "
+                                   "(AUTO_MIGRATE is off)")
             await upgrade(engine)
     except BaseException:
         await engine.dispose()
@@ -144,13 +152,18 @@ async def refuse_newer_schema(engine: AsyncEngine) -> None:
     stored = await _stored_revisions(engine)
     if not stored:
         return
-    from alembic.script import ScriptDirectory
-
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    known = known_revisions()
     unknown = [revision for revision in stored if revision not in known]
     if unknown:
         raise StorageError(f"the database was written by a newer notesbot (schema {', '.join(unknown)}, "
                            f"this version knows up to {SCHEMA_HEAD}); upgrade it")
+
+
+def known_revisions() -> set[str]:
+    """Every revision of these migrations: a database stamped with another one is not ours to use."""
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -15,6 +15,7 @@ from bot.core.storage.database import (
     create_engine,
     current_revision,
     downgrade,
+    SCHEMA_HEAD,
     head_revision,
     open_database,
     session_factory,
@@ -110,6 +111,25 @@ async def test_open_database_migrates_to_head(database_url: str) -> None:
         assert await current_revision(engine) == head_revision()
         async with session_factory(engine)() as session:
             assert (await session.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_without_auto_migrate_an_old_schema_is_refused_and_left_alone(database_url: str) -> None:
+    with pytest.raises(StorageError) as caught:
+        opened = await open_database(database_url, migrate=False)  # never migrated
+        await opened.dispose()
+    assert str(caught.value) == (f"the database schema is at no revision, this version needs {SCHEMA_HEAD}: run "
+                                 "`python -m bot db upgrade` first (AUTO_MIGRATE is off)")
+    engine = create_engine(database_url)
+    try:
+        assert await current_revision(engine) is None  # nothing was migrated
+        await upgrade(engine, "0007")
+        with pytest.raises(StorageError, match="^the database schema is at 0007, this version needs"):
+            await open_database(database_url, migrate=False)
+        await upgrade(engine)
+        current = await open_database(database_url, migrate=False)  # at head: it opens
+        await current.dispose()
     finally:
         await engine.dispose()
 
